@@ -1,0 +1,42 @@
+/*
+ * skua/error.h - error codes and their names.
+ *
+ * Every public skua function that can fail returns an int: 0 on success or a
+ * negative errno value on failure (libuv's convention).  A failed call
+ * changes nothing: out-parameters are set to NULL/0 and no task is queued.
+ *
+ *   -EINVAL     a NULL or invalid argument
+ *   -ENOMEM     an allocation failed
+ *   -EOVERFLOW  a size computation overflowed (n * element size)
+ *   -EDEADLK    the call would wait on itself (destroying a pool from its task)
+ *   -EAGAIN     a thread could not be started, or a limit was reached
+ *   -ECHILD     the pool was inherited across fork(); only destroy works
+ *   -ETIMEDOUT  a timed wait expired
+ */
+#ifndef SKUA_ERROR_H
+#define SKUA_ERROR_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * skua_strerror - a human-readable description of an error code.
+ *
+ * RETURNS a static string; never NULL, never allocated, also for unknown codes
+ * ("unknown error").  Accepts both -EINVAL and EINVAL.
+ * THREAD SAFETY: any thread, any time.
+ */
+const char *skua_strerror(int code);
+
+/*
+ * skua_err_name - the symbolic name of an error code ("EINVAL").
+ *
+ * RETURNS a static string; "UNKNOWN" for codes skua does not use, "OK" for 0.
+ */
+const char *skua_err_name(int code);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SKUA_ERROR_H */

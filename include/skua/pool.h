@@ -1,0 +1,98 @@
+/*
+ * skua/pool.h - creating and destroying a pool of worker threads.
+ *
+ * A pool owns one worker thread per core.  Each worker owns a Chase-Lev
+ * work-stealing deque; idle workers steal from random victims, back off and
+ * then park on a futex, so an idle pool burns no CPU.
+ */
+#ifndef SKUA_POOL_H
+#define SKUA_POOL_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* An opaque pool of workers. */
+typedef struct skua_pool skua_pool;
+/* A worker thread of a pool; passed to every task. */
+typedef struct skua_worker skua_worker;
+
+/*
+ * Caller-filled pool settings.  Always start from skua_config_init(), which
+ * sets `size` so that later versions can add fields without breaking you.
+ * A zero field means "use the environment, then the machine's default".
+ */
+typedef struct skua_config {
+	size_t size;         /* sizeof(skua_config), set by skua_config_init */
+	unsigned workers;    /* 0: SKUA_WORKERS, else the CPUs we may use */
+	size_t stack_size;   /* worker stack in bytes; 0: SKUA_STACK_SIZE or 8 MiB */
+	int stats;           /* 1: print a per-worker table at destroy (SKUA_STATS) */
+	const char *trace;   /* path of a Chrome trace written at destroy (SKUA_TRACE) */
+	void *reserved[6];
+} skua_config;
+
+/* skua_config_init - fill *cfg with "all defaults".  NULL is ignored. */
+void skua_config_init(skua_config *cfg);
+
+/*
+ * skua_pool_create - start a pool.
+ *
+ * cfg may be NULL (all defaults).  Worker count: cfg->workers, else
+ * SKUA_WORKERS, else the CPUs this process may run on (sched_getaffinity,
+ * bounded by a cgroup v2 CPU quota if one is set); never 0.  A bad
+ * environment value prints one warning naming the variable, the value and
+ * the value used instead (SKUA_STRICT=1 turns that into -EINVAL).
+ * Several pools may exist at once.
+ *
+ * RETURNS 0 and sets *out, or a negative error and sets *out to NULL.
+ * ERRORS  -EINVAL (out is NULL, cfg->size is wrong, a value is out of range,
+ *         or a bad environment value under SKUA_STRICT=1), -ENOMEM, -EAGAIN
+ *         (a worker thread could not be started; every thread already
+ *         started has been joined).
+ * THREAD SAFETY: any thread.
+ */
+int skua_pool_create(const skua_config *cfg, skua_pool **out);
+
+/*
+ * skua_pool_destroy - wait for all submitted work, then stop the workers.
+ *
+ * Every task submitted before or during the call (futures, and the tasks
+ * those spawn) runs to completion before the workers stop; then the threads
+ * are joined and the memory is released.  Futures that were not released
+ * stay valid until skua_future_release().
+ *
+ * RETURNS 0, or a negative error and the pool is untouched.
+ * ERRORS  -EINVAL (pool is NULL), -EDEADLK (called from a task of this pool).
+ * THREAD SAFETY: one thread, once per pool, not concurrently with other
+ *         calls on the same pool from outside threads that it would race.
+ */
+int skua_pool_destroy(skua_pool *pool);
+
+/* skua_pool_workers - the number of workers; 0 if pool is NULL. */
+unsigned skua_pool_workers(const skua_pool *pool);
+
+/*
+ * skua_pool_run - run fn(worker, arg) on a worker of the pool and wait.
+ *
+ * The entry point for fork/join code from an outside thread.  Called from a
+ * worker of the same pool, fn runs inline on the calling worker.
+ * RETURNS 0; -EINVAL (NULL pool or fn), -ENOMEM, -ECHILD.
+ */
+int skua_pool_run(skua_pool *pool, void (*fn)(skua_worker *w, void *arg),
+    void *arg);
+
+/* skua_worker_current - the calling thread's worker, or NULL outside pools. */
+skua_worker *skua_worker_current(void);
+
+/* skua_worker_pool - the pool a worker belongs to. */
+skua_pool *skua_worker_pool(const skua_worker *w);
+
+/* skua_worker_index - the worker's number, 0 .. workers-1. */
+unsigned skua_worker_index(const skua_worker *w);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SKUA_POOL_H */

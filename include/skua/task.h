@@ -1,0 +1,166 @@
+/*
+ * skua/task.h - fork/join with no allocation.
+ *
+ * A task record lives on the caller's stack.  skua_fork() makes it
+ * available to thieves (lazily: it sits in the worker's private part of the
+ * deque until an idle worker asks for work), skua_join() takes it back and
+ * runs it inline when nobody stole it, and otherwise helps the thief
+ * (leapfrogging) until the stolen child is done.  A worker never blocks in
+ * a join.
+ *
+ *     typedef struct { skua_task task; int n; long r; } fib_task;
+ *
+ *     static long fib(skua_worker *w, int n);
+ *     static void fib_run(skua_worker *w, skua_task *t)
+ *     {
+ *         fib_task *f = (fib_task *)t;
+ *         f->r = fib(w, f->n);
+ *     }
+ *     static long fib(skua_worker *w, int n)
+ *     {
+ *         if (n < 2)
+ *             return n;
+ *         fib_task a = { .n = n - 1 };
+ *         skua_fork(w, &a.task, fib_run);
+ *         long b = fib(w, n - 2);
+ *         skua_join_fn(w, &a.task, fib_run);
+ *         return a.r + b;
+ *     }
+ *
+ * Rules: fork and join only on the worker passed to the running task, and
+ * join the tasks a frame forked in the reverse order of forking (LIFO), before
+ * the frame returns.  Enter from an outside thread with skua_pool_run().
+ *
+ * The fast paths are inline: fork is a few stores and one relaxed load, join
+ * a compare and a call.  Everything else is in lib/task.c.
+ */
+#ifndef SKUA_TASK_H
+#define SKUA_TASK_H
+
+#include <stdint.h>
+#include "pool.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct skua_task skua_task;
+typedef void (*skua_task_fn)(skua_worker *w, skua_task *t);
+
+#ifndef __cplusplus
+#include <stdatomic.h>
+#define SKUA__ATOMIC(T) _Atomic(T)
+#else
+#define SKUA__ATOMIC(T) T /* C++ code must not touch these fields */
+#endif
+
+#define SKUA_CACHELINE 64
+
+/* Embed as the first member of your task record; fields are private. */
+struct skua_task {
+	skua_task_fn fn;
+	SKUA__ATOMIC(uintptr_t) state; /* 0 queued, thief|1 stolen, 2 done */
+};
+
+/*
+ * Private: the owner's hot part of a worker, first in struct skua_worker.
+ * The deque's private part is [bottom, head): pushed by the owner with plain
+ * stores and invisible to thieves until skua__expose() moves the public
+ * bottom up to head.
+ */
+struct skua__whot {
+	/* cache line 0: read and written by the owner only */
+	SKUA__ATOMIC(skua_task *) *slots; /* owner's copy of the buffer */
+	int64_t mask;      /* capacity - 1 */
+	int64_t head;      /* next push index; [bottom, head) is private */
+	int64_t bottom;    /* owner's copy of the public bottom */
+	int64_t top_cache; /* a lower bound of top, for the capacity check */
+	char pad0[SKUA_CACHELINE - 5 * 8];
+	/* cache line 1: set by thieves that found the public part empty */
+	SKUA__ATOMIC(int) demand;
+	char pad1[SKUA_CACHELINE - sizeof(int)];
+};
+
+/* Private slow paths (lib/task.c). */
+void skua__fork_grow(skua_worker *w, skua_task *t);
+void skua__expose(skua_worker *w);
+void skua__join_slow(skua_worker *w, skua_task *t);
+
+#ifndef __cplusplus
+
+#if defined(__GNUC__)
+#define SKUA__LIKELY(x) __builtin_expect(!!(x), 1)
+#define SKUA__UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define SKUA__LIKELY(x) (x)
+#define SKUA__UNLIKELY(x) (x)
+#endif
+
+/*
+ * skua_fork - make t->fn(w, t) runnable, by a thief or by the later join.
+ *
+ * t must stay alive (not go out of scope) until skua_join(w, t) returns.
+ * Never fails: when the deque is full it grows, and if that allocation
+ * fails the task runs inline at once (the result is the same).
+ * THREAD SAFETY: only on the calling task's own worker w.
+ */
+static inline void skua_fork(skua_worker *w, skua_task *t, skua_task_fn fn)
+{
+	struct skua__whot *h = (struct skua__whot *)w;
+	int64_t i = h->head;
+
+	t->fn = fn;
+	atomic_store_explicit(&t->state, 0, memory_order_relaxed);
+	if (SKUA__UNLIKELY(i - h->top_cache > h->mask)) {
+		skua__fork_grow(w, t);
+		return;
+	}
+	/* Private slot: thieves read it only after skua__expose()'s release. */
+	atomic_store_explicit(&h->slots[i & h->mask], t, memory_order_relaxed);
+	h->head = i + 1;
+	/* Relaxed: a late look at demand only delays exposure by one fork. */
+	if (SKUA__UNLIKELY(atomic_load_explicit(&h->demand,
+	    memory_order_relaxed)))
+		skua__expose(w);
+}
+
+/*
+ * skua_join - wait for the task forked last (t) and make its effects visible.
+ *
+ * Runs t inline when no thief took it; otherwise helps the thief until t
+ * is done.  THREAD SAFETY: only on w, in LIFO order of the forks.
+ */
+static inline void skua_join(skua_worker *w, skua_task *t)
+{
+	struct skua__whot *h = (struct skua__whot *)w;
+
+	if (SKUA__LIKELY(h->head > h->bottom)) {
+		h->head--;
+		t->fn(w, t);
+		return;
+	}
+	skua__join_slow(w, t);
+}
+
+/*
+ * skua_join_fn - skua_join() for a task forked with fn, calling fn directly
+ * in the fast path so that the compiler can inline it.
+ */
+static inline void skua_join_fn(skua_worker *w, skua_task *t, skua_task_fn fn)
+{
+	struct skua__whot *h = (struct skua__whot *)w;
+
+	if (SKUA__LIKELY(h->head > h->bottom)) {
+		h->head--;
+		fn(w, t);
+		return;
+	}
+	skua__join_slow(w, t);
+}
+
+#endif /* !__cplusplus */
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SKUA_TASK_H */

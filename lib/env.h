@@ -1,0 +1,76 @@
+/*
+ * lib/env.h - the one table of SKUA_* environment variables and its parser.
+ *
+ * Values are parsed strictly (decimal digits with optional surrounding
+ * blanks; sizes may end in K, M or G).  A bad value prints one line on
+ * stderr, once per variable and value, naming the variable, the value and
+ * what is used instead; with SKUA_STRICT=1 the caller fails with -EINVAL.
+ */
+#ifndef SKUA_ENV_H
+#define SKUA_ENV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum skua__env_kind {
+	SKUA__ENV_UINT,   /* decimal integer in [min, max] */
+	SKUA__ENV_SIZE,   /* bytes, optional K/M/G suffix (powers of 1024) */
+	SKUA__ENV_BOOL,   /* 0/1, true/false, yes/no, on/off */
+	SKUA__ENV_CHUNK,  /* "auto" (0) or an integer in [1, max] */
+	SKUA__ENV_STRING, /* any non-empty text */
+};
+
+enum skua__env_id {
+	SKUA__ENV_WORKERS,
+	SKUA__ENV_STACK_SIZE,
+	SKUA__ENV_STATS,
+	SKUA__ENV_TRACE,
+	SKUA__ENV_CHUNK_SIZE,      /* also SKUA_CHUNK_SIZE_<SITE> */
+	SKUA__ENV_MAX_BLOCKING,
+	SKUA__ENV_STRICT,
+	SKUA__ENV_COUNT
+};
+
+struct skua__env_desc {
+	const char *name;
+	enum skua__env_kind kind;
+	uint64_t min, max;
+	const char *default_doc; /* for the README table and warnings */
+	const char *doc;
+};
+
+extern const struct skua__env_desc skua__env_table[SKUA__ENV_COUNT];
+
+/*
+ * skua__env_parse - parse s as kind within [min, max].
+ * RETURNS 0 and *out; -EINVAL (empty, not a number, trailing garbage),
+ * -ERANGE (out of [min, max] or overflow).  Pure: no getenv, no output.
+ */
+int skua__env_parse(enum skua__env_kind kind, const char *s, uint64_t min,
+    uint64_t max, uint64_t *out);
+
+/*
+ * skua__env_get - read variable id (name overrides the table's name, for
+ * SKUA_CHUNK_SIZE_<SITE>).  Unset: *out = def, returns 0.  Valid: the value,
+ * returns 0.  Bad: warns once ("using <fallback_doc>"), *out = def, returns
+ * -EINVAL.
+ */
+int skua__env_get(enum skua__env_id id, const char *name, uint64_t def,
+    const char *fallback_doc, uint64_t *out);
+
+/* skua__env_string - SKUA_TRACE and the like; NULL when unset or empty. */
+const char *skua__env_string(enum skua__env_id id);
+
+/* skua__env_strict - SKUA_STRICT=1: bad values make calls fail. */
+bool skua__env_strict(void);
+
+/*
+ * skua__env_site_name - "SKUA_CHUNK_SIZE_" + site upper-cased, every
+ * character that is not a letter or digit turned into '_'.  Returns false
+ * when it does not fit in buf.
+ */
+bool skua__env_site_name(const char *prefix, const char *site, char *buf,
+    size_t len);
+
+#endif /* SKUA_ENV_H */

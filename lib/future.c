@@ -1,0 +1,293 @@
+/*
+ * lib/future.c - futures: spawn, get, wait for all or any, release.
+ *
+ * A future is one jemalloc allocation (size class 64 or 80 bytes; jemalloc's
+ * thread cache is the per-worker free list) with two references: the
+ * caller's (skua_future_release) and the queue entry's (dropped by whoever
+ * dequeues it).  Running is claimed by a CAS on status, so a worker that
+ * waits for a future nobody started yet runs it itself, and the queue entry
+ * then finds it claimed and only drops its reference.
+ */
+#include "worker.h"
+
+#include <errno.h>
+#include <sched.h>
+
+enum { F_PENDING, F_RUNNING, F_DONE };
+
+struct skua_future {
+	skua_task task; /* state SKUA__TASK_DETACHED */
+	skua_fn fn;
+	void *arg;
+	void *result;
+	skua_pool *pool;
+	_Atomic uint32_t status;
+	_Atomic uint32_t refs;
+};
+
+/* How long an outside waiter spins before it sleeps (iterations of a
+ * status load and a pause; about 20 us). */
+#define EXT_SPIN 4000
+
+static void future_unref(skua_future *f)
+{
+	/* acq_rel: the last owner sees every write before freeing. */
+	if (atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) == 1)
+		skua__free(f, sizeof *f);
+}
+
+static bool future_claim(skua_future *f)
+{
+	uint32_t e = F_PENDING;
+	return atomic_compare_exchange_strong_explicit(&f->status, &e,
+	    F_RUNNING, memory_order_acq_rel, memory_order_relaxed);
+}
+
+static void future_run_claimed(skua_future *f)
+{
+	skua_pool *p = f->pool;
+	f->result = f->fn(f->arg);
+	/* seq_cst: publishes the result (release) and is the "published"
+	 * store of the waiters' Dekker pair in skua__ext_notify. */
+	atomic_store_explicit(&f->status, F_DONE, memory_order_seq_cst);
+	atomic_fetch_sub_explicit(&p->pending, 1, memory_order_seq_cst);
+	skua__ext_notify(p);
+}
+
+static void future_task(skua_worker *w, skua_task *t)
+{
+	skua_future *f = SKUA_CONTAINER_OF(t, skua_future, task);
+	(void)w;
+	if (future_claim(f))
+		future_run_claimed(f);
+	future_unref(f);
+}
+
+int skua_spawn(skua_pool *pool, skua_fn fn, void *arg, skua_future **out)
+{
+	if (out != NULL)
+		*out = NULL;
+	if (pool == NULL || fn == NULL || out == NULL)
+		return -EINVAL;
+	if (skua__pool_forked(pool))
+		return -ECHILD;
+	skua_future *f = skua__malloc(sizeof *f);
+	if (f == NULL)
+		return -ENOMEM;
+	f->task.fn = future_task;
+	atomic_init(&f->task.state, SKUA__TASK_DETACHED);
+	f->fn = fn;
+	f->arg = arg;
+	f->result = NULL;
+	f->pool = pool;
+	atomic_init(&f->status, F_PENDING);
+	atomic_init(&f->refs, 2);
+	atomic_fetch_add_explicit(&pool->pending, 1, memory_order_seq_cst);
+
+	skua_worker *w = skua__tls_worker;
+	if (w != NULL && w->pool == pool) {
+		skua__push_public(w, &f->task);
+	} else {
+		int rc = skua__inject_push(&pool->inject, &f->task);
+		if (rc != 0) {
+			atomic_fetch_sub_explicit(&pool->pending, 1,
+			    memory_order_seq_cst);
+			skua__free(f, sizeof *f);
+			return rc;
+		}
+		/* P3 of lib/park.md, after the seq_cst publish in the push. */
+		if (atomic_load_explicit(&pool->sleepers,
+		    memory_order_seq_cst) != 0)
+			skua__notify(pool, 1);
+	}
+	*out = f;
+	return 0;
+}
+
+static bool is_done(const skua_future *f)
+{
+	/* seq_cst: also the re-check load of the waiters' Dekker pair. */
+	return atomic_load_explicit(&f->status, memory_order_seq_cst) == F_DONE;
+}
+
+static bool any_done(skua_future *const *fs, size_t n, size_t *index)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (fs[i] != NULL && is_done(fs[i])) {
+			if (index != NULL)
+				*index = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* All done (from *first on, which advances), or any done (sets *index). */
+static bool ready(skua_future *const *fs, size_t n, bool all, size_t *index,
+    size_t *first)
+{
+	if (!all)
+		return any_done(fs, n, index);
+	while (*first < n && (fs[*first] == NULL || is_done(fs[*first])))
+		(*first)++;
+	return *first == n;
+}
+
+/*
+ * Wait until any of fs is done (all == false) or all of them are (all ==
+ * true).  A worker of the futures' pool runs the pending ones itself, then
+ * helps with other work; any other thread spins briefly, then sleeps on the
+ * pool's done_seq futex (lib/park.md, "waiters").
+ */
+static void wait_futures(skua_future *const *fs, size_t n, bool all,
+    size_t *index)
+{
+	skua_worker *w = skua__tls_worker;
+	skua_pool *p = NULL;
+	size_t first = 0;
+
+	for (size_t i = 0; i < n && p == NULL; i++)
+		if (fs[i] != NULL)
+			p = fs[i]->pool;
+	if (ready(fs, n, all, index, &first))
+		return;
+	if (w != NULL && w->pool == p) {
+		/* Run what nobody started yet, here. */
+		for (size_t i = 0; i < n; i++) {
+			if (fs[i] == NULL || fs[i]->pool != p ||
+			    !future_claim(fs[i]))
+				continue;
+			future_run_claimed(fs[i]);
+			if (!all) {
+				*index = i;
+				return;
+			}
+		}
+		unsigned backoff = 16, idle = 0;
+		while (!ready(fs, n, all, index, &first)) {
+			if (skua__help_once(w)) {
+				idle = 0;
+				continue;
+			}
+			if (++idle < 64)
+				skua__backoff(&backoff);
+			else
+				sched_yield();
+		}
+		return;
+	}
+	for (int i = 0; i < EXT_SPIN; i++) {
+		if (ready(fs, n, all, index, &first))
+			return;
+		__builtin_ia32_pause();
+	}
+	for (;;) {
+		uint32_t seq = atomic_load_explicit(&p->done_seq,
+		    memory_order_seq_cst);
+		atomic_fetch_add_explicit(&p->ext_waiters, 1,
+		    memory_order_seq_cst);
+		/* W3: seq_cst loads of status after the seq_cst registration:
+		 * either we see DONE, or the finisher sees ext_waiters != 0
+		 * and moves done_seq, so the futex wait returns. */
+		bool r = ready(fs, n, all, index, &first);
+		if (!r)
+			skua__futex_wait(&p->done_seq, seq, 0);
+		atomic_fetch_sub_explicit(&p->ext_waiters, 1,
+		    memory_order_seq_cst);
+		if (r || ready(fs, n, all, index, &first))
+			return;
+	}
+}
+
+int skua_future_get(skua_future *f, void **result)
+{
+	if (result != NULL)
+		*result = NULL;
+	if (f == NULL)
+		return -EINVAL;
+	if (!is_done(f)) {
+		skua_future *one[1] = { f };
+		size_t index;
+		wait_futures(one, 1, true, &index);
+	}
+	if (result != NULL)
+		*result = f->result;
+	return 0;
+}
+
+int skua_future_done(const skua_future *f)
+{
+	if (f == NULL)
+		return -EINVAL;
+	return is_done(f) ? 1 : 0;
+}
+
+int skua_future_wait_all(skua_future *const *fs, size_t n)
+{
+	if (n == 0)
+		return 0;
+	if (fs == NULL)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if (fs[i] == NULL)
+			return -EINVAL;
+	wait_futures(fs, n, true, NULL);
+	return 0;
+}
+
+int skua_future_wait_any(skua_future *const *fs, size_t n, size_t *index)
+{
+	size_t i;
+
+	if (fs == NULL || index == NULL || n == 0)
+		return -EINVAL;
+	for (i = 0; i < n && fs[i] == NULL; i++)
+		;
+	if (i == n)
+		return -EINVAL;
+	wait_futures(fs, n, false, index);
+	return 0;
+}
+
+int skua_future_release(skua_future *f)
+{
+	if (f == NULL)
+		return -EINVAL;
+	future_unref(f);
+	return 0;
+}
+
+/* skua_pool_run's task: call fn(worker, arg) on the worker running it. */
+struct run_call {
+	void (*fn)(skua_worker *, void *);
+	void *arg;
+};
+
+static void *run_adapter(void *a)
+{
+	struct run_call *c = a;
+	c->fn(skua__tls_worker, c->arg);
+	return NULL;
+}
+
+int skua_pool_run(skua_pool *pool, void (*fn)(skua_worker *w, void *arg),
+    void *arg)
+{
+	if (pool == NULL || fn == NULL)
+		return -EINVAL;
+	if (skua__pool_forked(pool))
+		return -ECHILD;
+	skua_worker *w = skua__tls_worker;
+	if (w != NULL && w->pool == pool) {
+		fn(w, arg);
+		return 0;
+	}
+	struct run_call c = { fn, arg };
+	skua_future *f;
+	int rc = skua_spawn(pool, run_adapter, &c, &f);
+	if (rc != 0)
+		return rc;
+	skua_future_get(f, NULL);
+	skua_future_release(f);
+	return 0;
+}

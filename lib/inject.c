@@ -1,0 +1,114 @@
+/*
+ * lib/inject.c - the queue for tasks submitted from outside the pool.
+ *
+ * A Concurrency Kit MPMC ring (ck_ring_*_mpmc) takes the common case; when
+ * it is full, tasks go to an overflow array under a mutex, so a submission
+ * never fails for lack of room in the ring and never blocks on a consumer.
+ * Order is FIFO within each part, not across them.
+ *
+ * `count` is a C11 seq_cst counter of queued tasks: it is the "work was
+ * published" store of the parking protocol (lib/park.md), which
+ * ThreadSanitizer can see, unlike ck_pr's inline assembly.  The task
+ * hand-off through the ring is annotated with __tsan_release/acquire.
+ */
+#include "worker.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define INJECT_RING_SLOTS 1024
+
+int skua__inject_init(struct skua__inject *q)
+{
+	memset(q, 0, sizeof *q);
+	q->cap = INJECT_RING_SLOTS;
+	q->buf = skua__calloc(q->cap, sizeof *q->buf);
+	if (q->buf == NULL)
+		return -ENOMEM;
+	ck_ring_init(&q->ring, q->cap);
+	if (pthread_mutex_init(&q->lock, NULL) != 0) {
+		skua__free(q->buf, q->cap * sizeof *q->buf);
+		return -ENOMEM;
+	}
+	atomic_init(&q->count, 0);
+	return 0;
+}
+
+void skua__inject_fini(struct skua__inject *q)
+{
+	pthread_mutex_destroy(&q->lock);
+	skua__free(q->buf, q->cap * sizeof *q->buf);
+	skua__free(q->ovf, q->ovf_cap * sizeof *q->ovf);
+	q->buf = NULL;
+	q->ovf = NULL;
+}
+
+static int overflow_push(struct skua__inject *q, skua_task *t)
+{
+	pthread_mutex_lock(&q->lock);
+	if (q->ovf_n == q->ovf_cap) {
+		size_t cap = q->ovf_cap ? q->ovf_cap * 2 : 256;
+		skua_task **a = skua__malloc(cap * sizeof *a);
+		if (a == NULL) {
+			pthread_mutex_unlock(&q->lock);
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < q->ovf_n; i++)
+			a[i] = q->ovf[(q->ovf_head + i) % q->ovf_cap];
+		skua__free(q->ovf, q->ovf_cap * sizeof *q->ovf);
+		q->ovf = a;
+		q->ovf_cap = cap;
+		q->ovf_head = 0;
+	}
+	q->ovf[(q->ovf_head + q->ovf_n) % q->ovf_cap] = t;
+	q->ovf_n++;
+	atomic_fetch_add_explicit(&q->ovf_count, 1, memory_order_relaxed);
+	pthread_mutex_unlock(&q->lock);
+	return 0;
+}
+
+int skua__inject_push(struct skua__inject *q, skua_task *t)
+{
+	/* The ring is ck_pr inline assembly: tell TSan about the hand-off. */
+	SKUA_TSAN_RELEASE(t);
+	if (!ck_ring_enqueue_mpmc(&q->ring, q->buf, t)) {
+		int rc = overflow_push(q, t);
+		if (rc != 0)
+			return rc;
+	}
+	/* seq_cst: step P2 of lib/park.md, ordered before the caller's load
+	 * of sleepers (and on x86 a locked add, the StoreLoad barrier). */
+	atomic_fetch_add_explicit(&q->count, 1, memory_order_seq_cst);
+	return 0;
+}
+
+skua_task *skua__inject_pop(struct skua__inject *q)
+{
+	void *t = NULL;
+
+	if (atomic_load_explicit(&q->count, memory_order_relaxed) <= 0)
+		return NULL;
+	if (!ck_ring_dequeue_mpmc(&q->ring, q->buf, &t)) {
+		if (atomic_load_explicit(&q->ovf_count, memory_order_relaxed) == 0)
+			return NULL;
+		pthread_mutex_lock(&q->lock);
+		if (q->ovf_n != 0) {
+			t = q->ovf[q->ovf_head];
+			q->ovf_head = (q->ovf_head + 1) % q->ovf_cap;
+			q->ovf_n--;
+			atomic_fetch_sub_explicit(&q->ovf_count, 1,
+			    memory_order_relaxed);
+		}
+		pthread_mutex_unlock(&q->lock);
+		if (t == NULL)
+			return NULL;
+	}
+	SKUA_TSAN_ACQUIRE(t);
+	atomic_fetch_sub_explicit(&q->count, 1, memory_order_relaxed);
+	return t;
+}
+
+bool skua__inject_empty(struct skua__inject *q)
+{
+	return atomic_load_explicit(&q->count, memory_order_seq_cst) <= 0;
+}

@@ -1,0 +1,87 @@
+/*
+ * lib/park.c - sleeping and waking workers.  The protocol, its states and the
+ * argument that no wake-up is lost are in lib/park.md; keep them in step.
+ */
+#include "worker.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+int skua__futex_wait(_Atomic uint32_t *addr, uint32_t val, uint64_t timeout_ns)
+{
+	struct timespec ts, *tp = NULL;
+	if (timeout_ns != 0) {
+		ts.tv_sec = (time_t)(timeout_ns / 1000000000u);
+		ts.tv_nsec = (long)(timeout_ns % 1000000000u);
+		tp = &ts;
+	}
+	long rc = syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAIT_PRIVATE, val,
+	    tp, NULL, 0);
+	return rc == 0 ? 0 : -errno;
+}
+
+void skua__futex_wake(_Atomic uint32_t *addr, int n)
+{
+	syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAKE_PRIVATE, n, NULL, NULL,
+	    0);
+}
+
+/* Step P3 of the post-work protocol: bump the sequence, wake n sleepers. */
+void skua__notify(skua_pool *p, unsigned n)
+{
+	/* seq_cst: a sleeper that read the old value fails its futex wait. */
+	atomic_fetch_add_explicit(&p->wake_seq, 1, memory_order_seq_cst);
+	skua__futex_wake(&p->wake_seq, (int)n);
+}
+
+void skua__notify_all(skua_pool *p)
+{
+	atomic_fetch_add_explicit(&p->wake_seq, 1, memory_order_seq_cst);
+	skua__futex_wake(&p->wake_seq, INT_MAX);
+}
+
+/* A future finished: wake outside threads waiting in skua_future_*. */
+void skua__ext_notify(skua_pool *p)
+{
+	/* seq_cst load after the seq_cst store of the future's status: the
+	 * waiter's side registers, then re-checks (lib/park.md, "waiters"). */
+	if (atomic_load_explicit(&p->ext_waiters, memory_order_seq_cst) != 0) {
+		atomic_fetch_add_explicit(&p->done_seq, 1, memory_order_seq_cst);
+		skua__futex_wake(&p->done_seq, INT_MAX);
+	}
+}
+
+/*
+ * Steps S1-S5 of the fall-asleep protocol.  Returns when woken, when the
+ * re-check finds work (left for the caller's next search), or at shutdown.
+ */
+void skua__park(skua_worker *w)
+{
+	skua_pool *p = w->pool;
+
+	/* S1: read the sequence before announcing ourselves. */
+	uint32_t seq = atomic_load_explicit(&p->wake_seq, memory_order_seq_cst);
+	/* S2: announce.  seq_cst RMW: ordered before the re-check's loads. */
+	atomic_fetch_add_explicit(&p->sleepers, 1, memory_order_seq_cst);
+	/* S3: re-check every queue with seq_cst loads. */
+	bool work = atomic_load_explicit(&p->shutdown, memory_order_seq_cst) ||
+	    !skua__inject_empty(&p->inject);
+	for (unsigned i = 0; !work && i < p->n; i++) {
+		skua_worker *v = p->workers[i];
+		work = atomic_load_explicit(&v->bottom, memory_order_seq_cst) >
+		    atomic_load_explicit(&v->top, memory_order_seq_cst);
+	}
+	if (!work) {
+		SKUA_STAT_ADD(w, parks, 1);
+		/* S4: sleep unless the sequence moved since S1.  The timeout
+		 * would only hide a lost wake-up, so there is none. */
+		skua__futex_wait(&p->wake_seq, seq, 0);
+	}
+	/* S5 */
+	atomic_fetch_sub_explicit(&p->sleepers, 1, memory_order_seq_cst);
+}

@@ -1,0 +1,384 @@
+/*
+ * lib/pool.c - pool creation and destruction, the worker loop, the worker
+ * count, fork() detection and the statistics table.
+ */
+#define _GNU_SOURCE
+#include "worker.h"
+#include "env.h"
+
+#include <ck_backoff.h>
+#include <errno.h>
+#include <sched.h>
+#include <string.h>
+#include <unistd.h>
+
+_Thread_local skua_worker *skua__tls_worker
+    __attribute__((tls_model("initial-exec")));
+
+/*
+ * How long an idle worker keeps looking for work before it parks.  Long
+ * enough that a pool fed in a loop by an outside thread stays warm (round
+ * trip well under 1 us), short enough that an idle pool is asleep within a
+ * fraction of a millisecond.  Measured with skua-bench / bench_pool.
+ */
+#define SKUA__IDLE_SPIN_NS 100000u
+
+/* fork() detection: the child bumps the generation (pthread_atfork). */
+static _Atomic uint64_t fork_generation;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void atfork_child(void)
+{
+	atomic_fetch_add_explicit(&fork_generation, 1, memory_order_relaxed);
+	skua__tls_worker = NULL;
+}
+
+static void atfork_register(void)
+{
+	pthread_atfork(NULL, NULL, atfork_child);
+}
+
+bool skua__pool_forked(const skua_pool *p)
+{
+	return p->fork_gen != atomic_load_explicit(&fork_generation,
+	    memory_order_relaxed);
+}
+
+void skua_config_init(skua_config *cfg)
+{
+	if (cfg == NULL)
+		return;
+	memset(cfg, 0, sizeof *cfg);
+	cfg->size = sizeof *cfg;
+}
+
+/* The CPUs this process may use: affinity, bounded by a cgroup v2 quota. */
+static unsigned machine_cpus(void)
+{
+	cpu_set_t set;
+	long n = 0;
+
+	if (sched_getaffinity(0, sizeof set, &set) == 0)
+		n = CPU_COUNT(&set);
+	if (n <= 0)
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n <= 0)
+		n = 1;
+	FILE *f = fopen("/sys/fs/cgroup/cpu.max", "r");
+	if (f != NULL) {
+		char q[32];
+		unsigned long long period;
+		if (fscanf(f, "%31s %llu", q, &period) == 2 &&
+		    strcmp(q, "max") != 0 && period > 0) {
+			unsigned long long quota = strtoull(q, NULL, 10);
+			long c = (long)((quota + period - 1) / period);
+			if (c >= 1 && c < n)
+				n = c;
+		}
+		fclose(f);
+	}
+	return n > 4096 ? 4096 : (unsigned)n;
+}
+
+static void *worker_main(void *arg)
+{
+	skua_worker *w = arg;
+	skua_pool *p = w->pool;
+	uint64_t idle_start = 0;
+	unsigned backoff = 64, spins = 0;
+
+	skua__tls_worker = w;
+	for (;;) {
+		skua_task *x = skua__find_work(w);
+		if (x != NULL) {
+			if (idle_start != 0) {
+				SKUA_STAT_ADD(w, idle_ns,
+				    skua__now_ns() - idle_start);
+				idle_start = 0;
+			}
+			skua__run_taken(w, x);
+			backoff = 64;
+			spins = 0;
+			continue;
+		}
+		if (atomic_load_explicit(&p->shutdown, memory_order_acquire))
+			break;
+		uint64_t now = skua__now_ns();
+		if (idle_start == 0)
+			idle_start = now;
+		if (now - idle_start < SKUA__IDLE_SPIN_NS) {
+			/* Spin a little, then let a busy sibling on this core
+			 * run (pools larger than the machine). */
+			if (++spins < 32) {
+				ck_backoff_eb(&backoff);
+				if (backoff > 256)
+					backoff = 256;
+			} else {
+				sched_yield();
+			}
+			continue;
+		}
+		skua__park(w);
+		/* Woken: search hard again before the next park. */
+		SKUA_STAT_ADD(w, idle_ns, skua__now_ns() - idle_start);
+		idle_start = 0;
+		backoff = 64;
+		spins = 0;
+	}
+	if (idle_start != 0)
+		SKUA_STAT_ADD(w, idle_ns, skua__now_ns() - idle_start);
+	skua__tls_worker = NULL;
+	return NULL;
+}
+
+static void pool_free(skua_pool *p)
+{
+	if (p->workers != NULL) {
+		for (unsigned i = 0; i < p->n; i++) {
+			if (p->workers[i] == NULL)
+				continue;
+			skua__deque_fini(p->workers[i]);
+			skua__free_aligned(p->workers[i], sizeof(skua_worker));
+		}
+		skua__free(p->workers, p->n * sizeof(skua_worker *));
+	}
+	skua__inject_fini(&p->inject);
+	skua__free(p->trace_path, 0);
+	skua__free_aligned(p, sizeof *p);
+}
+
+/* Stop and join workers [0, started). */
+static void pool_stop(skua_pool *p, unsigned started)
+{
+	atomic_store_explicit(&p->shutdown, 1, memory_order_seq_cst);
+	skua__notify_all(p);
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(p->workers[i]->thread, NULL);
+}
+
+static char *dup_string(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = skua__malloc(n);
+	if (d != NULL)
+		memcpy(d, s, n);
+	return d;
+}
+
+int skua_pool_create(const skua_config *cfg, skua_pool **out)
+{
+	skua_config def;
+	uint64_t v;
+	bool strict = skua__env_strict();
+	int bad = 0;
+
+	if (out == NULL)
+		return -EINVAL;
+	*out = NULL;
+	if (cfg == NULL) {
+		skua_config_init(&def);
+		cfg = &def;
+	}
+	if (cfg->size != sizeof(skua_config) || cfg->workers > 4096 ||
+	    (cfg->stack_size != 0 && cfg->stack_size < 64 * 1024))
+		return -EINVAL;
+	pthread_once(&atfork_once, atfork_register);
+
+	unsigned cpus = machine_cpus();
+	unsigned n = cfg->workers;
+	if (n == 0) {
+		char doc[64];
+		snprintf(doc, sizeof doc, "%u (the CPUs this process may use)",
+		    cpus);
+		bad |= skua__env_get(SKUA__ENV_WORKERS, NULL, cpus, doc, &v);
+		n = (unsigned)v;
+	}
+	size_t stack = cfg->stack_size;
+	if (stack == 0) {
+		bad |= skua__env_get(SKUA__ENV_STACK_SIZE, NULL, 8u << 20,
+		    "8M", &v);
+		stack = (size_t)v;
+	}
+	bad |= skua__env_get(SKUA__ENV_STATS, NULL, 0, "0", &v);
+	bool stats = cfg->stats != 0 || v == 1;
+	if (bad != 0 && strict)
+		return -EINVAL;
+
+	skua_pool *p = skua__malloc_aligned(sizeof *p);
+	if (p == NULL)
+		return -ENOMEM;
+	p->n = n;
+	p->stack_size = stack;
+	p->stats_print = stats;
+	p->fork_gen = atomic_load_explicit(&fork_generation,
+	    memory_order_relaxed);
+	atomic_init(&p->wake_seq, 0);
+	atomic_init(&p->sleepers, 0);
+	atomic_init(&p->done_seq, 0);
+	atomic_init(&p->ext_waiters, 0);
+	atomic_init(&p->pending, 0);
+	atomic_init(&p->shutdown, 0);
+	const char *trace = cfg->trace != NULL ? cfg->trace :
+	    skua__env_string(SKUA__ENV_TRACE);
+	if (skua__inject_init(&p->inject) != 0) {
+		skua__free_aligned(p, sizeof *p);
+		return -ENOMEM;
+	}
+	if (trace != NULL && (p->trace_path = dup_string(trace)) == NULL)
+		goto nomem;
+	p->workers = skua__calloc(n, sizeof(skua_worker *));
+	if (p->workers == NULL)
+		goto nomem;
+	for (unsigned i = 0; i < n; i++) {
+		skua_worker *w = skua__malloc_aligned(sizeof *w);
+		if (w == NULL)
+			goto nomem;
+		p->workers[i] = w;
+		w->pool = p;
+		w->index = i;
+		w->rng = 0x9E3779B97F4A7C15ULL * (i + 1) ^ (uintptr_t)p;
+		if (skua__deque_init(w) != 0)
+			goto nomem;
+	}
+
+	pthread_attr_t attr;
+	if (pthread_attr_init(&attr) != 0)
+		goto nomem;
+	pthread_attr_setstacksize(&attr, stack);
+	for (unsigned i = 0; i < n; i++) {
+		int rc = skua__test_thread_should_fail() ? EAGAIN :
+		    pthread_create(&p->workers[i]->thread, &attr, worker_main,
+		    p->workers[i]);
+		if (rc != 0) {
+			pthread_attr_destroy(&attr);
+			pool_stop(p, i);
+			pool_free(p);
+			return -EAGAIN;
+		}
+	}
+	pthread_attr_destroy(&attr);
+	*out = p;
+	return 0;
+nomem:
+	pool_free(p);
+	return -ENOMEM;
+}
+
+/* Wait, as an outside thread, until pending reaches 0 (lib/park.md). */
+static void wait_drained(skua_pool *p)
+{
+	while (atomic_load_explicit(&p->pending, memory_order_seq_cst) != 0) {
+		uint32_t seq = atomic_load_explicit(&p->done_seq,
+		    memory_order_seq_cst);
+		atomic_fetch_add_explicit(&p->ext_waiters, 1,
+		    memory_order_seq_cst);
+		if (atomic_load_explicit(&p->pending, memory_order_seq_cst) != 0)
+			skua__futex_wait(&p->done_seq, seq, 0);
+		atomic_fetch_sub_explicit(&p->ext_waiters, 1,
+		    memory_order_seq_cst);
+	}
+}
+
+static void stats_print(skua_pool *p)
+{
+	skua_worker_stats t;
+	fprintf(stderr, "skua: pool of %u workers\n", p->n);
+	fprintf(stderr, "%6s %12s %12s %12s %14s %12s %8s %10s\n", "worker",
+	    "tasks_run", "forks_exp", "joins_stol", "steal_attempts",
+	    "steals", "parks", "idle_ms");
+	skua_worker_stats *all = skua__calloc(p->n, sizeof *all);
+	if (all == NULL)
+		return;
+	skua_pool_stats(p, all, p->n, &t);
+	for (unsigned i = 0; i <= p->n; i++) {
+		const skua_worker_stats *s = i < p->n ? &all[i] : &t;
+		char name[16];
+		snprintf(name, sizeof name, i < p->n ? "%u" : "total", i);
+		fprintf(stderr, "%6s %12llu %12llu %12llu %14llu %12llu %8llu %10.1f\n",
+		    name, (unsigned long long)s->tasks_run,
+		    (unsigned long long)s->forks_exposed,
+		    (unsigned long long)s->joins_stolen,
+		    (unsigned long long)s->steal_attempts,
+		    (unsigned long long)s->steals,
+		    (unsigned long long)s->parks, (double)s->idle_ns / 1e6);
+	}
+	skua__free(all, p->n * sizeof *all);
+}
+
+int skua_pool_destroy(skua_pool *p)
+{
+	if (p == NULL)
+		return -EINVAL;
+	if (skua__pool_forked(p)) {
+		/* The child of a fork(): the workers do not exist here.  Free
+		 * what we can without touching locks another thread held. */
+		skua__free(p->workers, 0);
+		return 0;
+	}
+	skua_worker *w = skua__tls_worker;
+	if (w != NULL && w->pool == p)
+		return -EDEADLK;
+	wait_drained(p);
+	pool_stop(p, p->n);
+	if (p->stats_print)
+		stats_print(p);
+	pool_free(p);
+	return 0;
+}
+
+unsigned skua_pool_workers(const skua_pool *p)
+{
+	return p != NULL ? p->n : 0;
+}
+
+skua_worker *skua_worker_current(void)
+{
+	return skua__tls_worker;
+}
+
+skua_pool *skua_worker_pool(const skua_worker *w)
+{
+	return w != NULL ? w->pool : NULL;
+}
+
+unsigned skua_worker_index(const skua_worker *w)
+{
+	return w != NULL ? w->index : 0;
+}
+
+int skua_pool_stats(const skua_pool *p, skua_worker_stats *per_worker,
+    size_t n, skua_worker_stats *total)
+{
+	if (p == NULL || (per_worker == NULL && n > 0))
+		return -EINVAL;
+	if (total != NULL)
+		memset(total, 0, sizeof *total);
+	for (size_t i = 0; i < n || (total != NULL && i < p->n); i++) {
+		skua_worker_stats s;
+		memset(&s, 0, sizeof s);
+		if (i < p->n) {
+			const struct skua__wstats *c = &p->workers[i]->stats;
+#define LOAD(f) s.f = atomic_load_explicit(&c->f, memory_order_relaxed)
+			LOAD(tasks_run);
+			LOAD(forks_exposed);
+			LOAD(joins_stolen);
+			LOAD(steal_attempts);
+			LOAD(steals);
+			LOAD(parks);
+			LOAD(idle_ns);
+#undef LOAD
+		}
+		if (i < n)
+			per_worker[i] = s;
+		if (total != NULL && i < p->n) {
+			total->tasks_run += s.tasks_run;
+			total->forks_exposed += s.forks_exposed;
+			total->joins_stolen += s.joins_stolen;
+			total->steal_attempts += s.steal_attempts;
+			total->steals += s.steals;
+			total->parks += s.parks;
+			total->idle_ns += s.idle_ns;
+		}
+	}
+	return 0;
+}

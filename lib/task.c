@@ -1,0 +1,374 @@
+/*
+ * lib/task.c - the deque's slow paths, stealing, and join's wait.
+ *
+ * The memory-order recipe of every operation is in lib/worker.h and
+ * docs/design.md.  Where Le et al. use a stand-alone seq_cst fence, we use a
+ * seq_cst store and a seq_cst load instead: the same StoreLoad order in the
+ * C11 model, and a form ThreadSanitizer understands (it ignores fences).
+ */
+#include "worker.h"
+
+#include <ck_backoff.h>
+#include <errno.h>
+#include <sched.h>
+#include <string.h>
+
+static struct skua__dqbuf *dqbuf_new(int64_t cap)
+{
+	struct skua__dqbuf *b = skua__malloc(sizeof *b +
+	    (size_t)cap * sizeof(b->slots[0]));
+	if (b == NULL)
+		return NULL;
+	b->mask = cap - 1;
+	b->retired = NULL;
+	for (int64_t i = 0; i < cap; i++)
+		atomic_init(&b->slots[i], NULL);
+	return b;
+}
+
+static size_t dqbuf_size(const struct skua__dqbuf *b)
+{
+	return sizeof *b + (size_t)(b->mask + 1) * sizeof(b->slots[0]);
+}
+
+int skua__deque_init(skua_worker *w)
+{
+	struct skua__dqbuf *b = dqbuf_new(SKUA__DEQUE_INITIAL);
+	if (b == NULL)
+		return -ENOMEM;
+	w->cur = b;
+	atomic_init(&w->buf, b);
+	atomic_init(&w->top, 0);
+	atomic_init(&w->bottom, 0);
+	w->hot.slots = b->slots;
+	w->hot.mask = b->mask;
+	w->hot.head = w->hot.bottom = w->hot.top_cache = 0;
+	atomic_init(&w->hot.demand, 0);
+	return 0;
+}
+
+void skua__deque_fini(skua_worker *w)
+{
+	struct skua__dqbuf *b = w->cur;
+	while (b != NULL) {
+		struct skua__dqbuf *r = b->retired;
+		skua__free(b, dqbuf_size(b));
+		b = r;
+	}
+	w->cur = NULL;
+}
+
+/* Double the buffer; the owner only.  false: out of memory. */
+static bool deque_grow(skua_worker *w)
+{
+	struct skua__dqbuf *old = w->cur;
+	int64_t cap = (old->mask + 1) * 2;
+	struct skua__dqbuf *b = dqbuf_new(cap);
+	if (b == NULL)
+		return false;
+	int64_t t = atomic_load_explicit(&w->top, memory_order_relaxed);
+	for (int64_t i = t; i < w->hot.head; i++)
+		atomic_store_explicit(&b->slots[i & b->mask],
+		    atomic_load_explicit(&old->slots[i & old->mask],
+		    memory_order_relaxed), memory_order_relaxed);
+	b->retired = old;
+	w->cur = b;
+	/* Release: a thief that loads the new buffer sees the copied slots. */
+	atomic_store_explicit(&w->buf, b, memory_order_release);
+	w->hot.slots = b->slots;
+	w->hot.mask = b->mask;
+	return true;
+}
+
+/*
+ * The owner's wake-up after making tasks public: the seq_cst store of
+ * bottom (by the caller) and the seq_cst load of sleepers here are one
+ * side of the Dekker pair in lib/park.md.
+ */
+static void published(skua_worker *w, int64_t n)
+{
+	skua_pool *p = w->pool;
+	if (atomic_load_explicit(&p->sleepers, memory_order_seq_cst) != 0)
+		skua__notify(p, n > 1 ? 2 : 1);
+}
+
+void skua__expose(skua_worker *w)
+{
+	struct skua__whot *h = &w->hot;
+	int64_t n = h->head - h->bottom;
+
+	atomic_store_explicit(&h->demand, 0, memory_order_relaxed);
+	if (n <= 0)
+		return;
+	h->bottom = h->head;
+	/* seq_cst: releases the slots and task fields to thieves, and orders
+	 * the store before the load of sleepers in published(). */
+	atomic_store_explicit(&w->bottom, h->head, memory_order_seq_cst);
+	SKUA_STAT_ADD(w, forks_exposed, (uint64_t)n);
+	published(w, n);
+}
+
+void skua__push_public(skua_worker *w, skua_task *t)
+{
+	struct skua__whot *h = &w->hot;
+
+	if (SKUA_UNLIKELY(h->head - h->top_cache > h->mask)) {
+		h->top_cache = atomic_load_explicit(&w->top,
+		    memory_order_relaxed);
+		if (h->head - h->top_cache > h->mask && !deque_grow(w)) {
+			/* Cannot grow: run the task here; its fn manages it. */
+			skua__run_taken(w, t);
+			return;
+		}
+	}
+	atomic_store_explicit(&h->slots[h->head & h->mask], t,
+	    memory_order_relaxed);
+	h->head++;
+	skua__expose(w);
+}
+
+void skua__fork_grow(skua_worker *w, skua_task *t)
+{
+	struct skua__whot *h = &w->hot;
+
+	for (;;) {
+		/* Relaxed: top only grows, so any value read is a safe bound. */
+		h->top_cache = atomic_load_explicit(&w->top,
+		    memory_order_relaxed);
+		if (h->head - h->top_cache <= h->mask || deque_grow(w))
+			break;
+		/*
+		 * Out of memory and full.  Make everything public and run the
+		 * oldest task ourselves, as a thief would: a fork's child may
+		 * run before its parent's continuation, so this is correct,
+		 * and it frees a slot.  The parent's join finds it done.
+		 */
+		skua__expose(w);
+		bool busy;
+		skua_task *x = skua__deque_steal(w, w, &busy);
+		if (x != NULL)
+			skua__run_taken(w, x);
+	}
+	atomic_store_explicit(&h->slots[h->head & h->mask], t,
+	    memory_order_relaxed);
+	h->head++;
+	if (atomic_load_explicit(&h->demand, memory_order_relaxed))
+		skua__expose(w);
+}
+
+skua_task *skua__deque_take(skua_worker *w)
+{
+	struct skua__whot *h = &w->hot;
+	int64_t b, t;
+	skua_task *x = NULL;
+
+	SKUA_ASSERT_EQ(h->head, h->bottom);
+	b = h->bottom - 1;
+	/* seq_cst store, then seq_cst load of top: Le et al.'s fence in take.
+	 * Either a thief sees the smaller bottom, or we see its top. */
+	atomic_store_explicit(&w->bottom, b, memory_order_seq_cst);
+	t = atomic_load_explicit(&w->top, memory_order_seq_cst);
+	if (t <= b) {
+		x = atomic_load_explicit(&h->slots[b & h->mask],
+		    memory_order_relaxed);
+		if (t == b) {
+			/* The last one: race the thieves for it. */
+			if (!atomic_compare_exchange_strong_explicit(&w->top,
+			    &t, t + 1, memory_order_seq_cst,
+			    memory_order_relaxed))
+				x = NULL;
+			b++;
+			/* Release: keeps the older slots published. */
+			atomic_store_explicit(&w->bottom, b,
+			    memory_order_release);
+		}
+	} else {
+		b++;
+		atomic_store_explicit(&w->bottom, b, memory_order_release);
+	}
+	h->bottom = h->head = b;
+	h->top_cache = t;
+	return x;
+}
+
+skua_task *skua__deque_steal(skua_worker *thief, skua_worker *v, bool *busy)
+{
+	(void)thief;
+	*busy = false;
+	/* seq_cst loads of top then bottom: Le et al.'s acquire + fence. */
+	int64_t t = atomic_load_explicit(&v->top, memory_order_seq_cst);
+	int64_t b = atomic_load_explicit(&v->bottom, memory_order_seq_cst);
+	if (t >= b) {
+		/* Nothing public: ask the owner to expose its next fork.  Read
+		 * first so that idle thieves do not keep the line bouncing. */
+		if (!atomic_load_explicit(&v->hot.demand, memory_order_relaxed))
+			atomic_store_explicit(&v->hot.demand, 1,
+			    memory_order_relaxed);
+		return NULL;
+	}
+	/* Acquire, and after top: the buffer may have been replaced. */
+	struct skua__dqbuf *buf = atomic_load_explicit(&v->buf,
+	    memory_order_acquire);
+	skua_task *x = atomic_load_explicit(&buf->slots[t & buf->mask],
+	    memory_order_relaxed);
+	if (!atomic_compare_exchange_strong_explicit(&v->top, &t, t + 1,
+	    memory_order_seq_cst, memory_order_relaxed)) {
+		*busy = true;
+		return NULL;
+	}
+	return x;
+}
+
+/*
+ * Run a task taken from a queue (stolen, taken back after exposure,
+ * injected).  A fork's record is marked stolen-by-us, run, then done; a
+ * future's fn owns its record and must not be touched afterwards.
+ */
+void skua__run_taken(skua_worker *w, skua_task *t)
+{
+	uintptr_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
+
+	SKUA_STAT_ADD(w, tasks_run, 1);
+	if (s == SKUA__TASK_DETACHED) {
+		t->fn(w, t);
+		return;
+	}
+	SKUA_ASSERT_EQ(s, SKUA__TASK_QUEUED);
+	/* Release: the joiner reads the thief's pointer to leapfrog. */
+	atomic_store_explicit(&t->state, (uintptr_t)w | SKUA__TASK_STOLEN,
+	    memory_order_release);
+	t->fn(w, t);
+	/* Release: the child's writes happen before the joiner returns.
+	 * NOTE: after this store the joiner may return and t is gone. */
+	atomic_store_explicit(&t->state, SKUA__TASK_DONE, memory_order_release);
+}
+
+void skua__backoff(unsigned *b)
+{
+	ck_backoff_eb(b);
+	if (*b > SKUA__BACKOFF_MAX)
+		*b = SKUA__BACKOFF_MAX;
+}
+
+static uint64_t rng_next(uint64_t *s)
+{
+	/* xorshift64*: cheap victim choice. */
+	uint64_t x = *s;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*s = x;
+	return x * 0x2545F4914F6CDD1DULL;
+}
+
+/*
+ * One pass over every place work can be: the own deque's public part, the
+ * injection queue, then every other worker from a random start.  A steal
+ * that leaves more work behind wakes one more sleeper, so a burst spreads.
+ */
+skua_task *skua__find_work(skua_worker *w)
+{
+	skua_pool *p = w->pool;
+	skua_task *x;
+	bool busy;
+
+	if (w->hot.bottom > atomic_load_explicit(&w->top, memory_order_relaxed)) {
+		x = skua__deque_take(w);
+		if (x != NULL)
+			return x;
+	}
+	x = skua__inject_pop(&p->inject);
+	if (x != NULL)
+		return x;
+	unsigned n = p->n;
+	if (n < 2)
+		return NULL;
+	unsigned start = (unsigned)(rng_next(&w->rng) % n);
+	for (unsigned k = 0; k < n; k++) {
+		skua_worker *v = p->workers[(start + k) % n];
+		if (v == w)
+			continue;
+		SKUA_STAT_ADD(w, steal_attempts, 1);
+		x = skua__deque_steal(w, v, &busy);
+		if (x != NULL) {
+			SKUA_STAT_ADD(w, steals, 1);
+			if (atomic_load_explicit(&v->bottom,
+			    memory_order_relaxed) - atomic_load_explicit(
+			    &v->top, memory_order_relaxed) > 0 &&
+			    atomic_load_explicit(&p->sleepers,
+			    memory_order_relaxed) != 0)
+				skua__notify(p, 1);
+			return x;
+		}
+	}
+	return NULL;
+}
+
+/* Run one unrelated task if the help depth allows; true if one ran. */
+bool skua__help_once(skua_worker *w)
+{
+	if (w->help_depth >= SKUA__HELP_DEPTH_MAX)
+		return false;
+	skua_task *x = skua__find_work(w);
+	if (x == NULL)
+		return false;
+	w->help_depth++;
+	skua__run_taken(w, x);
+	w->help_depth--;
+	return true;
+}
+
+/*
+ * join's slow path: t is public (exposed) or stolen.  Take it back if it
+ * is still there; otherwise leapfrog: steal from the thief, which holds
+ * only t's descendants, so the wait never runs unrelated work that could
+ * block on a lock this frame holds, and the stack stays bounded by the
+ * task tree's depth.  A worker never sleeps here; it spins, then yields.
+ */
+SKUA_COLD void skua__join_slow(skua_worker *w, skua_task *t)
+{
+	struct skua__whot *h = &w->hot;
+
+	if (h->head > h->bottom) { /* exposed after the inline check */
+		h->head--;
+		t->fn(w, t);
+		return;
+	}
+	/* Relaxed: top only grows, so top >= bottom means t was stolen. */
+	if (h->bottom > atomic_load_explicit(&w->top, memory_order_relaxed)) {
+		skua_task *x = skua__deque_take(w);
+		if (x != NULL) {
+			SKUA_ASSERT(x == t);
+			t->fn(w, t);
+			return;
+		}
+	}
+	SKUA_STAT_ADD(w, joins_stolen, 1);
+	unsigned backoff = CK_BACKOFF_INITIALIZER >> 4;
+	unsigned idle = 0;
+	uintptr_t s;
+	while ((s = atomic_load_explicit(&t->state, memory_order_acquire)) !=
+	    SKUA__TASK_DONE) {
+		skua_worker *thief = (skua_worker *)(s & ~(uintptr_t)SKUA__TASK_STOLEN);
+		if (thief != NULL && thief != w &&
+		    w->help_depth < SKUA__HELP_DEPTH_MAX) {
+			bool busy;
+			skua_task *x = skua__deque_steal(w, thief, &busy);
+			if (x != NULL) {
+				SKUA_STAT_ADD(w, steals, 1);
+				w->help_depth++;
+				skua__run_taken(w, x);
+				w->help_depth--;
+				backoff = CK_BACKOFF_INITIALIZER >> 4;
+				idle = 0;
+				continue;
+			}
+			if (busy)
+				continue;
+		}
+		if (++idle < 64)
+			skua__backoff(&backoff);
+		else
+			sched_yield();
+	}
+}

@@ -1,0 +1,156 @@
+/*
+ * lib/worker.h - the worker and pool structures, the deque operations.
+ *
+ * The deque is Chase and Lev's ("Dynamic Circular Work-Stealing Deque",
+ * SPAA 2005) with the C11 memory orders of Le, Pop, Cohen and Zappa
+ * Nardelli ("Correct and Efficient Work-Stealing for Weak Memory Models",
+ * PPoPP 2013), split Lace-style into a private and a public part (van Dijk
+ * and van de Pol, 2014):
+ *
+ *      top            bottom             head
+ *       |  public: thieves |  private: owner  |
+ *       v  may steal here  v  only, no fences v
+ *   ... [t0][t1][t2] ...  [p0][p1] ...  [pk] [free] ...
+ *
+ * - push (skua_fork, inline): slot[head] = t; head++.  Plain stores.
+ * - pop of a private task (skua_join, inline): head--.  No fence.
+ * - expose (on a thief's demand): bottom = head, a release store.
+ * - take of a public task (join slow path): Chase-Lev take, the seq_cst
+ *   store/load pair settles the race for the last element.
+ * - steal: Chase-Lev steal; top, then bottom, then the buffer pointer
+ *   (re-read after top: the bug CDSChecker found in the paper's code),
+ *   then a CAS on top.
+ *
+ * Indices are signed 64-bit, so take() on an empty deque computes bottom-1 =
+ * -1 without wrapping (crossbeam-deque issue 33).  Slots are atomics
+ * (relaxed), so ThreadSanitizer sees no plain race.  Old buffers are kept on
+ * a list until the pool is destroyed: a thief may still read one; the list
+ * holds at most the sum of a geometric series, under twice the largest.
+ */
+#ifndef SKUA_WORKER_H
+#define SKUA_WORKER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "common.h"
+#include "ck_ring.h"
+
+#define SKUA__TASK_QUEUED 0u
+#define SKUA__TASK_STOLEN 1u   /* low bit; the rest is the thief */
+#define SKUA__TASK_DONE 2u
+#define SKUA__TASK_DETACHED 4u /* a future's task: fn manages its lifetime */
+
+#define SKUA__DEQUE_INITIAL 256 /* slots; 2 KiB per worker to start */
+#define SKUA__HELP_DEPTH_MAX 64 /* nested helps while waiting */
+
+struct skua__dqbuf {
+	int64_t mask;
+	struct skua__dqbuf *retired; /* older buffers, freed at destroy */
+	_Atomic(skua_task *) slots[];
+};
+
+/* Counters: written by the owner only (relaxed load + store), read by any. */
+struct skua__wstats {
+	_Atomic uint64_t tasks_run, forks_exposed, joins_stolen,
+	    steal_attempts, steals, parks, idle_ns;
+};
+#define SKUA_STAT_ADD(w, field, n)                                           \
+	atomic_store_explicit(&(w)->stats.field,                             \
+	    atomic_load_explicit(&(w)->stats.field, memory_order_relaxed) + (n), \
+	    memory_order_relaxed)
+
+struct skua_worker {
+	struct skua__whot hot;                  /* lines 0-1, owner's */
+	/* line 2: the public bottom and buffer, read by thieves */
+	_Atomic int64_t bottom SKUA_ALIGNED;
+	_Atomic(struct skua__dqbuf *) buf;
+	/* line 3: top, CAS'd by thieves */
+	_Atomic int64_t top SKUA_ALIGNED;
+	/* line 4+: owner's cold state */
+	struct skua__dqbuf *cur SKUA_ALIGNED;
+	skua_pool *pool;
+	unsigned index;
+	unsigned help_depth;
+	uint64_t rng;
+	pthread_t thread;
+	struct skua__wstats stats SKUA_ALIGNED;
+};
+
+_Static_assert(sizeof(struct skua__whot) == 2 * SKUA_CACHELINE,
+    "the owner's hot part must be two cache lines");
+_Static_assert(offsetof(struct skua_worker, hot) == 0,
+    "skua_task.h casts a worker to its hot part");
+_Static_assert(offsetof(struct skua_worker, bottom) % SKUA_CACHELINE == 0 &&
+    offsetof(struct skua_worker, top) % SKUA_CACHELINE == 0,
+    "bottom and top sit on cache lines of their own");
+_Static_assert(sizeof(skua_task) == 16, "a task header is two words");
+
+/* The queue for submissions from outside threads (lib/inject.c). */
+struct skua__inject {
+	struct ck_ring ring;
+	struct ck_ring_buffer *buf;
+	unsigned cap;
+	pthread_mutex_t lock;       /* the overflow list, when the ring is full */
+	skua_task **ovf;             /* growable array used as a FIFO */
+	size_t ovf_head, ovf_n, ovf_cap;
+	_Atomic size_t ovf_count;   /* lock-free hint for pollers */
+	_Atomic int64_t count;      /* queued tasks, the published flag */
+};
+
+struct skua_pool {
+	unsigned n;
+	skua_worker **workers;
+	struct skua__inject inject;
+
+	/* Parking (lib/park.md): workers sleep on wake_seq. */
+	_Atomic uint32_t wake_seq SKUA_ALIGNED;
+	_Atomic uint32_t sleepers;
+	/* Outside threads waiting for futures sleep on done_seq. */
+	_Atomic uint32_t done_seq SKUA_ALIGNED;
+	_Atomic uint32_t ext_waiters;
+	/* Submitted futures not finished yet; destroy waits for 0. */
+	_Atomic uint64_t pending SKUA_ALIGNED;
+	_Atomic int shutdown;
+
+	uint64_t fork_gen;   /* lib/pool.c: fork() detection */
+	size_t stack_size;
+	bool stats_print;
+	char *trace_path;
+};
+
+extern _Thread_local skua_worker *skua__tls_worker
+    __attribute__((tls_model("initial-exec")));
+
+/* lib/task.c */
+skua_task *skua__deque_take(skua_worker *w);
+skua_task *skua__deque_steal(skua_worker *thief, skua_worker *v, bool *busy);
+int skua__deque_init(skua_worker *w);
+void skua__deque_fini(skua_worker *w);
+void skua__run_taken(skua_worker *w, skua_task *t);
+skua_task *skua__find_work(skua_worker *w);
+void skua__push_public(skua_worker *w, skua_task *t);
+bool skua__help_once(skua_worker *w);
+/* ck_backoff_eb, capped at SKUA__BACKOFF_MAX empty iterations (~2 us). */
+#define SKUA__BACKOFF_MAX 4096u
+void skua__backoff(unsigned *b);
+
+/* lib/inject.c */
+int skua__inject_init(struct skua__inject *q);
+void skua__inject_fini(struct skua__inject *q);
+int skua__inject_push(struct skua__inject *q, skua_task *t);
+skua_task *skua__inject_pop(struct skua__inject *q);
+bool skua__inject_empty(struct skua__inject *q);
+
+/* lib/park.c */
+void skua__notify(skua_pool *p, unsigned n);
+void skua__notify_all(skua_pool *p);
+void skua__park(skua_worker *w);
+void skua__ext_notify(skua_pool *p);
+int skua__futex_wait(_Atomic uint32_t *addr, uint32_t val, uint64_t timeout_ns);
+void skua__futex_wake(_Atomic uint32_t *addr, int n);
+
+/* lib/pool.c */
+bool skua__pool_forked(const skua_pool *p);
+
+#endif /* SKUA_WORKER_H */

@@ -1,0 +1,192 @@
+/*
+ * Fork/join: fib(30) = 832040 and 12 queens = 14200 on 1, 2, 4 and 8
+ * workers (8 oversubscribes 2 cores), a chain of 10^4 nested forks on 1 and
+ * 2 workers, and fork/join entered from several outside threads at once.
+ */
+#include "test.h"
+
+#include <pthread.h>
+
+typedef struct {
+	skua_task task;
+	int n;
+	long r;
+} fib_task;
+
+static long fib(skua_worker *w, int n);
+
+static void fib_run(skua_worker *w, skua_task *t)
+{
+	fib_task *f = (fib_task *)t;
+	f->r = fib(w, f->n);
+}
+
+static long fib(skua_worker *w, int n)
+{
+	if (n < 2)
+		return n;
+	fib_task a = { .n = n - 1 };
+	skua_fork(w, &a.task, fib_run);
+	long b = fib(w, n - 2);
+	skua_join_fn(w, &a.task, fib_run);
+	return a.r + b;
+}
+
+static long fib_serial(int n)
+{
+	return n < 2 ? n : fib_serial(n - 1) + fib_serial(n - 2);
+}
+
+struct fib_call {
+	int n;
+	long r;
+};
+
+static void fib_entry(skua_worker *w, void *arg)
+{
+	struct fib_call *c = arg;
+	c->r = fib(w, c->n);
+}
+
+/* N-queens: one task per valid placement at every level, no cut-off. */
+typedef struct {
+	skua_task task;
+	int n, row;
+	uint32_t cols, d1, d2;
+	long count;
+} q_task;
+
+static long queens(skua_worker *w, int n, int row, uint32_t cols, uint32_t d1,
+    uint32_t d2);
+
+static void queens_run(skua_worker *w, skua_task *t)
+{
+	q_task *q = (q_task *)t;
+	q->count = queens(w, q->n, q->row, q->cols, q->d1, q->d2);
+}
+
+static long queens(skua_worker *w, int n, int row, uint32_t cols, uint32_t d1,
+    uint32_t d2)
+{
+	if (row == n)
+		return 1;
+	q_task ts[32];
+	int k = 0;
+	for (int c = 0; c < n; c++) {
+		uint32_t bc = 1u << c, b1 = 1u << (row + c),
+		    b2 = 1u << (row - c + n - 1);
+		if ((cols & bc) || (d1 & b1) || (d2 & b2))
+			continue;
+		ts[k] = (q_task){ .n = n, .row = row + 1, .cols = cols | bc,
+		    .d1 = d1 | b1, .d2 = d2 | b2 };
+		skua_fork(w, &ts[k].task, queens_run);
+		k++;
+	}
+	long total = 0;
+	while (k > 0) {
+		k--;
+		skua_join(w, &ts[k].task);
+		total += ts[k].count;
+	}
+	return total;
+}
+
+struct q_call {
+	int n;
+	long r;
+};
+
+static void queens_entry(skua_worker *w, void *arg)
+{
+	struct q_call *c = arg;
+	c->r = queens(w, c->n, 0, 0, 0, 0);
+}
+
+/* A chain: each level forks the next and joins it. */
+typedef struct {
+	skua_task task;
+	int depth;
+	long r;
+} chain_task;
+
+static void chain_run(skua_worker *w, skua_task *t)
+{
+	chain_task *c = (chain_task *)t;
+	if (c->depth == 0) {
+		c->r = 0;
+		return;
+	}
+	chain_task next = { .depth = c->depth - 1 };
+	skua_fork(w, &next.task, chain_run);
+	skua_join(w, &next.task);
+	c->r = next.r + 1;
+}
+
+static void chain_entry(skua_worker *w, void *arg)
+{
+	chain_task *c = arg;
+	chain_run(w, &c->task);
+}
+
+static void *outside_thread(void *arg)
+{
+	skua_pool *p = arg;
+	for (int i = 0; i < 5; i++) {
+		struct fib_call c = { .n = 20 };
+		ASSERT_OK(skua_pool_run(p, fib_entry, &c));
+		ASSERT_EQ(c.r, 6765);
+	}
+	return NULL;
+}
+
+int main(void)
+{
+	test_watchdog(240);
+	const long fib30 = fib_serial(30);
+	ASSERT_EQ(fib30, 832040);
+	unsigned counts[] = { 1, 2, 4, 8 };
+	for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+		unsigned n = counts[i];
+		skua_pool *p = test_pool(n);
+		struct fib_call c = { .n = TEST_SANITIZED ? 24 : 30 };
+		ASSERT_OK(skua_pool_run(p, fib_entry, &c));
+		ASSERT_EQ(c.r, fib_serial(c.n));
+
+		struct q_call q = { .n = TEST_SANITIZED ? 9 : 12 };
+		ASSERT_OK(skua_pool_run(p, queens_entry, &q));
+		ASSERT_EQ(q.r, TEST_SANITIZED ? 352 : 14200);
+
+		skua_worker_stats tot;
+		ASSERT_OK(skua_pool_stats(p, NULL, 0, &tot));
+		printf("workers=%u fib=%ld queens=%ld steals=%llu exposed=%llu "
+		    "joins_stolen=%llu\n", n, c.r, q.r,
+		    (unsigned long long)tot.steals,
+		    (unsigned long long)tot.forks_exposed,
+		    (unsigned long long)tot.joins_stolen);
+		if (n > 1 && !TEST_SANITIZED)
+			ASSERT(tot.steals > 0);
+		ASSERT_OK(skua_pool_destroy(p));
+	}
+
+	/* 10^4 nested forks: deque growth and helping depth. */
+	for (unsigned n = 1; n <= 2; n++) {
+		skua_pool *p = test_pool(n);
+		for (int rep = 0; rep < 20; rep++) {
+			chain_task c = { .depth = 10000 };
+			ASSERT_OK(skua_pool_run(p, chain_entry, &c));
+			ASSERT_EQ(c.r, 10000);
+		}
+		ASSERT_OK(skua_pool_destroy(p));
+	}
+
+	/* Four outside threads entering one pool at once. */
+	skua_pool *p = test_pool(2);
+	pthread_t th[4];
+	for (int i = 0; i < 4; i++)
+		ASSERT_EQ(pthread_create(&th[i], NULL, outside_thread, p), 0);
+	for (int i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	ASSERT_OK(skua_pool_destroy(p));
+	printf("ok\n");
+	return 0;
+}
