@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# tools/dev.sh - the two commands of the README's quick start.
+#
+#   tools/dev.sh bench   install what is missing, build, run skua-bench's quick profile
+#   tools/dev.sh test    install what is missing, build and run the whole test
+#                        suite: normal, ThreadSanitizer and ASan+UBSan builds
+#
+# Works on a fresh Debian 12 as root (or with sudo).  Build trees go to
+# build/release, build/tsan and build/asan.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+JOBS=$(nproc 2>/dev/null || echo 2)
+
+PACKAGES="build-essential cmake pkg-config libck-dev libjemalloc-dev libbenchmark-dev python3 clang spin"
+
+install_deps() {
+	local missing=""
+	for p in $PACKAGES; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+			missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	echo "== installing:$missing"
+	local sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	export DEBIAN_FRONTEND=noninteractive
+	$sudo apt-get update -qq
+	# shellcheck disable=SC2086
+	$sudo apt-get install -y -qq --no-install-recommends $missing
+}
+
+build() { # dir, cmake args...
+	local dir=$1
+	shift
+	cmake -S "$ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >"$dir.configure.log" 2>&1 ||
+		{ cat "$dir.configure.log"; return 1; }
+	cmake --build "$dir" -j "$JOBS" 2>&1 | grep -E "warning|error|Error" || true
+	cmake --build "$dir" -j "$JOBS" >/dev/null
+}
+
+TOTAL_PASS=0
+TOTAL_FAIL=0
+run_ctest() { # dir, label
+	local dir=$1 label=$2 log
+	log="$dir/ctest.log"
+	echo "== $label: ctest"
+	set +e
+	(cd "$dir" && ctest --output-on-failure -j "$JOBS" --timeout 600) 2>&1 | tee "$log"
+	set -e
+	local total failed
+	total=$(sed -n 's/.*tests passed, [0-9]* tests failed out of \([0-9]*\).*/\1/p' "$log" | tail -1)
+	failed=$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of.*/\1/p' "$log" | tail -1)
+	if [ -z "$total" ] || [ "$total" -eq 0 ]; then
+		echo "== $label: ctest ran no test"
+		TOTAL_FAIL=$((TOTAL_FAIL + 1))
+		return
+	fi
+	TOTAL_PASS=$((TOTAL_PASS + total - failed))
+	TOTAL_FAIL=$((TOTAL_FAIL + failed))
+}
+
+case "${1:-}" in
+bench)
+	install_deps
+	mkdir -p build
+	build build/release -DSKUA_BUILD_TESTS=OFF
+	shift
+	exec build/release/tools/skua-bench/skua-bench "$@"
+	;;
+test)
+	install_deps
+	mkdir -p build
+	build build/release
+	run_ctest build/release "release (jemalloc)"
+	build build/tsan -DSKUA_SANITIZE=thread -DSKUA_DEBUG=ON
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$ROOT/tests/tsan.supp" \
+		run_ctest build/tsan "ThreadSanitizer"
+	build build/asan -DSKUA_SANITIZE=address -DSKUA_DEBUG=ON
+	ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
+		run_ctest build/asan "AddressSanitizer+UndefinedBehaviorSanitizer"
+	echo
+	echo "$TOTAL_PASS passed, $TOTAL_FAIL failed"
+	[ "$TOTAL_FAIL" -eq 0 ]
+	;;
+*)
+	echo "usage: tools/dev.sh bench [skua-bench flags] | tools/dev.sh test" >&2
+	exit 2
+	;;
+esac
