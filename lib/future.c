@@ -96,9 +96,7 @@ int skua_spawn(skua_pool *pool, skua_fn fn, void *arg, skua_future **out)
 			return rc;
 		}
 		/* P3 of lib/park.md, after the seq_cst publish in the push. */
-		if (atomic_load_explicit(&pool->sleepers,
-		    memory_order_seq_cst) != 0)
-			skua__notify(pool, 1);
+		skua__post(pool, 1);
 	}
 	*out = f;
 	return 0;

@@ -39,6 +39,22 @@ void skua__notify(skua_pool *p, unsigned n)
 	skua__futex_wake(&p->wake_seq, (int)n);
 }
 
+/*
+ * P3 of the post-work protocol, after the caller's seq_cst publish: wake
+ * a sleeper unless nobody sleeps, or a worker is still searching (it will
+ * find the work, or re-check after leaving the spinning count when it
+ * parks: S2b-S3).  Skipping the wake while one searches keeps a worker that
+ * spawns in a loop from paying a futex syscall per spawn.
+ */
+void skua__post(skua_pool *p, unsigned n)
+{
+	if (atomic_load_explicit(&p->sleepers, memory_order_seq_cst) == 0)
+		return;
+	if (atomic_load_explicit(&p->spinning, memory_order_seq_cst) != 0)
+		return;
+	skua__notify(p, n);
+}
+
 void skua__notify_all(skua_pool *p)
 {
 	atomic_fetch_add_explicit(&p->wake_seq, 1, memory_order_seq_cst);
@@ -68,6 +84,8 @@ void skua__park(skua_worker *w)
 	uint32_t seq = atomic_load_explicit(&p->wake_seq, memory_order_seq_cst);
 	/* S2: announce.  seq_cst RMW: ordered before the re-check's loads. */
 	atomic_fetch_add_explicit(&p->sleepers, 1, memory_order_seq_cst);
+	/* S2b: stop counting as searching, before the re-check. */
+	atomic_fetch_sub_explicit(&p->spinning, 1, memory_order_seq_cst);
 	/* S3: re-check every queue with seq_cst loads. */
 	bool work = atomic_load_explicit(&p->shutdown, memory_order_seq_cst) ||
 	    !skua__inject_empty(&p->inject);
@@ -82,6 +100,7 @@ void skua__park(skua_worker *w)
 		 * would only hide a lost wake-up, so there is none. */
 		skua__futex_wait(&p->wake_seq, seq, 0);
 	}
-	/* S5 */
+	/* S5: searching again. */
+	atomic_fetch_add_explicit(&p->spinning, 1, memory_order_seq_cst);
 	atomic_fetch_sub_explicit(&p->sleepers, 1, memory_order_seq_cst);
 }

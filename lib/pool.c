@@ -86,11 +86,22 @@ static void *worker_main(void *arg)
 	skua_pool *p = w->pool;
 	uint64_t idle_start = 0;
 	unsigned backoff = 64, spins = 0;
+	bool searching = true; /* counted in p->spinning (from create) */
 
 	skua__tls_worker = w;
 	for (;;) {
 		skua_task *x = skua__find_work(w);
 		if (x != NULL) {
+			if (searching) {
+				searching = false;
+				/* seq_cst: the poster's skip in skua__post is
+				 * safe only while we count as searching. */
+				atomic_fetch_sub_explicit(&p->spinning, 1,
+				    memory_order_seq_cst);
+				/* Work left behind: pass the baton. */
+				if (w->more)
+					skua__post(p, 1);
+			}
 			if (idle_start != 0) {
 				SKUA_STAT_ADD(w, idle_ns,
 				    skua__now_ns() - idle_start);
@@ -103,6 +114,11 @@ static void *worker_main(void *arg)
 		}
 		if (atomic_load_explicit(&p->shutdown, memory_order_acquire))
 			break;
+		if (!searching) {
+			searching = true;
+			atomic_fetch_add_explicit(&p->spinning, 1,
+			    memory_order_seq_cst);
+		}
 		uint64_t now = skua__now_ns();
 		if (idle_start == 0)
 			idle_start = now;
@@ -214,6 +230,7 @@ int skua_pool_create(const skua_config *cfg, skua_pool **out)
 	    memory_order_relaxed);
 	atomic_init(&p->wake_seq, 0);
 	atomic_init(&p->sleepers, 0);
+	atomic_init(&p->spinning, n); /* workers start searching */
 	atomic_init(&p->done_seq, 0);
 	atomic_init(&p->ext_waiters, 0);
 	atomic_init(&p->pending, 0);

@@ -82,14 +82,12 @@ static bool deque_grow(skua_worker *w)
 
 /*
  * The owner's wake-up after making tasks public: the seq_cst store of
- * bottom (by the caller) and the seq_cst load of sleepers here are one
- * side of the Dekker pair in lib/park.md.
+ * bottom (by the caller) and the seq_cst loads in skua__post are one side
+ * of the Dekker pair in lib/park.md.
  */
 static void published(skua_worker *w, int64_t n)
 {
-	skua_pool *p = w->pool;
-	if (atomic_load_explicit(&p->sleepers, memory_order_seq_cst) != 0)
-		skua__notify(p, n > 1 ? 2 : 1);
+	skua__post(w->pool, n > 1 ? 2 : 1);
 }
 
 void skua__expose(skua_worker *w)
@@ -272,14 +270,18 @@ skua_task *skua__find_work(skua_worker *w)
 	skua_task *x;
 	bool busy;
 
+	w->more = false;
+
 	if (w->hot.bottom > atomic_load_explicit(&w->top, memory_order_relaxed)) {
 		x = skua__deque_take(w);
 		if (x != NULL)
 			return x;
 	}
 	x = skua__inject_pop(&p->inject);
-	if (x != NULL)
+	if (x != NULL) {
+		w->more = !skua__inject_empty(&p->inject);
 		return x;
+	}
 	unsigned n = p->n;
 	if (n < 2)
 		return NULL;
@@ -292,12 +294,9 @@ skua_task *skua__find_work(skua_worker *w)
 		x = skua__deque_steal(w, v, &busy);
 		if (x != NULL) {
 			SKUA_STAT_ADD(w, steals, 1);
-			if (atomic_load_explicit(&v->bottom,
-			    memory_order_relaxed) - atomic_load_explicit(
-			    &v->top, memory_order_relaxed) > 0 &&
-			    atomic_load_explicit(&p->sleepers,
-			    memory_order_relaxed) != 0)
-				skua__notify(p, 1);
+			w->more = atomic_load_explicit(&v->bottom,
+			    memory_order_relaxed) > atomic_load_explicit(
+			    &v->top, memory_order_relaxed);
 			return x;
 		}
 	}

@@ -72,6 +72,7 @@ struct skua_worker {
 	skua_pool *pool;
 	unsigned index;
 	unsigned help_depth;
+	bool more; /* find_work left work behind where it took some */
 	uint64_t rng;
 	pthread_t thread;
 	struct skua__wstats stats SKUA_ALIGNED;
@@ -106,6 +107,7 @@ struct skua_pool {
 	/* Parking (lib/park.md): workers sleep on wake_seq. */
 	_Atomic uint32_t wake_seq SKUA_ALIGNED;
 	_Atomic uint32_t sleepers;
+	_Atomic uint32_t spinning; /* idle workers searching, not asleep */
 	/* Outside threads waiting for futures sleep on done_seq. */
 	_Atomic uint32_t done_seq SKUA_ALIGNED;
 	_Atomic uint32_t ext_waiters;
@@ -144,6 +146,7 @@ bool skua__inject_empty(struct skua__inject *q);
 
 /* lib/park.c */
 void skua__notify(skua_pool *p, unsigned n);
+void skua__post(skua_pool *p, unsigned n);
 void skua__notify_all(skua_pool *p);
 void skua__park(skua_worker *w);
 void skua__ext_notify(skua_pool *p);

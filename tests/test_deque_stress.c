@@ -1,0 +1,180 @@
+/*
+ * The deque on its own: the owner pushes (privately, as skua_fork does),
+ * exposes, pops privately and takes publicly, while 1..4 thieves steal.
+ * 10^7 items in all (less under sanitizers), starting from a small buffer
+ * so that it grows many times: every item is taken exactly once.
+ * Usage: test_deque_stress [items per config]
+ */
+#include "test.h"
+#include "worker.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+static _Atomic int stop;
+static _Atomic unsigned char *seen; /* per item: how many times taken */
+static skua_task *items;
+static _Atomic long taken_total;
+
+static void mark(skua_task *t)
+{
+	size_t id = (size_t)(t - items);
+	unsigned char prev = atomic_fetch_add_explicit(&seen[id], 1,
+	    memory_order_relaxed);
+	if (prev != 0)
+		FAIL("item %zu taken twice", id);
+	atomic_fetch_add_explicit(&taken_total, 1, memory_order_relaxed);
+}
+
+static void noop(skua_worker *w, skua_task *t)
+{
+	(void)w;
+	(void)t;
+}
+
+struct thief_arg {
+	skua_worker *self, *victim;
+	long got;
+};
+
+static void *thief_main(void *a)
+{
+	struct thief_arg *ta = a;
+	while (!atomic_load_explicit(&stop, memory_order_acquire)) {
+		bool busy;
+		skua_task *t = skua__deque_steal(ta->self, ta->victim, &busy);
+		if (t != NULL) {
+			mark(t);
+			ta->got++;
+		}
+	}
+	/* Drain what is left public, racing the owner's final drain. */
+	for (;;) {
+		bool busy;
+		skua_task *t = skua__deque_steal(ta->self, ta->victim, &busy);
+		if (t != NULL) {
+			mark(t);
+			ta->got++;
+		} else if (!busy) {
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* A worker not attached to running threads, with a quiet fake pool. */
+static skua_worker *fake_worker(skua_pool *p, unsigned i)
+{
+	skua_worker *w = skua__malloc_aligned(sizeof *w);
+	ASSERT(w != NULL);
+	w->pool = p;
+	w->index = i;
+	ASSERT_OK(skua__deque_init(w));
+	return w;
+}
+
+/* Private pop, as skua_join's fast path: the item is the newest. */
+static skua_task *pop_private(skua_worker *w)
+{
+	struct skua__whot *h = &w->hot;
+	if (h->head == h->bottom)
+		return NULL;
+	h->head--;
+	return atomic_load_explicit(&h->slots[h->head & h->mask],
+	    memory_order_relaxed);
+}
+
+static void run_config(unsigned nthieves, long n)
+{
+	skua_pool *p = skua__malloc_aligned(sizeof *p);
+	ASSERT(p != NULL);
+	p->n = 1;
+	skua_worker *owner = fake_worker(p, 0);
+	struct thief_arg ta[4];
+	pthread_t th[4];
+
+	items = calloc((size_t)n, sizeof *items);
+	seen = calloc((size_t)n, 1);
+	ASSERT(items != NULL && seen != NULL);
+	atomic_store(&taken_total, 0);
+	atomic_store(&stop, 0);
+	for (unsigned i = 0; i < nthieves; i++) {
+		ta[i] = (struct thief_arg){ fake_worker(p, i + 1), owner, 0 };
+		ASSERT_EQ(pthread_create(&th[i], NULL, thief_main, &ta[i]), 0);
+	}
+
+	uint64_t rng = 88172645463325252ULL;
+	long pushed = 0, owner_got = 0;
+	while (pushed < n) {
+		rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+		unsigned burst = (unsigned)(rng % 600) + 1; /* > 256: growth */
+		for (unsigned k = 0; k < burst && pushed < n; k++)
+			skua_fork(owner, &items[pushed++], noop);
+		if (rng & 1)
+			skua__expose(owner);
+		unsigned pops = (unsigned)((rng >> 16) % (burst + 1));
+		for (unsigned k = 0; k < pops; k++) {
+			skua_task *t = pop_private(owner);
+			if (t == NULL)
+				t = skua__deque_take(owner);
+			if (t == NULL)
+				break;
+			mark(t);
+			owner_got++;
+		}
+	}
+	/* Owner drains its end while the thieves keep stealing. */
+	for (;;) {
+		skua_task *t = pop_private(owner);
+		if (t == NULL)
+			t = skua__deque_take(owner);
+		if (t == NULL)
+			break;
+		mark(t);
+		owner_got++;
+	}
+	atomic_store_explicit(&stop, 1, memory_order_release);
+	long stolen = 0;
+	for (unsigned i = 0; i < nthieves; i++) {
+		pthread_join(th[i], NULL);
+		stolen += ta[i].got;
+		skua__deque_fini(ta[i].self);
+		skua__free_aligned(ta[i].self, sizeof(skua_worker));
+	}
+	ASSERT_EQ(owner_got + stolen, n);
+	ASSERT_EQ(atomic_load(&taken_total), n);
+	for (long i = 0; i < n; i++)
+		if (atomic_load_explicit(&seen[i], memory_order_relaxed) != 1)
+			FAIL("item %ld taken %d times", i, (int)seen[i]);
+	printf("thieves=%u items=%ld owner=%ld stolen=%ld buffer=%lld slots\n",
+	    nthieves, n, owner_got, stolen, (long long)owner->hot.mask + 1);
+	if (nthieves > 0 && !TEST_SANITIZED)
+		ASSERT(stolen > 0);
+	ASSERT(owner->hot.mask + 1 > SKUA__DEQUE_INITIAL);
+	skua__deque_fini(owner);
+	skua__free_aligned(owner, sizeof *owner);
+	skua__free_aligned(p, sizeof *p);
+	free(items);
+	free((void *)seen);
+}
+
+int main(int argc, char **argv)
+{
+	test_watchdog(280);
+	long per = argc > 1 ? atol(argv[1]) : test_scale(2500000, 100000);
+	/* take() on a fresh, empty deque must not underflow. */
+	skua_pool *p = skua__malloc_aligned(sizeof *p);
+	skua_worker *w = fake_worker(p, 0);
+	ASSERT(skua__deque_take(w) == NULL);
+	ASSERT(skua__deque_take(w) == NULL);
+	ASSERT_EQ(atomic_load(&w->bottom), 0);
+	ASSERT_EQ(atomic_load(&w->top), 0);
+	skua__deque_fini(w);
+	skua__free_aligned(w, sizeof *w);
+	skua__free_aligned(p, sizeof *p);
+
+	for (unsigned t = 1; t <= 4; t++)
+		run_config(t, per);
+	printf("ok\n");
+	return 0;
+}

@@ -1,0 +1,128 @@
+/*
+ * Error paths of the core API: NULL and invalid arguments, error names,
+ * allocation failure at every allocation of pool creation and of spawn
+ * (-ENOMEM, nothing leaked, the pool still usable), and thread creation
+ * failure at every worker (-EAGAIN, every started thread joined).
+ */
+#include "test.h"
+
+#include <dirent.h>
+#include <errno.h>
+
+void skua__test_alloc_fail_at(long k);
+void skua__test_thread_fail_at(long k);
+
+static int thread_count(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	int n = 0;
+	struct dirent *e;
+	ASSERT(d != NULL);
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void *twice(void *arg)
+{
+	return (void *)((uintptr_t)arg * 2);
+}
+
+static void entry(skua_worker *w, void *arg)
+{
+	(void)w;
+	*(int *)arg = 7;
+}
+
+int main(void)
+{
+	test_watchdog(120);
+	skua_pool *p = (skua_pool *)1;
+	skua_config cfg;
+
+	/* Names come from one table and never allocate. */
+	ASSERT(strcmp(skua_err_name(-EINVAL), "EINVAL") == 0);
+	ASSERT(strcmp(skua_err_name(-EDEADLK), "EDEADLK") == 0);
+	ASSERT(strcmp(skua_err_name(0), "OK") == 0);
+	ASSERT(strcmp(skua_err_name(-12345), "UNKNOWN") == 0);
+	ASSERT(strcmp(skua_strerror(-ENOMEM), "out of memory") == 0);
+	ASSERT(strcmp(skua_strerror(-12345), "unknown error") == 0);
+	ASSERT(skua_strerror(ECHILD) == skua_strerror(-ECHILD));
+
+	/* Bad arguments. */
+	ASSERT_EQ(skua_pool_create(NULL, NULL), -EINVAL);
+	skua_config_init(&cfg);
+	cfg.size = 3;
+	ASSERT_EQ(skua_pool_create(&cfg, &p), -EINVAL);
+	ASSERT(p == NULL);
+	skua_config_init(&cfg);
+	cfg.workers = 100000;
+	ASSERT_EQ(skua_pool_create(&cfg, &p), -EINVAL);
+	skua_config_init(&cfg);
+	cfg.stack_size = 1000;
+	ASSERT_EQ(skua_pool_create(&cfg, &p), -EINVAL);
+	skua_config_init(NULL);
+	ASSERT_EQ(skua_pool_destroy(NULL), -EINVAL);
+	ASSERT_EQ(skua_pool_workers(NULL), 0);
+	ASSERT_EQ(skua_pool_run(NULL, entry, NULL), -EINVAL);
+	ASSERT(skua_worker_current() == NULL);
+	ASSERT(skua_worker_pool(NULL) == NULL);
+	ASSERT_EQ(skua_pool_stats(NULL, NULL, 0, NULL), -EINVAL);
+
+	int base = thread_count();
+	/* Allocation failure at every allocation of pool_create. */
+	int k;
+	for (k = 1; k < 100; k++) {
+		skua__test_alloc_fail_at(k);
+		skua_config_init(&cfg);
+		cfg.workers = 3;
+		int rc = skua_pool_create(&cfg, &p);
+		skua__test_alloc_fail_at(0);
+		if (rc == 0) {
+			ASSERT_OK(skua_pool_destroy(p));
+			break;
+		}
+		ASSERT_EQ(rc, -ENOMEM);
+		ASSERT(p == NULL);
+		ASSERT_EQ(thread_count(), base);
+	}
+	printf("pool_create: %d allocation points fail cleanly\n", k - 1);
+	ASSERT(k > 5);
+
+	/* Thread creation failure at every worker. */
+	for (k = 1; k <= 4; k++) {
+		skua__test_thread_fail_at(k);
+		skua_config_init(&cfg);
+		cfg.workers = 4;
+		ASSERT_EQ(skua_pool_create(&cfg, &p), -EAGAIN);
+		skua__test_thread_fail_at(0);
+		ASSERT(p == NULL);
+		ASSERT_EQ(thread_count(), base);
+	}
+
+	/* Spawn under allocation failure: -ENOMEM, nothing queued, and the
+	 * pool keeps working. */
+	skua_config_init(&cfg);
+	cfg.workers = 2;
+	ASSERT_OK(skua_pool_create(&cfg, &p));
+	skua_future *f = (skua_future *)1;
+	skua__test_alloc_fail_at(1);
+	ASSERT_EQ(skua_spawn(p, twice, (void *)21, &f), -ENOMEM);
+	skua__test_alloc_fail_at(0);
+	ASSERT(f == NULL);
+	void *r;
+	ASSERT_OK(skua_spawn(p, twice, (void *)21, &f));
+	ASSERT_OK(skua_future_get(f, &r));
+	ASSERT_EQ((uintptr_t)r, 42);
+	ASSERT_OK(skua_future_release(f));
+	int v = 0;
+	ASSERT_OK(skua_pool_run(p, entry, &v));
+	ASSERT_EQ(v, 7);
+	ASSERT_EQ(skua_pool_run(p, NULL, NULL), -EINVAL);
+	ASSERT_OK(skua_pool_destroy(p));
+	ASSERT_EQ(thread_count(), base);
+	printf("ok\n");
+	return 0;
+}

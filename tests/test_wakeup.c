@@ -1,0 +1,87 @@
+/*
+ * Lost wake-ups: single tasks submitted with random pauses to a pool that
+ * keeps falling asleep; every round must complete (a lost wake-up hangs
+ * and the watchdog fails the test).  Also the round trip from inside a
+ * worker to a sleeping sibling, and an idle pool's CPU use.
+ * Usage: test_wakeup [rounds]
+ */
+#include "test.h"
+
+#include <stdatomic.h>
+#include <sys/resource.h>
+#include <time.h>
+
+static void *inc(void *arg)
+{
+	atomic_fetch_add((_Atomic long *)arg, 1);
+	return arg;
+}
+
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+	    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
+}
+
+/* A task that spawns one child into its own deque and returns: the
+ * sibling must wake to run it, or the owner's loop does. */
+static void *spawn_child(void *arg)
+{
+	skua_future *f;
+	skua_pool *p = skua_worker_pool(skua_worker_current());
+	ASSERT_OK(skua_spawn(p, inc, arg, &f));
+	ASSERT_OK(skua_future_release(f));
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	test_watchdog(280);
+	long rounds = argc > 1 ? atol(argv[1]) : test_scale(100000, 10000);
+	skua_pool *p = test_pool(2);
+	_Atomic long counter = 0;
+	uint64_t rng = 0x1234567;
+
+	for (long i = 0; i < rounds; i++) {
+		skua_future *f;
+		ASSERT_OK(skua_spawn(p, (i & 3) == 3 ? spawn_child : inc,
+		    (void *)&counter, &f));
+		ASSERT_OK(skua_future_get(f, NULL));
+		ASSERT_OK(skua_future_release(f));
+		rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+		/* Mostly no pause (workers warm), sometimes long enough for
+		 * them to park (> 100 us of spinning). */
+		unsigned r = (unsigned)(rng % 1000);
+		if (r < 5)
+			usleep(300 + (useconds_t)(rng % 500));
+		else if (r < 50)
+			usleep((useconds_t)(rng % 100));
+	}
+	/* spawn_child rounds finish their child asynchronously. */
+	ASSERT_OK(skua_pool_destroy(p));
+	ASSERT_EQ(atomic_load(&counter), rounds);
+
+	/* An idle pool sleeps: CPU over 1 s of idleness after a burst. */
+	p = test_pool(2);
+	atomic_store(&counter, 0);
+	for (int i = 0; i < 10000; i++) {
+		skua_future *f;
+		ASSERT_OK(skua_spawn(p, inc, (void *)&counter, &f));
+		ASSERT_OK(skua_future_release(f));
+	}
+	while (atomic_load(&counter) != 10000)
+		usleep(100);
+	usleep(10000);
+	double c0 = cpu_seconds();
+	struct timespec ts = { 1, 0 };
+	nanosleep(&ts, NULL);
+	double used = cpu_seconds() - c0;
+	printf("rounds=%ld idle CPU over 1 s: %.2f ms\n", rounds, used * 1e3);
+	/* Sanitizer runtimes have background threads of their own. */
+	ASSERT(used < (TEST_SANITIZED ? 0.05 : 0.01));
+	ASSERT_OK(skua_pool_destroy(p));
+	printf("ok\n");
+	return 0;
+}
