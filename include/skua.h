@@ -15,6 +15,7 @@
 #include "skua/pool.h"
 #include "skua/task.h"
 #include "skua/future.h"
+#include "skua/parallel.h"
 #include "skua/stats.h"
 
 #endif /* SKUA_H */
