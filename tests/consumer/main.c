@@ -1,0 +1,44 @@
+/* Built against the installed package: fork/join fib(30) and a future. */
+#include <skua.h>
+#include <stdio.h>
+
+typedef struct { skua_task task; int n; long r; } fib_task;
+static long fib(skua_worker *w, int n);
+static void fib_run(skua_worker *w, skua_task *t)
+{
+	fib_task *f = (fib_task *)t;
+	f->r = fib(w, f->n);
+}
+static long fib(skua_worker *w, int n)
+{
+	if (n < 2)
+		return n;
+	fib_task a = { .n = n - 1 };
+	skua_fork(w, &a.task, fib_run);
+	long b = fib(w, n - 2);
+	skua_join_fn(w, &a.task, fib_run);
+	return a.r + b;
+}
+struct call { int n; long r; };
+static void entry(skua_worker *w, void *arg)
+{
+	struct call *c = arg;
+	c->r = fib(w, c->n);
+}
+static void *answer(void *arg) { return arg; }
+
+int main(void)
+{
+	skua_pool *pool;
+	skua_future *f;
+	void *r;
+	struct call c = { 30, 0 };
+	if (skua_pool_create(NULL, &pool) != 0 || skua_pool_run(pool, entry, &c) != 0)
+		return 1;
+	if (skua_spawn(pool, answer, (void *)42, &f) != 0 || skua_future_get(f, &r) != 0)
+		return 1;
+	skua_future_release(f);
+	printf("fib(30) = %ld, future = %ld, version %s\n", c.r, (long)r, SKUA_VERSION_STRING);
+	skua_pool_destroy(pool);
+	return c.r == 832040 && (long)r == 42 ? 0 : 1;
+}
