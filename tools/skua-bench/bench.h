@@ -1,0 +1,108 @@
+/*
+ * tools/skua-bench/bench.h - skua-bench's internal model: workloads,
+ * runners, results, and the emitters (table, JSON, CSV, SVG).
+ */
+#ifndef SKUA_BENCH_BENCH_H
+#define SKUA_BENCH_BENCH_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "workloads.h"
+#include "peers.h"
+
+enum skb_runner { SKB_SERIAL, SKB_SKUA, SKB_OPENMP, SKB_TBB };
+const char *skb_runner_name(enum skb_runner r);
+
+/* One measured phase: a runner at a worker count (and chunk, for sweeps). */
+typedef struct skb_result {
+	const char *workload;
+	long size;
+	enum skb_runner runner;
+	unsigned workers;    /* 0 for serial */
+	long chunk;          /* -1: not a sweep point; 0: auto */
+	int runs;
+	double *times;       /* seconds, runs of them */
+	double median, min, max;
+	double speedup;      /* serial median / median; 0 if unknown */
+	double efficiency;   /* speedup / workers */
+	double gbps;         /* bytes moved per second, map only; else 0 */
+	/* skua only: pool counters over the phase */
+	bool has_stats;
+	double steals;        /* per run */
+	double steal_attempts;/* per run */
+	double steal_success; /* steals / attempts */
+	double idle_share;    /* idle_ns / (workers * phase wall time) */
+	long answer;
+	bool correct;
+} skb_result;
+
+/* The speed report of issue 2 (--report). */
+typedef struct skb_report_line {
+	const char *workload;
+	long size;
+	double ts, t1, t2;   /* medians, seconds */
+	uint64_t forks;
+	double fork_ns;      /* (t1 - ts) / forks */
+	double goal_t1, goal_t2; /* ratios to serial; 0: none */
+} skb_report_line;
+
+typedef struct skb_report {
+	bool present;
+	unsigned workers;
+	skb_report_line lines[3];
+	int nlines;
+	double warm_med_us, warm_p99_us;
+	double park_med_us, park_p99_us;
+	int park_samples, parked_samples;
+	double idle_cpu_ms_per_s;
+} skb_report;
+
+typedef struct skb_run {
+	/* machine */
+	char cpu_model[192];
+	unsigned cpus;
+	char kernel[256];
+	char compiler[64];
+	char date[32];
+	/* configuration */
+	int repeat, warmup;
+	unsigned workers[64];
+	int nworkers;
+	/* results */
+	skb_result *results;
+	int nresults, cap;
+	/* sweep: best point per workload */
+	struct {
+		const char *workload;
+		long size;
+		unsigned workers;
+		long chunk;       /* 0: auto */
+		double median;
+		char env[96];
+	} best[4];
+	int nbest;
+	skb_report report;
+} skb_run;
+
+/* emit.c */
+void skb_print_table(FILE *f, const skb_run *r);
+void skb_print_compare(FILE *f, const skb_run *r);
+void skb_print_sweep(FILE *f, const skb_run *r);
+int skb_write_json(const char *path, const skb_run *r);
+int skb_write_csv(const char *path, const skb_run *r);
+int skb_write_svg(const char *path, const skb_run *r);
+
+/* report.c */
+int skb_run_report(skb_run *r, int repeat);
+void skb_print_report(FILE *f, const skb_run *r);
+
+/* main.c helpers shared with report.c */
+void skb_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void skb_progress_done(void);
+double skb_median(double *v, int n);
+_Noreturn void skb_die(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+skua_pool *skb_pool(unsigned workers);
+
+#endif

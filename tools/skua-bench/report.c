@@ -1,0 +1,243 @@
+/*
+ * tools/skua-bench/report.c - the speed report (skua-bench --report): the
+ * figures of issue 2, all measured in one run against serial C built with
+ * the same flags.
+ *
+ *   fib 35, utree, nqueens 13: serial, skua on 1 and 2 workers, T/Ts and the
+ *       cost per fork (T1 - Ts) / forks;
+ *   spawn+get of an empty task from an outside thread: to a warm pool (back
+ *       to back) and to a parked one (each sample after the workers slept);
+ *   the CPU an idle pool burns: getrusage over 1 s, after 10 ms idle.
+ */
+#define _GNU_SOURCE
+#include "bench.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+static void sleep_s(double s)
+{
+	struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 +
+	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
+}
+
+enum { K_FIB, K_UTREE, K_QUEENS };
+
+static long kernel_run(int k, skua_pool *p)
+{
+	switch (k) {
+	case K_FIB: return p ? skb_fib_skua(p, 35) : skb_fib_serial(35);
+	case K_UTREE: return p ? skb_utree_skua(p, SKB_UTREE_Q) :
+	    skb_utree_serial(SKB_UTREE_Q);
+	default: return p ? skb_queens_skua(p, 13) : skb_queens_serial(13);
+	}
+}
+
+static double measure(int k, skua_pool *p, int repeat, int warmup,
+    long expect, const char *label)
+{
+	double *t = calloc((size_t)repeat, sizeof *t);
+	if (t == NULL)
+		skb_die("out of memory");
+	for (int i = 0; i < warmup + repeat; i++) {
+		skb_progress("report: %s, run %d/%d", label, i + 1,
+		    warmup + repeat);
+		double t0 = skb_now();
+		long ans = kernel_run(k, p);
+		double t1 = skb_now();
+		if (ans != expect)
+			skb_die("WRONG ANSWER: %s: got %ld, expected %ld", label,
+			    ans, expect);
+		if (i >= warmup)
+			t[i - warmup] = t1 - t0;
+	}
+	double m = skb_median(t, repeat);
+	free(t);
+	return m;
+}
+
+static void *empty_task(void *arg)
+{
+	return arg;
+}
+
+static double round_trip(skua_pool *p)
+{
+	skua_future *f;
+	void *res = NULL;
+	double t0 = skb_now();
+	int rc = skua_spawn(p, empty_task, &res, &f);
+	if (rc != 0)
+		skb_die("skua_spawn: %s", skua_strerror(rc));
+	skua_future_get(f, &res);
+	double t1 = skb_now();
+	skua_future_release(f);
+	if (res != &res)
+		skb_die("WRONG ANSWER: spawn+get returned %p, expected %p", res,
+		    (void *)&res);
+	return t1 - t0;
+}
+
+static double percentile(double *v, int n, double q)
+{
+	/* v sorted by the caller's skb_median copy: sort here. */
+	for (int i = 1; i < n; i++) {
+		double x = v[i];
+		int j = i - 1;
+		while (j >= 0 && v[j] > x) {
+			v[j + 1] = v[j];
+			j--;
+		}
+		v[j + 1] = x;
+	}
+	int idx = (int)(q * (n - 1) + 0.5);
+	return v[idx];
+}
+
+int skb_run_report(skb_run *r, int repeat)
+{
+	static const struct {
+		const char *name;
+		long size;
+		double g1, g2;
+	} ks[] = {
+		{ "fib", 35, 1.9, 1.0 },
+		{ "utree", SKB_UTREE_Q, 1.05, 0.53 },
+		{ "nqueens", 13, 1.15, 0.58 },
+	};
+	skb_report *rep = &r->report;
+	unsigned wmax = r->cpus >= 2 ? 2 : r->cpus;
+
+	rep->present = true;
+	rep->workers = wmax;
+	r->nworkers = 0;
+	for (unsigned n = 1; n <= wmax; n++)
+		r->workers[r->nworkers++] = n;
+	skua_pool *pools[3] = { NULL, skb_pool(1), wmax >= 2 ? skb_pool(2) : NULL };
+	for (int k = 0; k < 3; k++) {
+		skb_report_line *l = &rep->lines[rep->nlines++];
+		long expect = k == K_FIB ? 9227465 : k == K_UTREE ?
+		    (long)SKB_UTREE_NODES : 73712;
+		char label[64];
+		l->workload = ks[k].name;
+		l->size = ks[k].size;
+		l->goal_t1 = ks[k].g1;
+		l->goal_t2 = ks[k].g2;
+		snprintf(label, sizeof label, "%s serial", ks[k].name);
+		l->ts = measure(k, NULL, repeat, r->warmup, expect, label);
+		snprintf(label, sizeof label, "%s skua 1 worker", ks[k].name);
+		l->t1 = measure(k, pools[1], repeat, r->warmup, expect, label);
+		if (pools[2] != NULL) {
+			snprintf(label, sizeof label, "%s skua 2 workers",
+			    ks[k].name);
+			l->t2 = measure(k, pools[2], repeat, r->warmup, expect,
+			    label);
+		}
+		l->forks = k == K_FIB ? skb_fib_forks(35) : k == K_UTREE ?
+		    SKB_UTREE_NODES - 1 : skb_queens_forks(13);
+		l->fork_ns = (l->t1 - l->ts) / (double)l->forks * 1e9;
+	}
+	skua_pool_destroy(pools[1]);
+	if (pools[2] != NULL)
+		skua_pool_destroy(pools[2]);
+
+	/* Round trips, on a pool of every CPU. */
+	skua_pool *p = skb_pool(r->cpus);
+	enum { WARM = 20000, PARKED = 200 };
+	double *t = calloc(WARM, sizeof *t);
+	if (t == NULL)
+		skb_die("out of memory");
+	skb_progress("report: spawn+get round trip, warm pool");
+	for (int i = 0; i < 2000; i++)
+		round_trip(p);
+	for (int i = 0; i < WARM; i++)
+		t[i] = round_trip(p);
+	rep->warm_med_us = skb_median(t, WARM) * 1e6;
+	rep->warm_p99_us = percentile(t, WARM, 0.99) * 1e6;
+
+	skb_progress("report: spawn+get round trip, parked pool");
+	rep->park_samples = PARKED;
+	for (int i = 0; i < PARKED; i++) {
+		skua_worker_stats a, b;
+		skua_pool_stats(p, NULL, 0, &a);
+		sleep_s(0.003); /* workers park after ~0.1 ms idle */
+		skua_pool_stats(p, NULL, 0, &b);
+		if (b.parks - a.parks >= skua_pool_workers(p))
+			rep->parked_samples++;
+		t[i] = round_trip(p);
+	}
+	rep->park_med_us = skb_median(t, PARKED) * 1e6;
+	rep->park_p99_us = percentile(t, PARKED, 0.99) * 1e6;
+	free(t);
+
+	skb_progress("report: CPU of an idle pool over 1 s");
+	sleep_s(0.010);
+	double c0 = cpu_seconds(), w0 = skb_now();
+	sleep_s(1.0);
+	double c1 = cpu_seconds(), w1 = skb_now();
+	rep->idle_cpu_ms_per_s = (c1 - c0) / (w1 - w0) * 1e3;
+	skua_pool_destroy(p);
+	skb_progress_done();
+	return 0;
+}
+
+static const char *verdict(double v, double goal)
+{
+	if (goal <= 0)
+		return "";
+	return v <= goal ? "met" : "MISSED";
+}
+
+void skb_print_report(FILE *f, const skb_run *r)
+{
+	const skb_report *p = &r->report;
+	fprintf(f, "skua-bench %s speed report: %s, %u CPUs, %s, %s\n"
+	    "medians of %d runs after %d warm-up; serial = plain C, same "
+	    "flags, same run\n\n", SKUA_VERSION_STRING, r->cpu_model, r->cpus,
+	    r->kernel, r->compiler, r->repeat, r->warmup);
+	fprintf(f, "%-16s %10s %10s %10s %18s %18s %10s %9s\n", "kernel",
+	    "serial", "skua 1", "skua 2", "T1/Ts (goal)", "T2/Ts (goal)",
+	    "forks", "ns/fork");
+	for (int i = 0; i < p->nlines; i++) {
+		const skb_report_line *l = &p->lines[i];
+		char name[32], g1[32], g2[32];
+		if (strcmp(l->workload, "utree") == 0)
+			snprintf(name, sizeof name, "utree");
+		else
+			snprintf(name, sizeof name, "%s %ld", l->workload,
+			    l->size);
+		double r1 = l->t1 / l->ts, r2 = l->t2 / l->ts;
+		snprintf(g1, sizeof g1, "%.3f (%.2f %s)", r1, l->goal_t1,
+		    verdict(r1, l->goal_t1));
+		if (l->t2 > 0)
+			snprintf(g2, sizeof g2, "%.3f (%.2f %s)", r2,
+			    l->goal_t2, verdict(r2, l->goal_t2));
+		else
+			snprintf(g2, sizeof g2, "- (1 CPU)");
+		fprintf(f, "%-16s %9.4fs %9.4fs %9.4fs %18s %18s %10llu %9.2f\n",
+		    name, l->ts, l->t1, l->t2, g1, g2,
+		    (unsigned long long)l->forks, l->fork_ns);
+	}
+	fprintf(f, "\nspawn+get of an empty task from an outside thread "
+	    "(%u workers):\n", r->cpus);
+	fprintf(f, "  warm pool:   median %7.2f us  p99 %7.2f us   (goal: "
+	    "median <= 1 us: %s)\n", p->warm_med_us, p->warm_p99_us,
+	    verdict(p->warm_med_us, 1.0));
+	fprintf(f, "  parked pool: median %7.2f us  p99 %7.2f us   (goal: "
+	    "<= 10 us: %s; %d/%d samples found every worker parked)\n",
+	    p->park_med_us, p->park_p99_us, verdict(p->park_med_us, 10.0),
+	    p->parked_samples, p->park_samples);
+	fprintf(f, "idle pool CPU: %.3f ms per second  (goal: <= 5 ms/s: %s)\n",
+	    p->idle_cpu_ms_per_s, verdict(p->idle_cpu_ms_per_s, 5.0));
+}

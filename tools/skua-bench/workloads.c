@@ -1,0 +1,533 @@
+/*
+ * tools/skua-bench/workloads.c - the benchmark kernels (see workloads.h).
+ *
+ * Each fork/join kernel has the shape of the fib example in skua/task.h:
+ * the task record lives on the forking frame's stack, the fork makes it
+ * stealable, the join runs it inline when nobody stole it.  The serial
+ * kernels are the same recursions with plain calls and no runtime.
+ */
+#define _GNU_SOURCE
+#include "workloads.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#if defined(SKUA_BENCH_HAVE_PARALLEL)
+#include "skua/parallel.h"
+#endif
+
+double skb_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* ---- fib ---------------------------------------------------------- */
+
+long skb_fib_serial(int n)
+{
+	return n < 2 ? n : skb_fib_serial(n - 1) + skb_fib_serial(n - 2);
+}
+
+uint64_t skb_fib_forks(int n)
+{
+	/* calls(n) = 2*fib(n+1) - 1; one fork per call with n >= 2, i.e.
+	 * per internal node: fib(n+1) - 1. */
+	uint64_t a = 0, b = 1;
+	for (int i = 0; i < n + 1; i++) {
+		uint64_t t = a + b;
+		a = b;
+		b = t;
+	}
+	return a - 1;
+}
+
+typedef struct {
+	skua_task task;
+	int n;
+	long r;
+} fib_task;
+
+static long fib_fj(skua_worker *w, int n);
+
+static void fib_run(skua_worker *w, skua_task *t)
+{
+	fib_task *f = (fib_task *)t;
+	f->r = fib_fj(w, f->n);
+}
+
+static long fib_fj(skua_worker *w, int n)
+{
+	if (n < 2)
+		return n;
+	fib_task a = { .n = n - 1 };
+	skua_fork(w, &a.task, fib_run);
+	long b = fib_fj(w, n - 2);
+	skua_join_fn(w, &a.task, fib_run);
+	return a.r + b;
+}
+
+struct fib_call {
+	int n;
+	long r;
+};
+
+static void fib_entry(skua_worker *w, void *arg)
+{
+	struct fib_call *c = arg;
+	c->r = fib_fj(w, c->n);
+}
+
+long skb_fib_skua(skua_pool *p, int n)
+{
+	struct fib_call c = { .n = n, .r = 0 };
+	int rc = skua_pool_run(p, fib_entry, &c);
+	return rc != 0 ? rc : c.r;
+}
+
+/* ---- nqueens ------------------------------------------------------ */
+
+/* Column by column: row is the number of queens placed so far. */
+static long queens_ser(int n, int row, uint32_t cols, uint32_t d1,
+    uint32_t d2)
+{
+	if (row == n)
+		return 1;
+	long total = 0;
+	for (int c = 0; c < n; c++) {
+		uint32_t bc = 1u << c, b1 = 1u << (row + c),
+		    b2 = 1u << (row - c + n - 1);
+		if ((cols & bc) || (d1 & b1) || (d2 & b2))
+			continue;
+		total += queens_ser(n, row + 1, cols | bc, d1 | b1, d2 | b2);
+	}
+	return total;
+}
+
+long skb_queens_serial(int n)
+{
+	return queens_ser(n, 0, 0, 0, 0);
+}
+
+static uint64_t queens_nodes(int n, int row, uint32_t cols, uint32_t d1,
+    uint32_t d2)
+{
+	if (row == n)
+		return 0;
+	uint64_t total = 0;
+	for (int c = 0; c < n; c++) {
+		uint32_t bc = 1u << c, b1 = 1u << (row + c),
+		    b2 = 1u << (row - c + n - 1);
+		if ((cols & bc) || (d1 & b1) || (d2 & b2))
+			continue;
+		total += 1 + queens_nodes(n, row + 1, cols | bc, d1 | b1,
+		    d2 | b2);
+	}
+	return total;
+}
+
+uint64_t skb_queens_forks(int n)
+{
+	return queens_nodes(n, 0, 0, 0, 0);
+}
+
+long skb_queens_known(int n)
+{
+	static const long a000170[] = { 1, 1, 0, 0, 2, 10, 4, 40, 92, 352,
+		724, 2680, 14200, 73712, 365596, 2279184, 14772512 };
+	if (n < 0 || n >= (int)(sizeof a000170 / sizeof a000170[0]))
+		return -1;
+	return a000170[n];
+}
+
+typedef struct {
+	skua_task task;
+	int n, row;
+	uint32_t cols, d1, d2;
+	long count;
+} q_task;
+
+static long queens_fj(skua_worker *w, int n, int row, uint32_t cols,
+    uint32_t d1, uint32_t d2);
+
+static void queens_run(skua_worker *w, skua_task *t)
+{
+	q_task *q = (q_task *)t;
+	q->count = queens_fj(w, q->n, q->row, q->cols, q->d1, q->d2);
+}
+
+static long queens_fj(skua_worker *w, int n, int row, uint32_t cols,
+    uint32_t d1, uint32_t d2)
+{
+	if (row == n)
+		return 1;
+	q_task ts[32];
+	int k = 0;
+	for (int c = 0; c < n; c++) {
+		uint32_t bc = 1u << c, b1 = 1u << (row + c),
+		    b2 = 1u << (row - c + n - 1);
+		if ((cols & bc) || (d1 & b1) || (d2 & b2))
+			continue;
+		ts[k].n = n;
+		ts[k].row = row + 1;
+		ts[k].cols = cols | bc;
+		ts[k].d1 = d1 | b1;
+		ts[k].d2 = d2 | b2;
+		skua_fork(w, &ts[k].task, queens_run);
+		k++;
+	}
+	long total = 0;
+	while (k > 0) {
+		k--;
+		skua_join_fn(w, &ts[k].task, queens_run);
+		total += ts[k].count;
+	}
+	return total;
+}
+
+struct q_call {
+	int n;
+	long r;
+};
+
+static void queens_entry(skua_worker *w, void *arg)
+{
+	struct q_call *c = arg;
+	c->r = queens_fj(w, c->n, 0, 0, 0, 0);
+}
+
+long skb_queens_skua(skua_pool *p, int n)
+{
+	if (n < 1 || n > 16)
+		return -EINVAL;
+	struct q_call c = { .n = n, .r = 0 };
+	int rc = skua_pool_run(p, queens_entry, &c);
+	return rc != 0 ? rc : c.r;
+}
+
+/* ---- utree -------------------------------------------------------- */
+
+uint64_t skb_splitmix64(uint64_t x)
+{
+	x += 0x9E3779B97F4A7C15ULL;
+	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+	return x ^ (x >> 31);
+}
+
+static inline uint64_t utree_child(uint64_t s, int i)
+{
+	return skb_splitmix64(s ^ ((uint64_t)(i + 1) * 0x9E3779B97F4A7C15ULL));
+}
+
+static inline int utree_has_children(uint64_t s, uint32_t q)
+{
+	return skb_splitmix64(s) % 1000000u < q;
+}
+
+static long utree_ser(uint64_t s, uint32_t q)
+{
+	long n = 1;
+	if (utree_has_children(s, q))
+		for (int i = 0; i < 5; i++)
+			n += utree_ser(utree_child(s, i), q);
+	return n;
+}
+
+long skb_utree_serial(uint32_t q)
+{
+	long n = 1;
+	for (int i = 0; i < SKB_UTREE_ROOT_CHILDREN; i++)
+		n += utree_ser(utree_child(SKB_UTREE_SEED, i), q);
+	return n;
+}
+
+typedef struct {
+	skua_task task;
+	uint64_t s;
+	uint32_t q;
+	long count;
+} ut_task;
+
+static void utree_run(skua_worker *w, skua_task *t);
+
+static long utree_fj(skua_worker *w, uint64_t s, uint32_t q)
+{
+	long n = 1;
+	if (utree_has_children(s, q)) {
+		ut_task ts[5];
+		for (int i = 0; i < 5; i++) {
+			ts[i].s = utree_child(s, i);
+			ts[i].q = q;
+			skua_fork(w, &ts[i].task, utree_run);
+		}
+		for (int i = 4; i >= 0; i--) {
+			skua_join_fn(w, &ts[i].task, utree_run);
+			n += ts[i].count;
+		}
+	}
+	return n;
+}
+
+static void utree_run(skua_worker *w, skua_task *t)
+{
+	ut_task *u = (ut_task *)t;
+	u->count = utree_fj(w, u->s, u->q);
+}
+
+struct ut_call {
+	uint32_t q;
+	long r;
+	ut_task *root; /* SKB_UTREE_ROOT_CHILDREN records */
+};
+
+static void utree_entry(skua_worker *w, void *arg)
+{
+	struct ut_call *c = arg;
+	long n = 1;
+	for (int i = 0; i < SKB_UTREE_ROOT_CHILDREN; i++) {
+		c->root[i].s = utree_child(SKB_UTREE_SEED, i);
+		c->root[i].q = c->q;
+		skua_fork(w, &c->root[i].task, utree_run);
+	}
+	for (int i = SKB_UTREE_ROOT_CHILDREN - 1; i >= 0; i--) {
+		skua_join_fn(w, &c->root[i].task, utree_run);
+		n += c->root[i].count;
+	}
+	c->r = n;
+}
+
+long skb_utree_skua(skua_pool *p, uint32_t q)
+{
+	/* The root's 2000 records (64 KiB) would fit a worker's stack too;
+	 * the heap keeps sanitizer builds' larger frames comfortable. */
+	ut_task *root = calloc(SKB_UTREE_ROOT_CHILDREN, sizeof *root);
+	if (root == NULL)
+		return -ENOMEM;
+	struct ut_call c = { .q = q, .r = 0, .root = root };
+	int rc = skua_pool_run(p, utree_entry, &c);
+	free(root);
+	return rc != 0 ? rc : c.r;
+}
+
+/* ---- matmul ------------------------------------------------------- */
+
+void skb_matmul_block(const double *a, const double *b, double *c,
+    size_t m, size_t nn, size_t k, size_t ld)
+{
+	for (size_t i = 0; i < m; i++)
+		for (size_t kk = 0; kk < k; kk++) {
+			double aik = a[i * ld + kk];
+			const double *brow = b + kk * ld;
+			double *crow = c + i * ld;
+			for (size_t j = 0; j < nn; j++)
+				crow[j] += aik * brow[j];
+		}
+}
+
+void skb_matmul_serial(size_t n, const double *a, const double *b, double *c)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < n; k++) {
+			double aik = a[i * n + k];
+			for (size_t j = 0; j < n; j++)
+				c[i * n + j] += aik * b[k * n + j];
+		}
+}
+
+typedef struct {
+	skua_task task;
+	const double *a, *b;
+	double *c;
+	size_t m, n, k, ld;
+} mm_task;
+
+static void mm_fj(skua_worker *w, const double *a, const double *b,
+    double *c, size_t m, size_t n, size_t k, size_t ld);
+
+static void mm_run(skua_worker *w, skua_task *t)
+{
+	mm_task *x = (mm_task *)t;
+	mm_fj(w, x->a, x->b, x->c, x->m, x->n, x->k, x->ld);
+}
+
+/*
+ * C[m x n] += A[m x k] * B[k x n], all with leading dimension ld.  Halve the
+ * longest side: rows or columns of C in parallel (disjoint outputs), the
+ * inner dimension in sequence (both halves add into the same C).
+ */
+static void mm_fj(skua_worker *w, const double *a, const double *b,
+    double *c, size_t m, size_t n, size_t k, size_t ld)
+{
+	if (m <= SKB_MATMUL_LEAF && n <= SKB_MATMUL_LEAF &&
+	    k <= SKB_MATMUL_LEAF) {
+		skb_matmul_block(a, b, c, m, n, k, ld);
+		return;
+	}
+	if (m >= n && m >= k) {
+		size_t h = m / 2;
+		mm_task t = { .a = a, .b = b, .c = c, .m = h, .n = n, .k = k,
+			.ld = ld };
+		skua_fork(w, &t.task, mm_run);
+		mm_fj(w, a + h * ld, b, c + h * ld, m - h, n, k, ld);
+		skua_join_fn(w, &t.task, mm_run);
+	} else if (n >= k) {
+		size_t h = n / 2;
+		mm_task t = { .a = a, .b = b, .c = c, .m = m, .n = h, .k = k,
+			.ld = ld };
+		skua_fork(w, &t.task, mm_run);
+		mm_fj(w, a, b + h, c + h, m, n - h, k, ld);
+		skua_join_fn(w, &t.task, mm_run);
+	} else {
+		size_t h = k / 2;
+		mm_fj(w, a, b, c, m, n, h, ld);
+		mm_fj(w, a + h, b + h * ld, c, m, n, k - h, ld);
+	}
+}
+
+struct mm_call {
+	size_t n;
+	const double *a, *b;
+	double *c;
+};
+
+static void mm_entry(skua_worker *w, void *arg)
+{
+	struct mm_call *x = arg;
+	mm_fj(w, x->a, x->b, x->c, x->n, x->n, x->n, x->n);
+}
+
+int skb_matmul_skua(skua_pool *p, size_t n, const double *a, const double *b,
+    double *c)
+{
+	struct mm_call x = { .n = n, .a = a, .b = b, .c = c };
+	return skua_pool_run(p, mm_entry, &x);
+}
+
+/* ---- primes and map ----------------------------------------------- */
+
+int skb_is_prime(uint64_t n)
+{
+	if (n < 2)
+		return 0;
+	for (uint64_t i = 2; i * i <= n; i++)
+		if (n % i == 0)
+			return 0;
+	return 1;
+}
+
+long skb_primes_serial(uint64_t n)
+{
+	long count = 0;
+	for (uint64_t i = 1; i < n; i++)
+		count += skb_is_prime(i);
+	return count;
+}
+
+long skb_primes_sieve(uint64_t n)
+{
+	if (n < 3)
+		return 0;
+	unsigned char *composite = calloc(n, 1);
+	if (composite == NULL)
+		return -ENOMEM;
+	long count = 0;
+	for (uint64_t i = 2; i < n; i++) {
+		if (composite[i])
+			continue;
+		count++;
+		for (uint64_t j = i * i; j < n; j += i)
+			composite[j] = 1;
+	}
+	free(composite);
+	return count;
+}
+
+void skb_map_serial(size_t n, double a, const double *x, double *y)
+{
+	for (size_t i = 0; i < n; i++)
+		y[i] = a * x[i] + y[i];
+}
+
+#if defined(SKUA_BENCH_HAVE_PARALLEL)
+
+int skb_have_parallel(void)
+{
+	return 1;
+}
+
+static void primes_body(size_t lo, size_t hi, void *acc, void *ctx)
+{
+	long *count = acc;
+	(void)ctx;
+	for (size_t i = lo; i < hi; i++)
+		*count += skb_is_prime(i);
+}
+
+static void primes_combine(void *acc, const void *other, void *ctx)
+{
+	(void)ctx;
+	*(long *)acc += *(const long *)other;
+}
+
+long skb_primes_skua(skua_pool *p, uint64_t n, size_t chunk)
+{
+	skua_par_opts o;
+	long zero = 0, result = 0;
+
+	skua_par_opts_init(&o);
+	o.chunk = chunk;
+	o.site = SKB_SITE_PRIMES;
+	if (n < 1)
+		return 0;
+	int rc = skua_parallel_reduce(p, 1, (size_t)n, &o, sizeof(long),
+	    &zero, primes_body, primes_combine, NULL, &result);
+	return rc != 0 ? rc : result;
+}
+
+/* y = a*x + y a chunk at a time: in is x, out is y (read and written). */
+static void map_chunk(const void *in, void *out, size_t count, void *ctx)
+{
+	double a = *(const double *)ctx;
+	const double *x = in;
+	double *y = out;
+	for (size_t i = 0; i < count; i++)
+		y[i] = a * x[i] + y[i];
+}
+
+int skb_map_skua(skua_pool *p, size_t n, double a, const double *x,
+    double *y, size_t chunk)
+{
+	skua_par_opts o;
+
+	skua_par_opts_init(&o);
+	o.chunk = chunk;
+	o.site = SKB_SITE_MAP;
+	return skua_parallel_map_chunks(p, x, y, n, sizeof(double),
+	    sizeof(double), map_chunk, &a, &o);
+}
+
+#else /* !SKUA_BENCH_HAVE_PARALLEL */
+
+int skb_have_parallel(void)
+{
+	return 0;
+}
+
+long skb_primes_skua(skua_pool *p, uint64_t n, size_t chunk)
+{
+	(void)p, (void)n, (void)chunk;
+	return -ENOSYS;
+}
+
+int skb_map_skua(skua_pool *p, size_t n, double a, const double *x,
+    double *y, size_t chunk)
+{
+	(void)p, (void)n, (void)a, (void)x, (void)y, (void)chunk;
+	return -ENOSYS;
+}
+
+#endif

@@ -1,0 +1,84 @@
+/*
+ * tools/skua-bench/workloads.h - the benchmark kernels, serial and parallel.
+ *
+ * Every kernel is plain C (the fork/join fast path in skua/task.h is C-only),
+ * so the C++ Google Benchmark harness in bench/ calls them through this
+ * header too.  The workloads are those of /work/shared/BENCHMARKS.md:
+ *
+ *   fib n       fork per call, no cut-off
+ *   nqueens n   one task per valid placement at every level, no cut-off
+ *   utree Q     the unbalanced splitmix64 tree (root state 39, 2000
+ *               children; other nodes 5 children with probability Q ppm)
+ *   primes N    trial division over [1, N), a parallel reduce
+ *   map n       y = 3*x + y over n doubles, a parallel loop (memory bound)
+ *   matmul n    C += A*B, n x n doubles, recursive blocked fork/join
+ *
+ * The serial kernels are the plain serial C code of BENCHMARKS.md, built
+ * with the same flags (-O2) as the library, with no runtime at all.
+ */
+#ifndef SKUA_BENCH_WORKLOADS_H
+#define SKUA_BENCH_WORKLOADS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "skua.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The numbers of BENCHMARKS.md. */
+#define SKB_UTREE_SEED 39u
+#define SKB_UTREE_ROOT_CHILDREN 2000
+#define SKB_UTREE_Q 199970u
+#define SKB_UTREE_NODES 14081686u
+
+/* Monotonic clock in seconds. */
+double skb_now(void);
+
+/* fib */
+long skb_fib_serial(int n);
+long skb_fib_skua(skua_pool *p, int n); /* <0: a skua error code */
+uint64_t skb_fib_forks(int n);           /* forks of fib(n) = fib calls/2 */
+
+/* nqueens */
+long skb_queens_serial(int n);
+long skb_queens_skua(skua_pool *p, int n);
+uint64_t skb_queens_forks(int n);        /* valid partial placements */
+long skb_queens_known(int n);            /* OEIS A000170, -1 if unknown */
+
+/* utree */
+uint64_t skb_splitmix64(uint64_t x);
+long skb_utree_serial(uint32_t q);
+long skb_utree_skua(skua_pool *p, uint32_t q);
+
+/* matmul: C[n*n] += A*B, row major. */
+void skb_matmul_serial(size_t n, const double *a, const double *b, double *c);
+int skb_matmul_skua(skua_pool *p, size_t n, const double *a, const double *b,
+    double *c);
+/* The leaf kernel on a block (shared with the OpenMP and TBB versions). */
+void skb_matmul_block(const double *a, const double *b, double *c,
+    size_t m, size_t nn, size_t k, size_t ld);
+#define SKB_MATMUL_LEAF 32 /* split until every side is at most this */
+
+/* primes */
+int skb_is_prime(uint64_t n);
+long skb_primes_serial(uint64_t n);
+long skb_primes_sieve(uint64_t n);       /* an independent check */
+/* map: y[i] = a*x[i] + y[i] */
+void skb_map_serial(size_t n, double a, const double *x, double *y);
+
+/* Data-parallel versions (include/skua/parallel.h); chunk 0 is auto. */
+int skb_have_parallel(void);
+long skb_primes_skua(skua_pool *p, uint64_t n, size_t chunk);
+int skb_map_skua(skua_pool *p, size_t n, double a, const double *x,
+    double *y, size_t chunk);
+/* The call sites' names, for SKUA_CHUNK_SIZE_<SITE>. */
+#define SKB_SITE_PRIMES "primes"
+#define SKB_SITE_MAP "map"
+
+#ifdef __cplusplus
+}
+#endif
+#endif
