@@ -1,0 +1,195 @@
+/*
+ * Chunk-size environment variables: SKUA_CHUNK_SIZE and
+ * SKUA_CHUNK_SIZE_<SITE>, their precedence over opts->chunk, one warning per
+ * bad value naming the variable and the value used instead, right answers
+ * with bad values, SKUA_STRICT=1, and the cache (read once).
+ */
+#include "test.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+
+void skua__par_env_reset(void);
+
+static atomic_size_t max_chunk;
+static atomic_long total;
+
+static void body(size_t lo, size_t hi, void *ctx)
+{
+	(void)ctx;
+	size_t m = atomic_load(&max_chunk);
+	while (hi - lo > m && !atomic_compare_exchange_weak(&max_chunk, &m,
+	    hi - lo))
+		;
+	atomic_fetch_add(&total, (long)(hi - lo));
+}
+
+/* The largest chunk a 10000-element loop got. */
+static size_t probe(skua_pool *p, size_t chunk, const char *site)
+{
+	skua_par_opts o;
+	skua_par_opts_init(&o);
+	o.chunk = chunk;
+	o.site = site;
+	atomic_store(&max_chunk, 0);
+	atomic_store(&total, 0);
+	ASSERT_OK(skua_parallel_for(p, 0, 10000, &o, body, NULL));
+	ASSERT_EQ(atomic_load(&total), 10000);
+	return atomic_load(&max_chunk);
+}
+
+static void env(const char *name, const char *value)
+{
+	if (value == NULL)
+		unsetenv(name);
+	else
+		setenv(name, value, 1);
+	skua__par_env_reset();
+}
+
+/* Capture stderr into a file while running probes. */
+static int saved_fd = -1;
+static char cap_path[] = "/tmp/skua_par_envXXXXXX";
+
+static void capture_start(void)
+{
+	fflush(stderr);
+	int fd = mkstemp(cap_path);
+	ASSERT(fd >= 0);
+	saved_fd = dup(2);
+	dup2(fd, 2);
+	close(fd);
+}
+
+static char *capture_end(void)
+{
+	static char buf[4096];
+	fflush(stderr);
+	dup2(saved_fd, 2);
+	close(saved_fd);
+	FILE *f = fopen(cap_path, "r");
+	ASSERT(f != NULL);
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	unlink(cap_path);
+	strcpy(cap_path, "/tmp/skua_par_envXXXXXX");
+	return buf;
+}
+
+static int count(const char *s, const char *sub)
+{
+	int k = 0;
+	for (const char *p = s; (p = strstr(p, sub)) != NULL; p++)
+		k++;
+	return k;
+}
+
+int main(void)
+{
+	test_watchdog(60);
+	unsetenv("SKUA_STRICT");
+	env("SKUA_CHUNK_SIZE", NULL);
+	env("SKUA_CHUNK_SIZE_MY_LOOP", NULL);
+	skua_pool *p = test_pool(2);
+
+	/* Defaults: opts->chunk is exact. */
+	ASSERT_EQ(probe(p, 100, NULL), 100);
+	ASSERT_EQ(probe(p, 100, "my-loop"), 100);
+
+	/* SKUA_CHUNK_SIZE replaces automatic only. */
+	env("SKUA_CHUNK_SIZE", "37");
+	ASSERT_EQ(probe(p, 0, NULL), 37);
+	ASSERT_EQ(probe(p, 0, "my-loop"), 37);
+	ASSERT_EQ(probe(p, 100, NULL), 100);
+	ASSERT_EQ(probe(p, 100, "my-loop"), 100);
+
+	/* SKUA_CHUNK_SIZE_<SITE> beats opts->chunk and SKUA_CHUNK_SIZE. */
+	env("SKUA_CHUNK_SIZE_MY_LOOP", " 250 ");
+	ASSERT_EQ(probe(p, 100, "my-loop"), 250);
+	ASSERT_EQ(probe(p, 0, "my-loop"), 250);
+	ASSERT_EQ(probe(p, 100, "other"), 100);
+	ASSERT_EQ(probe(p, 0, "other"), 37);
+	ASSERT_EQ(probe(p, 0, "My Loop"), 250); /* same variable */
+
+	/* Read once: a later setenv is not seen until the cache resets. */
+	setenv("SKUA_CHUNK_SIZE_MY_LOOP", "11", 1);
+	ASSERT_EQ(probe(p, 0, "my-loop"), 250);
+	skua__par_env_reset();
+	ASSERT_EQ(probe(p, 0, "my-loop"), 11);
+
+	/* "auto" on the site forces automatic chunks over opts->chunk:
+	 * the largest chunk is then not 100 (it starts at 1 and grows). */
+	env("SKUA_CHUNK_SIZE_MY_LOOP", "auto");
+	size_t m = probe(p, 100, "my-loop");
+	ASSERT(m != 100);
+
+	/* Bad values: one warning each, naming the variable, the value and
+	 * the fallback; the answer is still right. */
+	const char *bad[] = { "abc", "0", "-1", "99999999999999999999", "12x" };
+	for (int i = 0; i < 5; i++) {
+		env("SKUA_CHUNK_SIZE", "37");
+		env("SKUA_CHUNK_SIZE_MY_LOOP", bad[i]);
+		capture_start();
+		size_t a = probe(p, 100, "my-loop");
+		size_t b = probe(p, 0, "my-loop");
+		skua__par_env_reset();
+		size_t c = probe(p, 100, "my-loop");
+		char *err = capture_end();
+		ASSERT_EQ(a, 100); /* falls back to opts->chunk */
+		ASSERT_EQ(b, 37); /* no opts->chunk: SKUA_CHUNK_SIZE */
+		ASSERT_EQ(c, 100);
+		char want[128];
+		snprintf(want, sizeof want, "SKUA_CHUNK_SIZE_MY_LOOP=\"%s\"",
+		    bad[i]);
+		if (count(err, want) != 1 || strstr(err, "using 100") == NULL)
+			FAIL("warning for %s: got \"%s\"", bad[i], err);
+	}
+	env("SKUA_CHUNK_SIZE_MY_LOOP", NULL);
+	for (int i = 0; i < 5; i++) {
+		env("SKUA_CHUNK_SIZE", bad[i]);
+		capture_start();
+		size_t a = probe(p, 0, NULL);
+		size_t b = probe(p, 0, "x");
+		size_t c = probe(p, 64, NULL);
+		char *err = capture_end();
+		ASSERT(a != 0 && b != 0);
+		ASSERT_EQ(c, 64);
+		char want[128];
+		snprintf(want, sizeof want, "SKUA_CHUNK_SIZE=\"%s\"", bad[i]);
+		if (count(err, want) != 1 || strstr(err, "using auto") == NULL)
+			FAIL("warning for %s: got \"%s\"", bad[i], err);
+	}
+
+	/* SKUA_STRICT=1: a bad value in use fails the call before any work. */
+	setenv("SKUA_STRICT", "1", 1);
+	env("SKUA_CHUNK_SIZE", "abc");
+	skua_par_opts o;
+	skua_par_opts_init(&o);
+	atomic_store(&total, 0);
+	capture_start();
+	int rc = skua_parallel_for(p, 0, 100, &o, body, NULL);
+	o.chunk = 10; /* not in use: fine */
+	int rc2 = skua_parallel_for(p, 0, 100, &o, body, NULL);
+	capture_end();
+	ASSERT_EQ(rc, -EINVAL);
+	ASSERT_EQ(rc2, 0);
+	ASSERT_EQ(atomic_load(&total), 100);
+	unsetenv("SKUA_STRICT");
+	env("SKUA_CHUNK_SIZE", NULL);
+
+	/* Many distinct sites (more than the cache holds) still work. */
+	env("SKUA_CHUNK_SIZE_S77", "77");
+	for (int i = 0; i < 300; i++) {
+		char site[16];
+		snprintf(site, sizeof site, "s%d", i);
+		size_t got = probe(p, 5, site);
+		ASSERT_EQ(got, i == 77 ? 77 : 5);
+	}
+	env("SKUA_CHUNK_SIZE_S77", NULL);
+
+	ASSERT_OK(skua_pool_destroy(p));
+	printf("test_parallel_env: OK\n");
+	return 0;
+}
