@@ -28,6 +28,8 @@
 /* ---- helpers ------------------------------------------------------ */
 
 static bool opt_quiet;
+/* SKUA_BENCH_FAULT=wrong-answer (tests only): corrupt skua's results. */
+static bool fault_wrong;
 static bool progress_open;
 
 void skb_progress(const char *fmt, ...)
@@ -464,6 +466,11 @@ static skb_result *phase(skb_run *r, workload *w, wl_state *s,
 		case SKB_TBB: ans = w->tbb(s, workers); break;
 		}
 		double t1 = skb_now();
+		if (fault_wrong && rn == SKB_SKUA) {
+			/* Test hook: a wrong result must fail loudly. */
+			ans += 1;
+			s->runs++;
+		}
 		if (timed)
 			x->times[i - r->warmup] = t1 - t0;
 		if (rn == SKB_SKUA && ans < 0)
@@ -612,8 +619,8 @@ static _Noreturn void bad_usage(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n");
-	usage(stderr);
+	fprintf(stderr, "\nusage: skua-bench [options]; skua-bench --help lists "
+	    "them\n");
 	exit(2);
 }
 
@@ -712,6 +719,8 @@ int main(int argc, char **argv)
 
 	for (int i = 0; i < NWORKLOADS; i++)
 		sizes[i] = -1;
+	const char *fault = getenv("SKUA_BENCH_FAULT");
+	fault_wrong = fault != NULL && strcmp(fault, "wrong-answer") == 0;
 	r->repeat = 5;
 	r->warmup = 1;
 	opterr = 1;
@@ -790,8 +799,9 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
-		default:
-			usage(stderr);
+		default: /* getopt printed what was wrong */
+			fprintf(stderr, "usage: skua-bench [options]; "
+			    "skua-bench --help lists them\n");
 			return 2;
 		}
 	}

@@ -1,0 +1,26 @@
+# skua-bench end to end (issue 4): the built tool runs every workload on
+# small sizes with --json, --csv, --plot and --sweep-chunks, and
+# tools/skua-bench/check_output.py checks the outputs with python3 (JSON with
+# json, the SVG with xml.etree, CSV with csv); bad flags must exit 2 and a
+# wrong answer must fail loudly.  Skipped when the tool is not built.
+if(SKUA_BUILD_TOOLS)
+  find_package(Python3 COMPONENTS Interpreter QUIET)
+  if(Python3_Interpreter_FOUND)
+    set(_skb_check ${PROJECT_SOURCE_DIR}/tools/skua-bench/check_output.py)
+    set(_skb_work ${CMAKE_CURRENT_BINARY_DIR}/skua_bench_out)
+    foreach(mode e2e usage wrong)
+      add_test(NAME skua_bench_${mode}
+        COMMAND ${Python3_EXECUTABLE} ${_skb_check} ${mode}
+                $<TARGET_FILE:skua-bench> ${_skb_work}/${mode})
+      set_tests_properties(skua_bench_${mode} PROPERTIES TIMEOUT 300)
+    endforeach()
+    # (tools/ is configured after tests/, so test for the API here.)
+    list(FIND SKUA_SOURCES lib/parallel.c _skb_par)
+    if(_skb_par EQUAL -1 OR NOT EXISTS ${PROJECT_SOURCE_DIR}/include/skua/parallel.h)
+      # primes, map and the sweep need skua/parallel.h.
+      set_tests_properties(skua_bench_e2e PROPERTIES DISABLED ON)
+    endif()
+  else()
+    message(STATUS "skua-bench tests skipped: no python3")
+  endif()
+endif()

@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""End-to-end checks of skua-bench (run by CTest, tests/test_skua_bench.cmake).
+
+    check_output.py e2e   TOOL WORKDIR   run on small sizes with --json, --csv,
+                                         --plot, --sweep-chunks; check every
+                                         output (JSON with json, SVG with
+                                         xml.etree, CSV with csv)
+    check_output.py usage TOOL WORKDIR   bad flags exit 2, --help exits 0
+    check_output.py wrong TOOL WORKDIR   a wrong answer fails loudly (exit 1)
+"""
+import csv
+import json
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+SMALL = "fib=18,nqueens=7,utree=150000,primes=20000,map=50000,matmul=64"
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def fail(msg):
+    print("FAIL: " + msg, file=sys.stderr)
+    sys.exit(1)
+
+
+def check(cond, msg):
+    if not cond:
+        fail(msg)
+
+
+def run(tool, args, env=None):
+    e = dict(os.environ)
+    if env:
+        e.update(env)
+    p = subprocess.run([tool] + args, capture_output=True, text=True, env=e,
+                       timeout=600)
+    return p.returncode, p.stdout, p.stderr
+
+
+def e2e(tool, work):
+    js = os.path.join(work, "bench.json")
+    cs = os.path.join(work, "bench.csv")
+    sv = os.path.join(work, "bench.svg")
+    for f in (js, cs, sv):
+        if os.path.exists(f):
+            os.remove(f)
+    rc, out, err = run(tool, ["--workers", "1,2", "--repeat", "2",
+                              "--size", SMALL, "--json", js, "--csv", cs,
+                              "--plot", sv, "--sweep-chunks"])
+    print(out)
+    check(rc == 0, "exit status %d; stderr:\n%s" % (rc, err))
+    check("WRONG" not in out + err, "a wrong answer was reported")
+    # The progress line went to stderr, the table to stdout.
+    check("fib 18" in err, "no progress line on stderr")
+    check(re.search(r"^workload\s+size\s+runner", out, re.M), "no table")
+
+    with open(js) as f:
+        d = json.load(f)
+    check(d["tool"] == "skua-bench", "tool name")
+    check(d["workers"] == [1, 2], "workers %r" % d["workers"])
+    check(d["machine"]["cpus"] >= 1, "machine.cpus")
+    res = d["results"]
+    names = {"fib", "nqueens", "utree", "primes", "map", "matmul"}
+    plain = [r for r in res if r["chunk"] is None]
+    for name in names:
+        rows = [r for r in plain if r["workload"] == name]
+        runners = sorted((r["runner"], r["workers"]) for r in rows
+                         if r["runner"] in ("serial", "skua"))
+        check(runners == [("serial", 0), ("skua", 1), ("skua", 2)],
+              "%s: runs %r" % (name, runners))
+    for r in res:
+        check(r["correct"] is True, "not correct: %r" % r)
+        check(r["runs"] == 2 and len(r["times_s"]) == 2, "runs %r" % r)
+        check(0 < r["min_s"] <= r["median_s"] <= r["max_s"], "times %r" % r)
+        check(r["speedup"] > 0, "speedup %r" % r)
+        if r["runner"] == "skua":
+            check(0 <= r["idle_share"] <= 1, "idle_share %r" % r)
+            check(0 <= r["steal_success"] <= 1, "steal_success %r" % r)
+            check(r["steals_per_run"] >= 0, "steals %r" % r)
+    known = {("fib", 18): 2584, ("nqueens", 7): 40, ("primes", 20000): 2262}
+    for r in plain:
+        k = (r["workload"], r["size"])
+        if k in known:
+            check(r["answer"] == known[k], "answer %r" % r)
+    ut = {r["answer"] for r in plain if r["workload"] == "utree"}
+    check(len(ut) == 1, "utree answers differ: %r" % ut)
+
+    # The sweep: auto and powers of two, a best point and its exact line.
+    sweep = [r for r in res if r["chunk"] is not None]
+    check(sweep, "no sweep rows")
+    for name in ("primes", "map"):
+        chunks = [r["chunk"] for r in sweep if r["workload"] == name]
+        check(chunks and chunks[0] == "auto", "%s sweep %r" % (name, chunks))
+        nums = chunks[1:]
+        check(nums and all(c == 1 << i for i, c in enumerate(nums)),
+              "%s sweep chunks %r" % (name, nums))
+    best = d["sweep_best"]
+    check(len(best) == 2, "sweep_best %r" % best)
+    for b in best:
+        site = b["workload"].upper()
+        m = re.fullmatch(r"SKUA_CHUNK_SIZE_%s=(auto|[1-9][0-9]*)" % site,
+                         b["env"])
+        check(m, "env line %r" % b["env"])
+        check(m.group(1) == str(b["chunk"]), "env %r vs chunk %r"
+              % (b["env"], b["chunk"]))
+        pts = [r["median_s"] for r in sweep if r["workload"] == b["workload"]]
+        check(abs(min(pts) - b["median_s"]) < 1e-12, "best is not the min")
+        check(re.search("^" + re.escape(b["env"]) + "$", out, re.M),
+              "stdout lacks the line %s" % b["env"])
+
+    with open(cs, newline="") as f:
+        rows = list(csv.DictReader(f))
+    check(len(rows) == len(res), "csv rows %d vs json %d" % (len(rows),
+                                                            len(res)))
+    for a, b in zip(rows, res):
+        check(a["workload"] == b["workload"] and a["runner"] == b["runner"],
+              "csv row %r" % a)
+        check(abs(float(a["median_s"]) - b["median_s"]) <=
+              1e-6 * b["median_s"], "csv median %r" % a)
+
+    root = ET.parse(sv).getroot()
+    check(root.tag == SVG + "svg", "svg root %s" % root.tag)
+    groups = {g.get("id"): g for g in root.iter(SVG + "g")}
+    check(set(groups) >= {"speedup", "chunks"}, "svg groups %r" % groups)
+    for gid in ("speedup", "chunks"):
+        lines = list(groups[gid].iter(SVG + "polyline"))
+        check(lines, "svg %s: no polyline" % gid)
+        for pl in lines:
+            pts = pl.get("points").split()
+            check(pts, "svg %s: empty polyline" % gid)
+            for p in pts:
+                x, y = (float(v) for v in p.split(","))
+                check(0 <= x <= float(root.get("width")) and
+                      0 <= y <= float(root.get("height")),
+                      "svg %s: point %s outside" % (gid, p))
+    texts = "".join(t.text or "" for t in root.iter(SVG + "text"))
+    check("fib (skua)" in texts, "speedup legend")
+    print("e2e ok: %d results, sweep best %s" % (
+        len(res), ", ".join(b["env"] for b in best)))
+
+
+def usage(tool, work):
+    bad = [["--bogus"], ["--workers", "0"], ["--workers", "1,x"],
+           ["--repeat", "0"], ["--repeat"], ["--workload", "nosuch"],
+           ["--size", "fib=-3"], ["--size", "nosuch=3"], ["--size", "fib=1000"],
+           ["stray"], ["--json"]]
+    for args in bad:
+        rc, out, err = run(tool, args)
+        check(rc == 2, "%r: exit %d, expected 2" % (args, rc))
+        check("usage" in err, "%r: no usage message on stderr" % (args,))
+        check(out == "", "%r: printed on stdout: %r" % (args, out))
+    rc, out, err = run(tool, ["--help"])
+    check(rc == 0 and "--sweep-chunks" in out, "--help")
+    rc, out, err = run(tool, ["--list"])
+    check(rc == 0 and "nqueens" in out, "--list")
+    print("usage ok")
+
+
+def wrong(tool, work):
+    for wl, size in (("fib", "18"), ("map", "1000"), ("matmul", "40")):
+        rc, out, err = run(tool, ["--workload", wl, "--size", size,
+                                  "--repeat", "1", "--workers", "1"],
+                           env={"SKUA_BENCH_FAULT": "wrong-answer"})
+        check(rc == 1, "%s: wrong answer exited %d" % (wl, rc))
+        check("WRONG ANSWER" in err, "%s: not loud: %r" % (wl, err))
+        check(not re.search(r"^%s\s+\d+\s+skua" % wl, out, re.M),
+              "%s: the wrong figure was printed" % wl)
+    print("wrong-answer ok")
+
+
+def main():
+    if len(sys.argv) != 4:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+    mode, tool, work = sys.argv[1:]
+    os.makedirs(work, exist_ok=True)
+    {"e2e": e2e, "usage": usage, "wrong": wrong}[mode](tool, work)
+
+
+if __name__ == "__main__":
+    main()
