@@ -44,6 +44,7 @@ int skua__deque_init(skua_worker *w)
 	w->hot.mask = b->mask;
 	w->hot.head = w->hot.bottom = w->hot.top_cache = 0;
 	atomic_init(&w->hot.demand, 0);
+	atomic_init(&w->hot.limit, b->mask + 1);
 	return 0;
 }
 
@@ -57,6 +58,8 @@ void skua__deque_fini(skua_worker *w)
 	}
 	w->cur = NULL;
 }
+
+static void limit_reset(skua_worker *w);
 
 /* Double the buffer; the owner only.  false: out of memory. */
 static bool deque_grow(skua_worker *w)
@@ -77,55 +80,63 @@ static bool deque_grow(skua_worker *w)
 	atomic_store_explicit(&w->buf, b, memory_order_release);
 	w->hot.slots = b->slots;
 	w->hot.mask = b->mask;
+	limit_reset(w);
 	return true;
 }
 
 /*
- * The owner's wake-up after making tasks public: the seq_cst store of
- * bottom (by the caller) and the seq_cst loads in skua__post are one side
- * of the Dekker pair in lib/park.md.
+ * Recompute the fork fast path's limit: the capacity bound, or 0 while a
+ * thief's demand is pending.  seq_cst store, then seq_cst load of demand:
+ * a thief stores demand then limit (both seq_cst), so if its 0 for limit
+ * landed before our store, we see its demand here and do not lose it.
  */
-static void published(skua_worker *w, int64_t n)
+static void limit_reset(skua_worker *w)
 {
-	skua__post(w->pool, n > 1 ? 2 : 1);
+	struct skua__whot *h = &w->hot;
+	atomic_store_explicit(&h->limit, h->top_cache + h->mask + 1,
+	    memory_order_seq_cst);
+	if (atomic_load_explicit(&h->demand, memory_order_seq_cst))
+		atomic_store_explicit(&h->limit, 0, memory_order_relaxed);
 }
 
-void skua__expose(skua_worker *w)
+/* Make [bottom, head) public.  The caller wakes sleepers (published()). */
+static int64_t expose_private(skua_worker *w)
 {
 	struct skua__whot *h = &w->hot;
 	int64_t n = h->head - h->bottom;
 
-	atomic_store_explicit(&h->demand, 0, memory_order_relaxed);
 	if (n <= 0)
-		return;
+		return 0;
+	/* skua_fork leaves state alone; thieves need it queued. */
+	for (int64_t i = h->bottom; i < h->head; i++) {
+		skua_task *t = atomic_load_explicit(&h->slots[i & h->mask],
+		    memory_order_relaxed);
+		atomic_store_explicit(&t->state, SKUA__TASK_QUEUED,
+		    memory_order_relaxed);
+	}
 	h->bottom = h->head;
-	/* seq_cst: releases the slots and task fields to thieves, and orders
-	 * the store before the load of sleepers in published(). */
+	/* seq_cst: releases the slots and the task fields to thieves, and
+	 * is the publish step P1 before the loads in skua__post (park.md). */
 	atomic_store_explicit(&w->bottom, h->head, memory_order_seq_cst);
 	SKUA_STAT_ADD(w, forks_exposed, (uint64_t)n);
-	published(w, n);
+	return n;
 }
 
-void skua__push_public(skua_worker *w, skua_task *t)
+/* A thief asked for work: make the private forks public. */
+void skua__expose(skua_worker *w)
 {
-	struct skua__whot *h = &w->hot;
-
-	if (SKUA_UNLIKELY(h->head - h->top_cache > h->mask)) {
-		h->top_cache = atomic_load_explicit(&w->top,
-		    memory_order_relaxed);
-		if (h->head - h->top_cache > h->mask && !deque_grow(w)) {
-			/* Cannot grow: run the task here; its fn manages it. */
-			skua__run_taken(w, t);
-			return;
-		}
-	}
-	atomic_store_explicit(&h->slots[h->head & h->mask], t,
-	    memory_order_relaxed);
-	h->head++;
-	skua__expose(w);
+	/* seq_cst: cleared before the exposure that answers it; a later
+	 * demand sets it again and is seen by limit_reset. */
+	atomic_store_explicit(&w->hot.demand, 0, memory_order_seq_cst);
+	int64_t n = expose_private(w);
+	if (n > 0)
+		skua__post(w->pool, n > 1 ? 2 : 1);
+	limit_reset(w);
 }
 
-void skua__fork_grow(skua_worker *w, skua_task *t)
+/* Room for one more slot: refresh top, grow, or (out of memory) run the
+ * oldest task here. */
+static void make_room(skua_worker *w)
 {
 	struct skua__whot *h = &w->hot;
 
@@ -134,24 +145,52 @@ void skua__fork_grow(skua_worker *w, skua_task *t)
 		h->top_cache = atomic_load_explicit(&w->top,
 		    memory_order_relaxed);
 		if (h->head - h->top_cache <= h->mask || deque_grow(w))
-			break;
+			return;
 		/*
 		 * Out of memory and full.  Make everything public and run the
 		 * oldest task ourselves, as a thief would: a fork's child may
 		 * run before its parent's continuation, so this is correct,
 		 * and it frees a slot.  The parent's join finds it done.
 		 */
-		skua__expose(w);
+		expose_private(w);
 		bool busy;
 		skua_task *x = skua__deque_steal(w, w, &busy);
 		if (x != NULL)
 			skua__run_taken(w, x);
 	}
+}
+
+/* A future's task: public at once (it does not wait for demand). */
+void skua__push_public(skua_worker *w, skua_task *t)
+{
+	struct skua__whot *h = &w->hot;
+
+	expose_private(w);
+	make_room(w);
+	atomic_store_explicit(&h->slots[h->head & h->mask], t,
+	    memory_order_relaxed);
+	h->head++;
+	h->bottom = h->head;
+	/* seq_cst: release the slot, and P1 of lib/park.md. */
+	atomic_store_explicit(&w->bottom, h->head, memory_order_seq_cst);
+	skua__post(w->pool, 1);
+	limit_reset(w);
+}
+
+/* skua_fork's slow path: the buffer is full or a thief asked for work. */
+void skua__fork_slow(skua_worker *w, skua_task *t)
+{
+	struct skua__whot *h = &w->hot;
+
+	if (h->head - h->top_cache > h->mask)
+		make_room(w);
 	atomic_store_explicit(&h->slots[h->head & h->mask], t,
 	    memory_order_relaxed);
 	h->head++;
 	if (atomic_load_explicit(&h->demand, memory_order_relaxed))
 		skua__expose(w);
+	else
+		limit_reset(w);
 }
 
 skua_task *skua__deque_take(skua_worker *w)
@@ -198,10 +237,15 @@ skua_task *skua__deque_steal(skua_worker *thief, skua_worker *v, bool *busy)
 	int64_t b = atomic_load_explicit(&v->bottom, memory_order_seq_cst);
 	if (t >= b) {
 		/* Nothing public: ask the owner to expose its next fork.  Read
-		 * first so that idle thieves do not keep the line bouncing. */
-		if (!atomic_load_explicit(&v->hot.demand, memory_order_relaxed))
+		 * first so that idle thieves do not keep the lines bouncing.
+		 * seq_cst demand, then limit: see limit_reset(). */
+		if (v != thief && !atomic_load_explicit(&v->hot.demand,
+		    memory_order_relaxed)) {
 			atomic_store_explicit(&v->hot.demand, 1,
-			    memory_order_relaxed);
+			    memory_order_seq_cst);
+			atomic_store_explicit(&v->hot.limit, 0,
+			    memory_order_seq_cst);
+		}
 		return NULL;
 	}
 	/* Acquire, and after top: the buffer may have been replaced. */
