@@ -131,27 +131,31 @@ void skb_omp_map(unsigned threads, size_t n, double a, const double *x,
 static void mm_t(const double *a, const double *b, double *c, size_t m,
     size_t n, size_t k, size_t ld)
 {
-	if (m <= SKB_MATMUL_LEAF && n <= SKB_MATMUL_LEAF &&
-	    k <= SKB_MATMUL_LEAF) {
+	size_t h;
+
+	switch (skb_matmul_split(m, n, k)) {
+	case SKB_MM_LEAF:
 		skb_matmul_block(a, b, c, m, n, k, ld);
-		return;
-	}
-	if (m >= n && m >= k) {
-		size_t h = m / 2;
-#pragma omp task firstprivate(a, b, c, h, n, k, ld)
-		mm_t(a, b, c, h, n, k, ld);
-		mm_t(a + h * ld, b, c + h * ld, m - h, n, k, ld);
-#pragma omp taskwait
-	} else if (n >= k) {
-		size_t h = n / 2;
+		break;
+	case SKB_MM_SPLIT_N:
+		h = n / 2;
 #pragma omp task firstprivate(a, b, c, m, h, k, ld)
 		mm_t(a, b, c, m, h, k, ld);
 		mm_t(a, b + h, c + h, m, n - h, k, ld);
 #pragma omp taskwait
-	} else {
-		size_t h = k / 2;
+		break;
+	case SKB_MM_SPLIT_M:
+		h = m / 2;
+#pragma omp task firstprivate(a, b, c, h, n, k, ld)
+		mm_t(a, b, c, h, n, k, ld);
+		mm_t(a + h * ld, b, c + h * ld, m - h, n, k, ld);
+#pragma omp taskwait
+		break;
+	default:
+		h = k / 2;
 		mm_t(a, b, c, m, n, h, ld);
 		mm_t(a + h, b + h * ld, c, m, n, k - h, ld);
+		break;
 	}
 }
 

@@ -77,26 +77,29 @@ long utree_t(uint64_t s, uint32_t q)
 void mm_t(const double *a, const double *b, double *c, size_t m, size_t n,
     size_t k, size_t ld)
 {
-	if (m <= SKB_MATMUL_LEAF && n <= SKB_MATMUL_LEAF &&
-	    k <= SKB_MATMUL_LEAF) {
-		skb_matmul_block(a, b, c, m, n, k, ld);
-		return;
-	}
 	tbb::task_group g;
-	if (m >= n && m >= k) {
-		size_t h = m / 2;
-		g.run([=] { mm_t(a, b, c, h, n, k, ld); });
-		mm_t(a + h * ld, b, c + h * ld, m - h, n, k, ld);
-		g.wait();
-	} else if (n >= k) {
-		size_t h = n / 2;
+	size_t h;
+	switch (skb_matmul_split(m, n, k)) {
+	case SKB_MM_LEAF:
+		skb_matmul_block(a, b, c, m, n, k, ld);
+		break;
+	case SKB_MM_SPLIT_N:
+		h = n / 2;
 		g.run([=] { mm_t(a, b, c, m, h, k, ld); });
 		mm_t(a, b + h, c + h, m, n - h, k, ld);
 		g.wait();
-	} else {
-		size_t h = k / 2;
+		break;
+	case SKB_MM_SPLIT_M:
+		h = m / 2;
+		g.run([=] { mm_t(a, b, c, h, n, k, ld); });
+		mm_t(a + h * ld, b, c + h * ld, m - h, n, k, ld);
+		g.wait();
+		break;
+	default:
+		h = k / 2;
 		mm_t(a, b, c, m, n, h, ld);
 		mm_t(a + h, b + h * ld, c, m, n, k - h, ld);
+		break;
 	}
 }
 

@@ -315,8 +315,8 @@ long skb_utree_skua(skua_pool *p, uint32_t q)
 
 /* ---- matmul ------------------------------------------------------- */
 
-void skb_matmul_block(const double *a, const double *b, double *c,
-    size_t m, size_t nn, size_t k, size_t ld)
+void skb_matmul_block(const double *restrict a, const double *restrict b,
+    double *restrict c, size_t m, size_t nn, size_t k, size_t ld)
 {
 	for (size_t i = 0; i < m; i++)
 		for (size_t kk = 0; kk < k; kk++) {
@@ -328,7 +328,8 @@ void skb_matmul_block(const double *a, const double *b, double *c,
 		}
 }
 
-void skb_matmul_serial(size_t n, const double *a, const double *b, double *c)
+void skb_matmul_serial(size_t n, const double *restrict a,
+    const double *restrict b, double *restrict c)
 {
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < n; k++) {
@@ -354,37 +355,39 @@ static void mm_run(skua_worker *w, skua_task *t)
 	mm_fj(w, x->a, x->b, x->c, x->m, x->n, x->k, x->ld);
 }
 
-/*
- * C[m x n] += A[m x k] * B[k x n], all with leading dimension ld.  Halve the
- * longest side: rows or columns of C in parallel (disjoint outputs), the
- * inner dimension in sequence (both halves add into the same C).
- */
+/* C[m x n] += A[m x k] * B[k x n], all with leading dimension ld; the
+ * decomposition is skb_matmul_split()'s. */
 static void mm_fj(skua_worker *w, const double *a, const double *b,
     double *c, size_t m, size_t n, size_t k, size_t ld)
 {
-	if (m <= SKB_MATMUL_LEAF && n <= SKB_MATMUL_LEAF &&
-	    k <= SKB_MATMUL_LEAF) {
+	size_t h;
+	mm_task t;
+
+	switch (skb_matmul_split(m, n, k)) {
+	case SKB_MM_LEAF:
 		skb_matmul_block(a, b, c, m, n, k, ld);
-		return;
-	}
-	if (m >= n && m >= k) {
-		size_t h = m / 2;
-		mm_task t = { .a = a, .b = b, .c = c, .m = h, .n = n, .k = k,
-			.ld = ld };
-		skua_fork(w, &t.task, mm_run);
-		mm_fj(w, a + h * ld, b, c + h * ld, m - h, n, k, ld);
-		skua_join_fn(w, &t.task, mm_run);
-	} else if (n >= k) {
-		size_t h = n / 2;
-		mm_task t = { .a = a, .b = b, .c = c, .m = m, .n = h, .k = k,
+		break;
+	case SKB_MM_SPLIT_N:
+		h = n / 2;
+		t = (mm_task){ .a = a, .b = b, .c = c, .m = m, .n = h, .k = k,
 			.ld = ld };
 		skua_fork(w, &t.task, mm_run);
 		mm_fj(w, a, b + h, c + h, m, n - h, k, ld);
 		skua_join_fn(w, &t.task, mm_run);
-	} else {
-		size_t h = k / 2;
+		break;
+	case SKB_MM_SPLIT_M:
+		h = m / 2;
+		t = (mm_task){ .a = a, .b = b, .c = c, .m = h, .n = n, .k = k,
+			.ld = ld };
+		skua_fork(w, &t.task, mm_run);
+		mm_fj(w, a + h * ld, b, c + h * ld, m - h, n, k, ld);
+		skua_join_fn(w, &t.task, mm_run);
+		break;
+	default:
+		h = k / 2;
 		mm_fj(w, a, b, c, m, n, h, ld);
 		mm_fj(w, a + h, b + h * ld, c, m, n, k - h, ld);
+		break;
 	}
 }
 

@@ -54,13 +54,43 @@ long skb_utree_serial(uint32_t q);
 long skb_utree_skua(skua_pool *p, uint32_t q);
 
 /* matmul: C[n*n] += A*B, row major. */
-void skb_matmul_serial(size_t n, const double *a, const double *b, double *c);
+#ifdef __cplusplus
+#define SKB_RESTRICT __restrict__
+#else
+#define SKB_RESTRICT restrict
+#endif
+void skb_matmul_serial(size_t n, const double *SKB_RESTRICT a,
+    const double *SKB_RESTRICT b, double *SKB_RESTRICT c);
 int skb_matmul_skua(skua_pool *p, size_t n, const double *a, const double *b,
     double *c);
 /* The leaf kernel on a block (shared with the OpenMP and TBB versions). */
-void skb_matmul_block(const double *a, const double *b, double *c,
-    size_t m, size_t nn, size_t k, size_t ld);
-#define SKB_MATMUL_LEAF 32 /* split until every side is at most this */
+void skb_matmul_block(const double *SKB_RESTRICT a,
+    const double *SKB_RESTRICT b, double *SKB_RESTRICT c, size_t m,
+    size_t nn, size_t k, size_t ld);
+/* Leaves: at most LEAF rows of C and of B (the inner dimension) and
+ * LEAF_N columns, so that the innermost loop runs long and vectorised. */
+#define SKB_MATMUL_LEAF 32
+#define SKB_MATMUL_LEAF_N 256
+/*
+ * The recursive decomposition shared by skua, OpenMP and TBB: what to do
+ * with C[m x n] += A[m x k] * B[k x n].  Columns and rows of C split in
+ * parallel (disjoint outputs), the inner dimension k in sequence (both
+ * halves add into the same C).
+ */
+enum { SKB_MM_LEAF, SKB_MM_SPLIT_N, SKB_MM_SPLIT_M, SKB_MM_SPLIT_K };
+static inline int skb_matmul_split(size_t m, size_t n, size_t k)
+{
+	if (m <= SKB_MATMUL_LEAF && n <= SKB_MATMUL_LEAF_N &&
+	    k <= SKB_MATMUL_LEAF)
+		return SKB_MM_LEAF;
+	if (n > SKB_MATMUL_LEAF_N && n / 4 >= m && n / 4 >= k)
+		return SKB_MM_SPLIT_N;
+	if (m >= k && m > SKB_MATMUL_LEAF)
+		return SKB_MM_SPLIT_M;
+	if (k > SKB_MATMUL_LEAF)
+		return SKB_MM_SPLIT_K;
+	return SKB_MM_SPLIT_N;
+}
 
 /* primes */
 int skb_is_prime(uint64_t n);
