@@ -31,7 +31,7 @@ typedef struct skb_result {
 	bool has_stats;
 	double steals;        /* per run */
 	double steal_attempts;/* per run */
-	double steal_success; /* steals / attempts */
+	double steal_success; /* steals / attempts, capped at 1 */
 	double idle_share;    /* idle_ns / (workers * phase wall time) */
 	long answer;
 	bool correct;

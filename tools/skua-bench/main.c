@@ -494,8 +494,13 @@ static skb_result *phase(skb_run *r, workload *w, wl_state *s,
 		x->steals = (double)(after.steals - before.steals) / r->repeat;
 		x->steal_attempts = (double)(after.steal_attempts -
 		    before.steal_attempts) / r->repeat;
+		/* Leapfrogging joins count their steals in `steals` but not
+		 * in `steal_attempts` (lib/task.c, skua__join_slow), so the
+		 * ratio can pass 1: report it capped. */
 		x->steal_success = x->steal_attempts > 0 ?
 		    x->steals / x->steal_attempts : 0;
+		if (x->steal_success > 1)
+			x->steal_success = 1;
 		x->idle_share = wall > 0 ? (double)(after.idle_ns -
 		    before.idle_ns) * 1e-9 / (wall * workers) : 0;
 		if (x->idle_share > 1)

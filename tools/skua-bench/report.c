@@ -173,7 +173,9 @@ int skb_run_report(skb_run *r, int repeat)
 		skua_pool_stats(p, NULL, 0, &a);
 		sleep_s(0.003); /* workers park after ~0.1 ms idle */
 		skua_pool_stats(p, NULL, 0, &b);
-		if (b.parks - a.parks >= skua_pool_workers(p))
+		/* The worker that ran the last task has parked again (the
+		 * others never woke: a submission wakes one). */
+		if (b.parks > a.parks)
 			rep->parked_samples++;
 		t[i] = round_trip(p);
 	}
@@ -235,7 +237,7 @@ void skb_print_report(FILE *f, const skb_run *r)
 	    "median <= 1 us: %s)\n", p->warm_med_us, p->warm_p99_us,
 	    verdict(p->warm_med_us, 1.0));
 	fprintf(f, "  parked pool: median %7.2f us  p99 %7.2f us   (goal: "
-	    "<= 10 us: %s; %d/%d samples found every worker parked)\n",
+	    "<= 10 us: %s; in %d/%d samples a worker had parked again)\n",
 	    p->park_med_us, p->park_p99_us, verdict(p->park_med_us, 10.0),
 	    p->parked_samples, p->park_samples);
 	fprintf(f, "idle pool CPU: %.3f ms per second  (goal: <= 5 ms/s: %s)\n",
