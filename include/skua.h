@@ -17,5 +17,6 @@
 #include "skua/future.h"
 #include "skua/parallel.h"
 #include "skua/stats.h"
+#include "skua/blocking.h"
 
 #endif /* SKUA_H */

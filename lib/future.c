@@ -8,22 +8,10 @@
  * waits for a future nobody started yet runs it itself, and the queue entry
  * then finds it claimed and only drops its reference.
  */
-#include "worker.h"
+#include "future.h"
 
 #include <errno.h>
 #include <sched.h>
-
-enum { F_PENDING, F_RUNNING, F_DONE };
-
-struct skua_future {
-	skua_task task; /* state SKUA__TASK_DETACHED */
-	skua_fn fn;
-	void *arg;
-	void *result;
-	skua_pool *pool;
-	_Atomic uint32_t status;
-	_Atomic uint32_t refs;
-};
 
 /* How long an outside waiter spins before it sleeps (iterations of a
  * status load and a pause; about 20 us). */
@@ -38,9 +26,9 @@ static void future_unref(skua_future *f)
 
 static bool future_claim(skua_future *f)
 {
-	uint32_t e = F_PENDING;
+	uint32_t e = SKUA__F_PENDING;
 	return atomic_compare_exchange_strong_explicit(&f->status, &e,
-	    F_RUNNING, memory_order_acq_rel, memory_order_relaxed);
+	    SKUA__F_RUNNING, memory_order_acq_rel, memory_order_relaxed);
 }
 
 static void future_run_claimed(skua_future *f)
@@ -49,18 +37,48 @@ static void future_run_claimed(skua_future *f)
 	f->result = f->fn(f->arg);
 	/* seq_cst: publishes the result (release) and is the "published"
 	 * store of the waiters' Dekker pair in skua__ext_notify. */
-	atomic_store_explicit(&f->status, F_DONE, memory_order_seq_cst);
+	atomic_store_explicit(&f->status, SKUA__F_DONE, memory_order_seq_cst);
 	atomic_fetch_sub_explicit(&p->pending, 1, memory_order_seq_cst);
 	skua__ext_notify(p);
 }
 
-static void future_task(skua_worker *w, skua_task *t)
+void skua__future_run_queued(skua_future *f)
 {
-	skua_future *f = SKUA_CONTAINER_OF(t, skua_future, task);
-	(void)w;
 	if (future_claim(f))
 		future_run_claimed(f);
 	future_unref(f);
+}
+
+static void future_task(skua_worker *w, skua_task *t)
+{
+	(void)w;
+	skua__future_run_queued(SKUA_CONTAINER_OF(t, skua_future, task));
+}
+
+skua_future *skua__future_new(skua_pool *pool, skua_fn fn, void *arg)
+{
+	skua_future *f = skua__malloc(sizeof *f);
+	if (f == NULL)
+		return NULL;
+	f->task.fn = future_task;
+	atomic_init(&f->task.state, SKUA__TASK_DETACHED);
+	f->fn = fn;
+	f->arg = arg;
+	f->result = NULL;
+	f->pool = pool;
+	f->next = NULL;
+	f->blocking = false;
+	atomic_init(&f->status, SKUA__F_PENDING);
+	atomic_init(&f->refs, 2);
+	/* seq_cst: counted before it can run; destroy waits for 0. */
+	atomic_fetch_add_explicit(&pool->pending, 1, memory_order_seq_cst);
+	return f;
+}
+
+void skua__future_discard(skua_future *f)
+{
+	atomic_fetch_sub_explicit(&f->pool->pending, 1, memory_order_seq_cst);
+	skua__free(f, sizeof *f);
 }
 
 int skua_spawn(skua_pool *pool, skua_fn fn, void *arg, skua_future **out)
@@ -71,18 +89,9 @@ int skua_spawn(skua_pool *pool, skua_fn fn, void *arg, skua_future **out)
 		return -EINVAL;
 	if (skua__pool_forked(pool))
 		return -ECHILD;
-	skua_future *f = skua__malloc(sizeof *f);
+	skua_future *f = skua__future_new(pool, fn, arg);
 	if (f == NULL)
 		return -ENOMEM;
-	f->task.fn = future_task;
-	atomic_init(&f->task.state, SKUA__TASK_DETACHED);
-	f->fn = fn;
-	f->arg = arg;
-	f->result = NULL;
-	f->pool = pool;
-	atomic_init(&f->status, F_PENDING);
-	atomic_init(&f->refs, 2);
-	atomic_fetch_add_explicit(&pool->pending, 1, memory_order_seq_cst);
 
 	skua_worker *w = skua__tls_worker;
 	if (w != NULL && w->pool == pool) {
@@ -90,9 +99,7 @@ int skua_spawn(skua_pool *pool, skua_fn fn, void *arg, skua_future **out)
 	} else {
 		int rc = skua__inject_push(&pool->inject, &f->task);
 		if (rc != 0) {
-			atomic_fetch_sub_explicit(&pool->pending, 1,
-			    memory_order_seq_cst);
-			skua__free(f, sizeof *f);
+			skua__future_discard(f);
 			return rc;
 		}
 		/* P3 of lib/park.md, after the seq_cst publish in the push. */
@@ -105,7 +112,7 @@ int skua_spawn(skua_pool *pool, skua_fn fn, void *arg, skua_future **out)
 static bool is_done(const skua_future *f)
 {
 	/* seq_cst: also the re-check load of the waiters' Dekker pair. */
-	return atomic_load_explicit(&f->status, memory_order_seq_cst) == F_DONE;
+	return atomic_load_explicit(&f->status, memory_order_seq_cst) == SKUA__F_DONE;
 }
 
 static bool any_done(skua_future *const *fs, size_t n, size_t *index)
@@ -153,7 +160,7 @@ static void wait_futures(skua_future *const *fs, size_t n, bool all,
 		/* Run what nobody started yet, here. */
 		for (size_t i = 0; i < n; i++) {
 			if (fs[i] == NULL || fs[i]->pool != p ||
-			    !future_claim(fs[i]))
+			    fs[i]->blocking || !future_claim(fs[i]))
 				continue;
 			future_run_claimed(fs[i]);
 			if (!all) {

@@ -89,7 +89,8 @@ void skua__park(skua_worker *w)
 	/* S3: re-check every queue with seq_cst loads. */
 	bool work = atomic_load_explicit(&p->shutdown, memory_order_seq_cst) ||
 	    !skua__inject_empty(&p->inject);
-	for (unsigned i = 0; !work && i < p->n; i++) {
+	unsigned n = atomic_load_explicit(&p->nvisible, memory_order_acquire);
+	for (unsigned i = 0; !work && i < n; i++) {
 		skua_worker *v = p->workers[i];
 		work = atomic_load_explicit(&v->bottom, memory_order_seq_cst) >
 		    atomic_load_explicit(&v->top, memory_order_seq_cst);

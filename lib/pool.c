@@ -90,6 +90,19 @@ static void *worker_main(void *arg)
 
 	skua__tls_worker = w;
 	for (;;) {
+		/* A compensating spare whose blocked worker came back. */
+		if (SKUA_UNLIKELY(w->spare) && skua__spare_should_retire(w)) {
+			if (searching) {
+				searching = false;
+				atomic_fetch_sub_explicit(&p->spinning, 1,
+				    memory_order_seq_cst);
+			}
+			skua__spare_dormant(w);
+			if (atomic_load_explicit(&p->shutdown,
+			    memory_order_acquire))
+				break;
+			continue;
+		}
 		skua_task *x = skua__find_work(w);
 		if (x != NULL) {
 			if (searching) {
@@ -147,29 +160,67 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+static void worker_free(skua_worker *w)
+{
+	skua__deque_fini(w);
+	skua__free_aligned(w, sizeof *w);
+}
+
+skua_worker *skua__worker_new(skua_pool *p, unsigned index)
+{
+	skua_worker *w = skua__malloc_aligned(sizeof *w);
+	if (w == NULL)
+		return NULL;
+	w->pool = p;
+	w->index = index;
+	w->rng = 0x9E3779B97F4A7C15ULL * (index + 1) ^ (uintptr_t)p;
+	atomic_init(&w->wake, 0);
+	if (skua__deque_init(w) != 0) {
+		skua__free_aligned(w, sizeof *w);
+		return NULL;
+	}
+	return w;
+}
+
+int skua__worker_start(skua_pool *p, skua_worker *w)
+{
+	pthread_attr_t attr;
+	int rc;
+
+	if (skua__test_thread_should_fail())
+		return -EAGAIN;
+	if (pthread_attr_init(&attr) != 0)
+		return -ENOMEM;
+	pthread_attr_setstacksize(&attr, p->stack_size);
+	rc = pthread_create(&w->thread, &attr, worker_main, w);
+	pthread_attr_destroy(&attr);
+	return rc == 0 ? 0 : -EAGAIN;
+}
+
 static void pool_free(skua_pool *p)
 {
 	if (p->workers != NULL) {
-		for (unsigned i = 0; i < p->n; i++) {
-			if (p->workers[i] == NULL)
-				continue;
-			skua__deque_fini(p->workers[i]);
-			skua__free_aligned(p->workers[i], sizeof(skua_worker));
-		}
-		skua__free(p->workers, p->n * sizeof(skua_worker *));
+		for (unsigned i = 0; i < p->cap; i++)
+			if (p->workers[i] != NULL)
+				worker_free(p->workers[i]);
+		skua__free(p->workers, p->cap * sizeof(skua_worker *));
 	}
 	skua__inject_fini(&p->inject);
+	pthread_mutex_destroy(&p->spare_lock);
 	skua__free(p->trace_path, 0);
 	skua__free_aligned(p, sizeof *p);
 }
 
-/* Stop and join workers [0, started). */
+/* Stop and join workers [0, started) and every spare. */
 static void pool_stop(skua_pool *p, unsigned started)
 {
 	atomic_store_explicit(&p->shutdown, 1, memory_order_seq_cst);
 	skua__notify_all(p);
+	skua__spares_stop(p);
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(p->workers[i]->thread, NULL);
+	for (unsigned i = 0; i < p->spares_started; i++)
+		pthread_join(p->workers[p->n + i]->thread, NULL);
 }
 
 static char *dup_string(const char *s)
@@ -217,6 +268,9 @@ int skua_pool_create(const skua_config *cfg, skua_pool **out)
 	}
 	bad |= skua__env_get(SKUA__ENV_STATS, NULL, 0, "0", &v);
 	bool stats = cfg->stats != 0 || v == 1;
+	uint64_t max_blocking;
+	bad |= skua__env_get(SKUA__ENV_MAX_BLOCKING, NULL, 64, "64",
+	    &max_blocking);
 	if (bad != 0 && strict)
 		return -EINVAL;
 
@@ -224,6 +278,12 @@ int skua_pool_create(const skua_config *cfg, skua_pool **out)
 	if (p == NULL)
 		return -ENOMEM;
 	p->n = n;
+	p->max_blocking = (unsigned)max_blocking;
+	p->cap = n + p->max_blocking;
+	atomic_init(&p->nvisible, n);
+	atomic_init(&p->blocked, 0);
+	atomic_init(&p->spares_active, 0);
+	p->spares_started = 0;
 	p->stack_size = stack;
 	p->stats_print = stats;
 	p->fork_gen = atomic_load_explicit(&fork_generation,
@@ -237,46 +297,42 @@ int skua_pool_create(const skua_config *cfg, skua_pool **out)
 	atomic_init(&p->shutdown, 0);
 	const char *trace = cfg->trace != NULL ? cfg->trace :
 	    skua__env_string(SKUA__ENV_TRACE);
+	if (pthread_mutex_init(&p->spare_lock, NULL) != 0) {
+		skua__free_aligned(p, sizeof *p);
+		return -ENOMEM;
+	}
 	if (skua__inject_init(&p->inject) != 0) {
+		pthread_mutex_destroy(&p->spare_lock);
+		skua__free_aligned(p, sizeof *p);
+		return -ENOMEM;
+	}
+	if (skua__blocking_init(p) != 0) {
+		skua__inject_fini(&p->inject);
+		pthread_mutex_destroy(&p->spare_lock);
 		skua__free_aligned(p, sizeof *p);
 		return -ENOMEM;
 	}
 	if (trace != NULL && (p->trace_path = dup_string(trace)) == NULL)
 		goto nomem;
-	p->workers = skua__calloc(n, sizeof(skua_worker *));
+	p->workers = skua__calloc(p->cap, sizeof(skua_worker *));
 	if (p->workers == NULL)
 		goto nomem;
-	for (unsigned i = 0; i < n; i++) {
-		skua_worker *w = skua__malloc_aligned(sizeof *w);
-		if (w == NULL)
+	for (unsigned i = 0; i < n; i++)
+		if ((p->workers[i] = skua__worker_new(p, i)) == NULL)
 			goto nomem;
-		p->workers[i] = w;
-		w->pool = p;
-		w->index = i;
-		w->rng = 0x9E3779B97F4A7C15ULL * (i + 1) ^ (uintptr_t)p;
-		if (skua__deque_init(w) != 0)
-			goto nomem;
-	}
-
-	pthread_attr_t attr;
-	if (pthread_attr_init(&attr) != 0)
-		goto nomem;
-	pthread_attr_setstacksize(&attr, stack);
 	for (unsigned i = 0; i < n; i++) {
-		int rc = skua__test_thread_should_fail() ? EAGAIN :
-		    pthread_create(&p->workers[i]->thread, &attr, worker_main,
-		    p->workers[i]);
+		int rc = skua__worker_start(p, p->workers[i]);
 		if (rc != 0) {
-			pthread_attr_destroy(&attr);
 			pool_stop(p, i);
+			skua__blocking_fini(p);
 			pool_free(p);
-			return -EAGAIN;
+			return rc == -ENOMEM ? -ENOMEM : -EAGAIN;
 		}
 	}
-	pthread_attr_destroy(&attr);
 	*out = p;
 	return 0;
 nomem:
+	skua__blocking_fini(p);
 	pool_free(p);
 	return -ENOMEM;
 }
@@ -303,14 +359,16 @@ static void stats_print(skua_pool *p)
 	fprintf(stderr, "%6s %12s %12s %12s %14s %12s %8s %10s\n", "worker",
 	    "tasks_run", "forks_exp", "joins_stol", "steal_attempts",
 	    "steals", "parks", "idle_ms");
-	skua_worker_stats *all = skua__calloc(p->n, sizeof *all);
+	unsigned nw = atomic_load_explicit(&p->nvisible, memory_order_acquire);
+	skua_worker_stats *all = skua__calloc(nw, sizeof *all);
 	if (all == NULL)
 		return;
-	skua_pool_stats(p, all, p->n, &t);
-	for (unsigned i = 0; i <= p->n; i++) {
-		const skua_worker_stats *s = i < p->n ? &all[i] : &t;
+	skua_pool_stats(p, all, nw, &t);
+	for (unsigned i = 0; i <= nw; i++) {
+		const skua_worker_stats *s = i < nw ? &all[i] : &t;
 		char name[16];
-		snprintf(name, sizeof name, i < p->n ? "%u" : "total", i);
+		snprintf(name, sizeof name, i < p->n ? "%u" : i < nw ? "%u*" :
+		    "total", i);
 		fprintf(stderr, "%6s %12llu %12llu %12llu %14llu %12llu %8llu %10.1f\n",
 		    name, (unsigned long long)s->tasks_run,
 		    (unsigned long long)s->forks_exposed,
@@ -319,7 +377,7 @@ static void stats_print(skua_pool *p)
 		    (unsigned long long)s->steals,
 		    (unsigned long long)s->parks, (double)s->idle_ns / 1e6);
 	}
-	skua__free(all, p->n * sizeof *all);
+	skua__free(all, nw * sizeof *all);
 }
 
 int skua_pool_destroy(skua_pool *p)
@@ -336,6 +394,7 @@ int skua_pool_destroy(skua_pool *p)
 	if (w != NULL && w->pool == p)
 		return -EDEADLK;
 	wait_drained(p);
+	skua__blocking_fini(p);
 	pool_stop(p, p->n);
 	if (p->stats_print)
 		stats_print(p);
@@ -370,10 +429,11 @@ int skua_pool_stats(const skua_pool *p, skua_worker_stats *per_worker,
 		return -EINVAL;
 	if (total != NULL)
 		memset(total, 0, sizeof *total);
-	for (size_t i = 0; i < n || (total != NULL && i < p->n); i++) {
+	unsigned nw = atomic_load_explicit(&p->nvisible, memory_order_acquire);
+	for (size_t i = 0; i < n || (total != NULL && i < nw); i++) {
 		skua_worker_stats s;
 		memset(&s, 0, sizeof s);
-		if (i < p->n) {
+		if (i < nw) {
 			const struct skua__wstats *c = &p->workers[i]->stats;
 #define LOAD(f) s.f = atomic_load_explicit(&c->f, memory_order_relaxed)
 			LOAD(tasks_run);
@@ -387,7 +447,7 @@ int skua_pool_stats(const skua_pool *p, skua_worker_stats *per_worker,
 		}
 		if (i < n)
 			per_worker[i] = s;
-		if (total != NULL && i < p->n) {
+		if (total != NULL && i < nw) {
 			total->tasks_run += s.tasks_run;
 			total->forks_exposed += s.forks_exposed;
 			total->joins_stolen += s.joins_stolen;

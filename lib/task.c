@@ -326,7 +326,8 @@ skua_task *skua__find_work(skua_worker *w)
 		w->more = !skua__inject_empty(&p->inject);
 		return x;
 	}
-	unsigned n = p->n;
+	/* Acquire: the slots below nvisible are initialized workers. */
+	unsigned n = atomic_load_explicit(&p->nvisible, memory_order_acquire);
 	if (n < 2)
 		return NULL;
 	unsigned start = (unsigned)(rng_next(&w->rng) % n);

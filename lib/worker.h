@@ -72,6 +72,9 @@ struct skua_worker {
 	skua_pool *pool;
 	unsigned index;
 	unsigned help_depth;
+	bool spare;                    /* a compensating worker (blocking.c) */
+	bool dormant;                  /* spare: waiting on wake, not working */
+	_Atomic uint32_t wake;         /* spare: futex word while dormant */
 	bool more; /* find_work left work behind where it took some */
 	uint64_t rng;
 	pthread_t thread;
@@ -99,9 +102,35 @@ struct skua__inject {
 	_Atomic int64_t count;      /* queued tasks, the published flag */
 };
 
+/* lib/blocking.c: the threads of skua_spawn_blocking. */
+struct skua__bthread {
+	pthread_t thread;
+	int state; /* 0 free, 1 running, 2 exited and not joined yet */
+};
+struct skua__blocking {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct skua_future *head, *tail;
+	unsigned threads, idle;
+	struct skua__bthread *slots; /* max_blocking of them, lazily */
+	bool shutdown;
+};
+
 struct skua_pool {
-	unsigned n;
+	unsigned n;        /* compute workers */
+	unsigned cap;      /* worker slots: n + max_blocking spares */
+	unsigned max_blocking;
 	skua_worker **workers;
+	/* Slots [0, nvisible) hold initialized workers; thieves iterate them.
+	 * Grows (release) when a compensating spare starts. */
+	_Atomic unsigned nvisible;
+	/* Compensation (lib/blocking.c): workers inside blocking_begin/end,
+	 * spares active (under spare_lock), spares started. */
+	_Atomic int blocked;
+	_Atomic int spares_active; /* written under spare_lock */
+	unsigned spares_started;
+	pthread_mutex_t spare_lock;
+	struct skua__blocking blk;
 	struct skua__inject inject;
 
 	/* Parking (lib/park.md): workers sleep on wake_seq. */
@@ -155,5 +184,14 @@ void skua__futex_wake(_Atomic uint32_t *addr, int n);
 
 /* lib/pool.c */
 bool skua__pool_forked(const skua_pool *p);
+skua_worker *skua__worker_new(skua_pool *p, unsigned index);
+int skua__worker_start(skua_pool *p, skua_worker *w);
+
+/* lib/blocking.c */
+int skua__blocking_init(skua_pool *p);
+void skua__blocking_fini(skua_pool *p); /* after the drain: join threads */
+bool skua__spare_should_retire(skua_worker *w);
+void skua__spare_dormant(skua_worker *w);
+void skua__spares_stop(skua_pool *p);
 
 #endif /* SKUA_WORKER_H */

@@ -1,0 +1,193 @@
+/*
+ * Blocking tasks: 64 sleeps of 100 ms through skua_spawn_blocking on a
+ * 2-worker pool finish far sooner than 64 x 100 ms / 2 while fork/join fib
+ * still computes the right answer; a blocking pipe read on the only worker
+ * whose writer is another task of the same pool (begin/end compensation);
+ * mixed gathering; the error codes (end without begin, nesting past the
+ * limit, the compensation cap).
+ */
+#include "test.h"
+
+#include <errno.h>
+#include <semaphore.h>
+#include <stdatomic.h>
+#include <time.h>
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void *sleep_100ms(void *arg)
+{
+	usleep(100000);
+	return arg;
+}
+
+typedef struct {
+	skua_task task;
+	int n;
+	long r;
+} fib_task;
+
+static long fib(skua_worker *w, int n);
+static void fib_run(skua_worker *w, skua_task *t)
+{
+	fib_task *f = (fib_task *)t;
+	f->r = fib(w, f->n);
+}
+static long fib(skua_worker *w, int n)
+{
+	if (n < 2)
+		return n;
+	fib_task a = { .n = n - 1 };
+	skua_fork(w, &a.task, fib_run);
+	long b = fib(w, n - 2);
+	skua_join_fn(w, &a.task, fib_run);
+	return a.r + b;
+}
+struct fib_call {
+	int n;
+	long r;
+};
+static void fib_entry(skua_worker *w, void *arg)
+{
+	struct fib_call *c = arg;
+	c->r = fib(w, c->n);
+}
+
+/* The pipe pair: a reader that blocks, a writer that is another task. */
+static int pipefd[2];
+
+static void *pipe_reader(void *arg)
+{
+	(void)arg;
+	char buf[6] = { 0 };
+	ASSERT_OK(skua_blocking_begin());
+	ssize_t n = read(pipefd[0], buf, 5);
+	ASSERT_OK(skua_blocking_end());
+	ASSERT_EQ(n, 5);
+	return (void *)(uintptr_t)(strcmp(buf, "skua!") == 0);
+}
+
+static void *pipe_writer(void *arg)
+{
+	(void)arg;
+	ASSERT_EQ(write(pipefd[1], "skua!", 5), 5);
+	return (void *)1;
+}
+
+static void *reader_then_writer(void *arg)
+{
+	skua_pool *p = arg;
+	skua_future *w;
+	/* The writer is queued behind us on the only worker. */
+	ASSERT_OK(skua_spawn(p, pipe_writer, NULL, &w));
+	void *r = pipe_reader(NULL);
+	ASSERT_OK(skua_future_get(w, NULL));
+	ASSERT_OK(skua_future_release(w));
+	return r;
+}
+
+static sem_t cap_sem;
+static _Atomic int cap_rc = 1;
+
+static void *cap_second(void *arg)
+{
+	(void)arg;
+	int rc = skua_blocking_begin();
+	if (rc == 0)
+		skua_blocking_end();
+	atomic_store(&cap_rc, rc);
+	sem_post(&cap_sem);
+	return NULL;
+}
+
+static void *cap_first(void *arg)
+{
+	skua_pool *p = arg;
+	skua_future *f;
+	ASSERT_OK(skua_blocking_begin());
+	ASSERT_OK(skua_spawn(p, cap_second, NULL, &f));
+	while (sem_wait(&cap_sem) != 0)
+		;
+	ASSERT_OK(skua_blocking_end());
+	ASSERT_OK(skua_future_get(f, NULL));
+	ASSERT_OK(skua_future_release(f));
+	return NULL;
+}
+
+int main(void)
+{
+	test_watchdog(120);
+
+	/* 64 blocking sleeps beside a compute job. */
+	skua_pool *p = test_pool(2);
+	enum { N = 64 };
+	skua_future *fs[N];
+	double t0 = now_s();
+	for (uintptr_t i = 0; i < N; i++)
+		ASSERT_OK(skua_spawn_blocking(p, sleep_100ms, (void *)i, &fs[i]));
+	struct fib_call c = { .n = TEST_SANITIZED ? 22 : 27 };
+	ASSERT_OK(skua_pool_run(p, fib_entry, &c));
+	ASSERT_EQ(c.r, TEST_SANITIZED ? 17711 : 196418);
+	ASSERT_OK(skua_future_wait_all(fs, N));
+	double dt = now_s() - t0;
+	printf("64 x 100 ms blocking on 2 workers: %.3f s\n", dt);
+	ASSERT(dt < 1.5);
+	for (uintptr_t i = 0; i < N; i++) {
+		void *r;
+		ASSERT_OK(skua_future_get(fs[i], &r));
+		ASSERT_EQ((uintptr_t)r, i);
+		ASSERT_OK(skua_future_release(fs[i]));
+	}
+	ASSERT_OK(skua_pool_destroy(p));
+
+	/* One worker, a blocking read whose writer is a task of the pool. */
+	p = test_pool(1);
+	for (int round = 0; round < 20; round++) {
+		ASSERT_EQ(pipe(pipefd), 0);
+		skua_future *f;
+		void *r;
+		ASSERT_OK(skua_spawn(p, reader_then_writer, p, &f));
+		ASSERT_OK(skua_future_get(f, &r));
+		ASSERT_EQ((uintptr_t)r, 1);
+		ASSERT_OK(skua_future_release(f));
+		close(pipefd[0]);
+		close(pipefd[1]);
+	}
+	skua_worker_stats st[2];
+	ASSERT_OK(skua_pool_stats(p, st, 2, NULL));
+	printf("spare worker ran %llu tasks\n",
+	    (unsigned long long)st[1].tasks_run);
+	ASSERT(st[1].tasks_run > 0);
+	ASSERT_OK(skua_pool_destroy(p));
+
+	/* Errors. */
+	ASSERT_EQ(skua_blocking_end(), -EINVAL);
+	for (int i = 0; i < SKUA_BLOCKING_NEST_MAX; i++)
+		ASSERT_OK(skua_blocking_begin());
+	ASSERT_EQ(skua_blocking_begin(), -EOVERFLOW);
+	for (int i = 0; i < SKUA_BLOCKING_NEST_MAX; i++)
+		ASSERT_OK(skua_blocking_end());
+	ASSERT_EQ(skua_blocking_end(), -EINVAL);
+	skua_future *f = (skua_future *)1;
+	ASSERT_EQ(skua_spawn_blocking(NULL, sleep_100ms, NULL, &f), -EINVAL);
+	ASSERT(f == NULL);
+
+	/* The compensation cap: SKUA_MAX_BLOCKING=1, two blocked tasks. */
+	setenv("SKUA_MAX_BLOCKING", "1", 1);
+	p = test_pool(1);
+	unsetenv("SKUA_MAX_BLOCKING");
+	sem_init(&cap_sem, 0, 0);
+	ASSERT_OK(skua_spawn(p, cap_first, p, &f));
+	ASSERT_OK(skua_future_get(f, NULL));
+	ASSERT_OK(skua_future_release(f));
+	ASSERT_EQ(atomic_load(&cap_rc), -EAGAIN);
+	ASSERT_OK(skua_pool_destroy(p));
+	sem_destroy(&cap_sem);
+	printf("ok\n");
+	return 0;
+}
