@@ -40,10 +40,11 @@ run_pan() {
 		RESULT=broken
 		return
 	}
-	# -DSAFETY: safety only (assertions, end states); -DMEMLIM caps the
-	# state store at 2 GiB so that a state explosion fails, not swaps.
-	(cd "$TMP" && "$CC" -w -O2 -DSAFETY -DMEMLIM=2048 -o pan pan.c \
-	    >cc.log 2>&1) || {
+	# -DSAFETY: safety only (assertions, end states); -DCOLLAPSE compresses
+	# the stored states; -DMEMLIM caps them at 2 GiB so that a state
+	# explosion fails instead of swapping.  PAN_CFLAGS adds more.
+	(cd "$TMP" && "$CC" -w -O2 -DSAFETY -DCOLLAPSE -DMEMLIM=2048 \
+	    ${PAN_CFLAGS:-} -o pan pan.c >cc.log 2>&1) || {
 		cat "$TMP/cc.log"
 		RESULT=broken
 		return
