@@ -210,6 +210,8 @@ int skua_future_get(skua_future *f, void **result)
 		*result = NULL;
 	if (f == NULL)
 		return -EINVAL;
+	if (!is_done(f) && skua__pool_forked(f->pool))
+		return -ECHILD; /* it would never finish here */
 	if (!is_done(f)) {
 		skua_future *one[1] = { f };
 		size_t index;
@@ -236,6 +238,9 @@ int skua_future_wait_all(skua_future *const *fs, size_t n)
 	for (size_t i = 0; i < n; i++)
 		if (fs[i] == NULL)
 			return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if (!is_done(fs[i]) && skua__pool_forked(fs[i]->pool))
+			return -ECHILD;
 	wait_futures(fs, n, true, NULL);
 	return 0;
 }
@@ -250,6 +255,8 @@ int skua_future_wait_any(skua_future *const *fs, size_t n, size_t *index)
 		;
 	if (i == n)
 		return -EINVAL;
+	if (skua__pool_forked(fs[i]->pool) && !any_done(fs, n, index))
+		return -ECHILD;
 	wait_futures(fs, n, false, index);
 	return 0;
 }

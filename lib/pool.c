@@ -23,19 +23,74 @@ _Thread_local skua_worker *skua__tls_worker
  */
 #define SKUA__IDLE_SPIN_NS 100000u
 
-/* fork() detection: the child bumps the generation (pthread_atfork). */
+/*
+ * fork().  A child has none of the parent's threads, so its copies of the
+ * parent's pools cannot run anything: every call on them returns -ECHILD,
+ * and skua_pool_destroy frees their memory without joining.  So that the
+ * copied memory is consistent, the parent quiesces around fork()
+ * (pthread_atfork): it takes the registry lock and every pool's mutexes in
+ * prepare, and releases them in both parent and child.  The lock-free
+ * parts (deques, counters) are consistent in any state.  The child bumps
+ * fork_generation, which marks every inherited pool.
+ */
 static _Atomic uint64_t fork_generation;
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static skua_pool *registry;
+
+static void atfork_prepare(void)
+{
+	pthread_mutex_lock(&registry_lock);
+	for (skua_pool *p = registry; p != NULL; p = p->reg_next) {
+		pthread_mutex_lock(&p->spare_lock);
+		pthread_mutex_lock(&p->blk.lock);
+		pthread_mutex_lock(&p->inject.lock);
+	}
+}
+
+static void atfork_release(void)
+{
+	for (skua_pool *p = registry; p != NULL; p = p->reg_next) {
+		pthread_mutex_unlock(&p->inject.lock);
+		pthread_mutex_unlock(&p->blk.lock);
+		pthread_mutex_unlock(&p->spare_lock);
+	}
+	pthread_mutex_unlock(&registry_lock);
+}
 
 static void atfork_child(void)
 {
 	atomic_fetch_add_explicit(&fork_generation, 1, memory_order_relaxed);
 	skua__tls_worker = NULL;
+	atfork_release();
 }
 
 static void atfork_register(void)
 {
-	pthread_atfork(NULL, NULL, atfork_child);
+	pthread_atfork(atfork_prepare, atfork_release, atfork_child);
+}
+
+static void registry_add(skua_pool *p)
+{
+	pthread_mutex_lock(&registry_lock);
+	p->reg_prev = NULL;
+	p->reg_next = registry;
+	if (registry != NULL)
+		registry->reg_prev = p;
+	registry = p;
+	pthread_mutex_unlock(&registry_lock);
+}
+
+static void registry_remove(skua_pool *p)
+{
+	pthread_mutex_lock(&registry_lock);
+	if (p->reg_prev != NULL)
+		p->reg_prev->reg_next = p->reg_next;
+	else
+		registry = p->reg_next;
+	if (p->reg_next != NULL)
+		p->reg_next->reg_prev = p->reg_prev;
+	pthread_mutex_unlock(&registry_lock);
 }
 
 bool skua__pool_forked(const skua_pool *p)
@@ -329,6 +384,7 @@ int skua_pool_create(const skua_config *cfg, skua_pool **out)
 			return rc == -ENOMEM ? -ENOMEM : -EAGAIN;
 		}
 	}
+	registry_add(p);
 	*out = p;
 	return 0;
 nomem:
@@ -385,15 +441,21 @@ int skua_pool_destroy(skua_pool *p)
 	if (p == NULL)
 		return -EINVAL;
 	if (skua__pool_forked(p)) {
-		/* The child of a fork(): the workers do not exist here.  Free
-		 * what we can without touching locks another thread held. */
-		skua__free(p->workers, 0);
+		/* The child of a fork(): the threads do not exist here, the
+		 * locks were released by atfork_child.  Free the memory; tasks
+		 * still queued are dropped with it (they cannot run). */
+		registry_remove(p);
+		/* No pthread_cond_destroy: it would wait for the parent's
+		 * waiters, which do not exist here. */
+		skua__free(p->blk.slots, p->max_blocking * sizeof *p->blk.slots);
+		pool_free(p);
 		return 0;
 	}
 	skua_worker *w = skua__tls_worker;
 	if (w != NULL && w->pool == p)
 		return -EDEADLK;
 	wait_drained(p);
+	registry_remove(p);
 	skua__blocking_fini(p);
 	pool_stop(p, p->n);
 	if (p->stats_print)
@@ -427,6 +489,8 @@ int skua_pool_stats(const skua_pool *p, skua_worker_stats *per_worker,
 {
 	if (p == NULL || (per_worker == NULL && n > 0))
 		return -EINVAL;
+	if (skua__pool_forked(p))
+		return -ECHILD;
 	if (total != NULL)
 		memset(total, 0, sizeof *total);
 	unsigned nw = atomic_load_explicit(&p->nvisible, memory_order_acquire);

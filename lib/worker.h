@@ -145,6 +145,7 @@ struct skua_pool {
 	_Atomic int shutdown;
 
 	uint64_t fork_gen;   /* lib/pool.c: fork() detection */
+	skua_pool *reg_prev, *reg_next; /* the registry of live pools */
 	size_t stack_size;
 	bool stats_print;
 	char *trace_path;

@@ -40,7 +40,8 @@ int skua_spawn(skua_pool *pool, skua_fn fn, void *arg, skua_future **out);
 /*
  * skua_future_get - wait until f is done and store its result in *result
  * (result may be NULL).  Several threads may wait on one future.
- * RETURNS 0; -EINVAL (f is NULL).
+ * RETURNS 0; -EINVAL (f is NULL); -ECHILD (in the child of a fork(), a
+ * future of an inherited pool that was not done: it never will be).
  */
 int skua_future_get(skua_future *f, void **result);
 
@@ -50,7 +51,7 @@ int skua_future_done(const skua_future *f);
 /*
  * skua_future_wait_all - wait until every future of fs[0..n) is done.
  * n == 0 returns at once.  RETURNS 0; -EINVAL (fs NULL with n > 0, or a
- * NULL entry; nothing is waited for).
+ * NULL entry; nothing is waited for); -ECHILD (as skua_future_get).
  */
 int skua_future_wait_all(skua_future *const *fs, size_t n);
 
@@ -59,7 +60,8 @@ int skua_future_wait_all(skua_future *const *fs, size_t n);
  * done and store the lowest index of a done one in *index (as_completed:
  * call again on the rest).  NULL entries are skipped, so a caller may NULL
  * out the futures it has taken.
- * RETURNS 0; -EINVAL (fs or index NULL, n == 0, or every entry NULL).
+ * RETURNS 0; -EINVAL (fs or index NULL, n == 0, or every entry NULL);
+ * -ECHILD (as skua_future_get, when none is done).
  */
 int skua_future_wait_any(skua_future *const *fs, size_t n, size_t *index);
 

@@ -46,6 +46,11 @@ void skua_config_init(skua_config *cfg);
  * the value used instead (SKUA_STRICT=1 turns that into -EINVAL).
  * Several pools may exist at once.
  *
+ * fork(): the child of a process with live pools gets -ECHILD from every
+ * call on an inherited pool (spawn, run, get of an unfinished future,
+ * stats, parallel loops) except skua_pool_destroy, which frees it; new
+ * pools created in the child work.  The parent is unaffected.
+ *
  * RETURNS 0 and sets *out, or a negative error and sets *out to NULL.
  * ERRORS  -EINVAL (out is NULL, cfg->size is wrong, a value is out of range,
  *         or a bad environment value under SKUA_STRICT=1), -ENOMEM, -EAGAIN
@@ -63,6 +68,8 @@ int skua_pool_create(const skua_config *cfg, skua_pool **out);
  * are joined and the memory is released.  Futures that were not released
  * stay valid until skua_future_release().
  *
+ * In the child of a fork(), a pool inherited from the parent has no
+ * threads: destroy frees its memory at once, dropping queued tasks.
  * RETURNS 0, or a negative error and the pool is untouched.
  * ERRORS  -EINVAL (pool is NULL), -EDEADLK (called from a task of this pool).
  * THREAD SAFETY: one thread, once per pool, not concurrently with other

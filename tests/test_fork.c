@@ -1,0 +1,140 @@
+/*
+ * fork() with live pools, each case under alarm(30): (a) an idle pool,
+ * (b) a pool busy with tasks while the parent forks, (c) the child creates
+ * a new pool and computes fib(25).  In the child, inherited pools answer
+ * -ECHILD and can be destroyed; the parent's pool keeps working.
+ */
+#include "test.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <sys/wait.h>
+
+typedef struct {
+	skua_task task;
+	int n;
+	long r;
+} fib_task;
+static long fib(skua_worker *w, int n);
+static void fib_run(skua_worker *w, skua_task *t)
+{
+	fib_task *f = (fib_task *)t;
+	f->r = fib(w, f->n);
+}
+static long fib(skua_worker *w, int n)
+{
+	if (n < 2)
+		return n;
+	fib_task a = { .n = n - 1 };
+	skua_fork(w, &a.task, fib_run);
+	long b = fib(w, n - 2);
+	skua_join_fn(w, &a.task, fib_run);
+	return a.r + b;
+}
+struct fib_call {
+	int n;
+	long r;
+};
+static void fib_entry(skua_worker *w, void *arg)
+{
+	struct fib_call *c = arg;
+	c->r = fib(w, c->n);
+}
+
+static void *busy(void *arg)
+{
+	struct fib_call c = { .n = 18 };
+	fib_entry(skua_worker_current(), &c);
+	atomic_fetch_add((_Atomic long *)arg, c.r == 2584);
+	return NULL;
+}
+
+static void *nop(void *arg)
+{
+	return arg;
+}
+
+/* The child's checks; the exit code says which failed. */
+static int child(skua_pool *inherited, skua_future *pending)
+{
+	skua_future *f;
+	struct fib_call c = { .n = 25 };
+	if (skua_spawn(inherited, nop, NULL, &f) != -ECHILD)
+		return 10;
+	if (skua_pool_run(inherited, fib_entry, &c) != -ECHILD)
+		return 11;
+	if (skua_pool_stats(inherited, NULL, 0, NULL) != -ECHILD)
+		return 12;
+	if (pending != NULL && skua_future_done(pending) == 0 &&
+	    skua_future_get(pending, NULL) != -ECHILD)
+		return 13;
+	if (skua_pool_destroy(inherited) != 0)
+		return 14;
+	skua_pool *mine;
+	skua_config cfg;
+	skua_config_init(&cfg);
+	cfg.workers = 2;
+	if (skua_pool_create(&cfg, &mine) != 0)
+		return 15;
+	if (skua_pool_run(mine, fib_entry, &c) != 0 || c.r != 75025)
+		return 16;
+	if (skua_pool_destroy(mine) != 0)
+		return 17;
+	return 0;
+}
+
+static void fork_case(const char *name, skua_pool *p, skua_future *pending)
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	ASSERT(pid >= 0);
+	if (pid == 0) {
+		alarm(30);
+		_exit(child(p, pending));
+	}
+	int st;
+	ASSERT_EQ(waitpid(pid, &st, 0), pid);
+	if (!WIFEXITED(st))
+		FAIL("%s: child died (signal %d)", name,
+		    WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+	if (WEXITSTATUS(st) != 0)
+		FAIL("%s: child check %d failed", name, WEXITSTATUS(st));
+	/* The parent's pool is unaffected. */
+	struct fib_call c = { .n = 25 };
+	ASSERT_OK(skua_pool_run(p, fib_entry, &c));
+	ASSERT_EQ(c.r, 75025);
+	printf("%s: ok\n", name);
+}
+
+int main(void)
+{
+	test_watchdog(120);
+	skua_pool *p = test_pool(2);
+
+	/* (a) idle */
+	fork_case("idle pool", p, NULL);
+
+	/* (b) while tasks run */
+	_Atomic long okc = 0;
+	enum { N = 200 };
+	skua_future *fs[N];
+	for (int i = 0; i < N; i++)
+		ASSERT_OK(skua_spawn(p, busy, (void *)&okc, &fs[i]));
+	fork_case("busy pool", p, fs[N - 1]);
+	ASSERT_OK(skua_future_wait_all(fs, N));
+	for (int i = 0; i < N; i++)
+		ASSERT_OK(skua_future_release(fs[i]));
+	ASSERT_EQ(atomic_load(&okc), N);
+
+	/* (c) is part of every child: a new pool computes fib(25).  Fork
+	 * once more with blocking threads alive too. */
+	skua_future *b;
+	ASSERT_OK(skua_spawn_blocking(p, nop, NULL, &b));
+	ASSERT_OK(skua_future_get(b, NULL));
+	ASSERT_OK(skua_future_release(b));
+	fork_case("pool with blocking threads", p, NULL);
+
+	ASSERT_OK(skua_pool_destroy(p));
+	printf("ok\n");
+	return 0;
+}
