@@ -23,7 +23,7 @@ pc=$(dirname "$(find "$tmp/prefix" -name skua.pc | head -1)")
 flags=$(PKG_CONFIG_PATH=$pc pkg-config --cflags --libs --static skua)
 cc -std=c11 -O2 "$src/main.c" -o "$tmp/pc-consumer" $flags
 # With -DSKUA_BUILD_SHARED=ON, -lskua picks the shared library.
-out=$(LD_LIBRARY_PATH="$(dirname "$pc")/..${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$tmp/pc-consumer")
+out=$(LD_LIBRARY_PATH="$pc/..${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$tmp/pc-consumer")
 echo "pkg-config: $out"
 grep -q "fib(30) = 832040, future = 42" <<<"$out"
 echo "install ok"
