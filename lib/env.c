@@ -143,34 +143,94 @@ int skua__env_parse(enum skua__env_kind kind, const char *s, uint64_t min,
 	return -EINVAL;
 }
 
-/* Warn once per (variable, value): a small table is plenty. */
+/* SKUA_STRICT's value, without warning (warn_once needs it). */
+static bool strict_value(const char **bad)
+{
+	const char *v = getenv("SKUA_STRICT");
+	uint64_t x = 0;
+
+	*bad = NULL;
+	if (v == NULL)
+		return false;
+	if (skua__env_parse(SKUA__ENV_BOOL, v, 0, 1, &x) != 0) {
+		*bad = v;
+		return false;
+	}
+	return x == 1;
+}
+
+/*
+ * The value as it appears in a warning: printable ASCII as is, '"' and
+ * backslash escaped, anything else as \n, \t or \xHH, and at most 64 input
+ * bytes, so that the warning stays one line whatever the environment holds.
+ */
+static void quote_value(const char *v, char *buf, size_t len)
+{
+	size_t o = 0, i;
+
+	for (i = 0; v[i] != '\0' && i < 64 && o + 5 < len; i++) {
+		unsigned char c = (unsigned char)v[i];
+		if (c == '"' || c == '\\') {
+			buf[o++] = '\\';
+			buf[o++] = (char)c;
+		} else if (c == '\n') {
+			buf[o++] = '\\';
+			buf[o++] = 'n';
+		} else if (c == '\t') {
+			buf[o++] = '\\';
+			buf[o++] = 't';
+		} else if (c < 0x20 || c >= 0x7f) {
+			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", c);
+		} else {
+			buf[o++] = (char)c;
+		}
+	}
+	if (v[i] != '\0' && o + 4 <= len) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o] = '\0';
+}
+
+/* Warn once per (variable, value, strict or not): a small table is
+ * plenty; past WARNED_MAX distinct bad values every one is printed. */
 #define WARNED_MAX 64
 static pthread_mutex_t warned_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *warned[WARNED_MAX];
 static unsigned warned_n;
 
-static void warn_once(const char *name, const char *value, int rc,
-    const struct skua__env_desc *d, const char *fallback_doc)
+static bool first_time(const char *name, const char *value, bool strict)
 {
-	char key[320];
-	snprintf(key, sizeof key, "%s=%s", name, value);
+	size_t n = strlen(name), v = strlen(value);
+	bool first = true;
+	/* Plain malloc: kept for the process, not the scheduler's. */
+	char *key = malloc(n + v + 3);
+
+	if (key == NULL)
+		return true;
+	memcpy(key, name, n);
+	key[n] = strict ? '!' : '=';
+	memcpy(key + n + 1, value, v + 1);
 	pthread_mutex_lock(&warned_lock);
-	for (unsigned i = 0; i < warned_n; i++) {
-		if (strcmp(warned[i], key) == 0) {
-			pthread_mutex_unlock(&warned_lock);
-			return;
-		}
-	}
-	if (warned_n < WARNED_MAX) {
-		/* Plain malloc: kept for the process, not the scheduler's. */
-		char *k = strdup(key);
-		if (k != NULL)
-			warned[warned_n++] = k;
+	for (unsigned i = 0; i < warned_n && first; i++)
+		first = strcmp(warned[i], key) != 0;
+	if (first && warned_n < WARNED_MAX) {
+		warned[warned_n++] = key;
+		key = NULL;
 	}
 	pthread_mutex_unlock(&warned_lock);
+	free(key);
+	return first;
+}
+
+static void warn_once(const char *name, const char *value, int rc,
+    const struct skua__env_desc *d, const char *fallback_doc, bool strict)
+{
+	if (!first_time(name, value, strict))
+		return;
 
 	const char *why = rc == -ERANGE ? "is out of range" : "is not valid";
-	char range[96] = "";
+	char range[96] = "", quoted[64 * 4 + 8];
 	if (d->kind == SKUA__ENV_UINT || d->kind == SKUA__ENV_CHUNK ||
 	    d->kind == SKUA__ENV_SIZE)
 		snprintf(range, sizeof range, " (expected %s%llu..%llu%s)",
@@ -180,9 +240,13 @@ static void warn_once(const char *name, const char *value, int rc,
 		    "");
 	else if (d->kind == SKUA__ENV_BOOL)
 		snprintf(range, sizeof range, " (expected 0 or 1)");
-	fprintf(stderr, "skua: %s=\"%s\" %s%s; using %s%s\n", name, value, why,
-	    range, fallback_doc, skua__env_strict() ?
-	    " (SKUA_STRICT=1: the call fails)" : "");
+	quote_value(value, quoted, sizeof quoted);
+	if (strict)
+		fprintf(stderr, "skua: %s=\"%s\" %s%s; the call fails "
+		    "(SKUA_STRICT=1)\n", name, quoted, why, range);
+	else
+		fprintf(stderr, "skua: %s=\"%s\" %s%s; using %s\n", name,
+		    quoted, why, range, fallback_doc);
 }
 
 int skua__env_get(enum skua__env_id id, const char *name, uint64_t def,
@@ -203,7 +267,7 @@ int skua__env_get(enum skua__env_id id, const char *name, uint64_t def,
 		return 0;
 	}
 	warn_once(n, v, rc, d, fallback_doc != NULL ? fallback_doc :
-	    d->default_doc);
+	    d->default_doc, skua__env_strict());
 	return -EINVAL;
 }
 
@@ -215,11 +279,13 @@ const char *skua__env_string(enum skua__env_id id)
 
 bool skua__env_strict(void)
 {
-	const char *v = getenv("SKUA_STRICT");
-	uint64_t x = 0;
-	/* A bad SKUA_STRICT is itself strict-agnostic: treat it as 0. */
-	return v != NULL && skua__env_parse(SKUA__ENV_BOOL, v, 0, 1, &x) == 0 &&
-	    x == 1;
+	const char *bad;
+	bool strict = strict_value(&bad);
+	/* A bad SKUA_STRICT is not strict: warn (once) and use 0. */
+	if (bad != NULL)
+		warn_once("SKUA_STRICT", bad, -EINVAL,
+		    &skua__env_table[SKUA__ENV_STRICT], "0", false);
+	return strict;
 }
 
 bool skua__env_site_name(const char *prefix, const char *site, char *buf,

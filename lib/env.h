@@ -44,8 +44,10 @@ extern const struct skua__env_desc skua__env_table[SKUA__ENV_COUNT];
 
 /*
  * skua__env_parse - parse s as kind within [min, max].
- * RETURNS 0 and *out; -EINVAL (empty, not a number, trailing garbage),
- * -ERANGE (out of [min, max] or overflow).  Pure: no getenv, no output.
+ * RETURNS 0 and *out; -EINVAL (empty, not a number, trailing garbage,
+ * an unknown kind, s or out NULL), -ERANGE (out of [min, max] or
+ * overflow); *out is left alone on failure.  Pure: no getenv, no output.
+ * Tested by tests/test_env.c (the table) and tests/fuzz_env.c.
  */
 int skua__env_parse(enum skua__env_kind kind, const char *s, uint64_t min,
     uint64_t max, uint64_t *out);
@@ -62,7 +64,8 @@ int skua__env_get(enum skua__env_id id, const char *name, uint64_t def,
 /* skua__env_string - SKUA_TRACE and the like; NULL when unset or empty. */
 const char *skua__env_string(enum skua__env_id id);
 
-/* skua__env_strict - SKUA_STRICT=1: bad values make calls fail. */
+/* skua__env_strict - SKUA_STRICT=1: bad values make calls fail.  A bad
+ * SKUA_STRICT value warns once and counts as 0. */
 bool skua__env_strict(void);
 
 /*
