@@ -212,8 +212,7 @@ static int spare_activate(skua_pool *p)
 	if (rc != 0) {
 		atomic_fetch_sub_explicit(&p->spinning, 1, memory_order_seq_cst);
 		p->workers[idx] = NULL;
-		skua__deque_fini(s);
-		skua__free_aligned(s, sizeof *s);
+		skua__worker_free(s);
 		return rc;
 	}
 	p->spares_started++;

@@ -215,8 +215,9 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static void worker_free(skua_worker *w)
+void skua__worker_free(skua_worker *w)
 {
+	skua__trace_free(w);
 	skua__deque_fini(w);
 	skua__free_aligned(w, sizeof *w);
 }
@@ -231,6 +232,11 @@ skua_worker *skua__worker_new(skua_pool *p, unsigned index)
 	w->rng = 0x9E3779B97F4A7C15ULL * (index + 1) ^ (uintptr_t)p;
 	atomic_init(&w->wake, 0);
 	if (skua__deque_init(w) != 0) {
+		skua__free_aligned(w, sizeof *w);
+		return NULL;
+	}
+	if (skua__trace_alloc(p, w) != 0) {
+		skua__deque_fini(w);
 		skua__free_aligned(w, sizeof *w);
 		return NULL;
 	}
@@ -257,7 +263,7 @@ static void pool_free(skua_pool *p)
 	if (p->workers != NULL) {
 		for (unsigned i = 0; i < p->cap; i++)
 			if (p->workers[i] != NULL)
-				worker_free(p->workers[i]);
+				skua__worker_free(p->workers[i]);
 		skua__free(p->workers, p->cap * sizeof(skua_worker *));
 	}
 	skua__inject_fini(&p->inject);
@@ -460,6 +466,8 @@ int skua_pool_destroy(skua_pool *p)
 	pool_stop(p, p->n);
 	if (p->stats_print)
 		stats_print(p);
+	if (p->trace_path != NULL)
+		skua__trace_write(p);
 	pool_free(p);
 	return 0;
 }

@@ -269,10 +269,12 @@ skua_task *skua__deque_steal(skua_worker *thief, skua_worker *v, bool *busy)
 void skua__run_taken(skua_worker *w, skua_task *t)
 {
 	uintptr_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
+	uint64_t t0 = SKUA_UNLIKELY(w->trace != NULL) ? skua__now_ns() : 0;
 
 	SKUA_STAT_ADD(w, tasks_run, 1);
 	if (s == SKUA__TASK_DETACHED) {
 		t->fn(w, t);
+		SKUA_TRACE_EVENT(w, SKUA__TR_TASK, t0, skua__now_ns(), 0);
 		return;
 	}
 	SKUA_ASSERT_EQ(s, SKUA__TASK_QUEUED);
@@ -280,6 +282,7 @@ void skua__run_taken(skua_worker *w, skua_task *t)
 	atomic_store_explicit(&t->state, (uintptr_t)w | SKUA__TASK_STOLEN,
 	    memory_order_release);
 	t->fn(w, t);
+	SKUA_TRACE_EVENT(w, SKUA__TR_TASK, t0, skua__now_ns(), 1);
 	/* Release: the child's writes happen before the joiner returns.
 	 * NOTE: after this store the joiner may return and t is gone. */
 	atomic_store_explicit(&t->state, SKUA__TASK_DONE, memory_order_release);
@@ -339,6 +342,8 @@ skua_task *skua__find_work(skua_worker *w)
 		x = skua__deque_steal(w, v, &busy);
 		if (x != NULL) {
 			SKUA_STAT_ADD(w, steals, 1);
+			SKUA_TRACE_EVENT(w, SKUA__TR_STEAL, skua__now_ns(), 0,
+			    v->index);
 			w->more = atomic_load_explicit(&v->bottom,
 			    memory_order_relaxed) > atomic_load_explicit(
 			    &v->top, memory_order_relaxed);
@@ -400,6 +405,8 @@ SKUA_COLD void skua__join_slow(skua_worker *w, skua_task *t)
 			skua_task *x = skua__deque_steal(w, thief, &busy);
 			if (x != NULL) {
 				SKUA_STAT_ADD(w, steals, 1);
+				SKUA_TRACE_EVENT(w, SKUA__TR_STEAL, skua__now_ns(),
+				    0, thief->index);
 				w->help_depth++;
 				skua__run_taken(w, x);
 				w->help_depth--;

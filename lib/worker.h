@@ -34,6 +34,7 @@
 #include <stdatomic.h>
 
 #include "common.h"
+#include "trace.h"
 #include "ck_ring.h"
 
 #define SKUA__TASK_QUEUED 0u
@@ -78,6 +79,7 @@ struct skua_worker {
 	bool more; /* find_work left work behind where it took some */
 	uint64_t rng;
 	pthread_t thread;
+	struct skua__trace *trace;      /* NULL unless tracing */
 	struct skua__wstats stats SKUA_ALIGNED;
 };
 
@@ -186,6 +188,7 @@ void skua__futex_wake(_Atomic uint32_t *addr, int n);
 /* lib/pool.c */
 bool skua__pool_forked(const skua_pool *p);
 skua_worker *skua__worker_new(skua_pool *p, unsigned index);
+void skua__worker_free(skua_worker *w);
 int skua__worker_start(skua_pool *p, skua_worker *w);
 
 /* lib/blocking.c */
