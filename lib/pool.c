@@ -164,10 +164,14 @@ static void *worker_main(void *arg)
 				searching = false;
 				/* seq_cst: the poster's skip in skua__post is
 				 * safe only while we count as searching. */
-				atomic_fetch_sub_explicit(&p->spinning, 1,
-				    memory_order_seq_cst);
-				/* Work left behind: pass the baton. */
-				if (w->more)
+				uint32_t left = atomic_fetch_sub_explicit(
+				    &p->spinning, 1, memory_order_seq_cst) - 1;
+				/* Work left behind, or we were the last one
+				 * searching (Go's rule): wake one more, so a
+				 * thief is awake to ask for the forks this
+				 * task will make.  skua__post only wakes when
+				 * some sleep and none searches. */
+				if (w->more || left == 0)
 					skua__post(p, 1);
 			}
 			if (idle_start != 0) {
