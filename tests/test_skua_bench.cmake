@@ -14,6 +14,14 @@ if(SKUA_BUILD_TOOLS)
                 $<TARGET_FILE:skua-bench> ${_skb_work}/${mode})
       set_tests_properties(skua_bench_${mode} PROPERTIES TIMEOUT 300)
     endforeach()
+    # The speed report runs the full sizes (fib 35, nqueens 13) once each:
+    # a few seconds, too slow under a sanitizer.
+    if(SKUA_SANITIZE STREQUAL "")
+      add_test(NAME skua_bench_report
+        COMMAND ${Python3_EXECUTABLE} ${_skb_check} report
+                $<TARGET_FILE:skua-bench> ${_skb_work}/report)
+      set_tests_properties(skua_bench_report PROPERTIES TIMEOUT 300)
+    endif()
     # (tools/ is configured after tests/, so test for the API here.)
     list(FIND SKUA_SOURCES lib/parallel.c _skb_par)
     if(_skb_par EQUAL -1 OR NOT EXISTS ${PROJECT_SOURCE_DIR}/include/skua/parallel.h)

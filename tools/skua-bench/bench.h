@@ -55,6 +55,7 @@ typedef struct skb_report {
 	double warm_med_us, warm_p99_us;
 	double park_med_us, park_p99_us;
 	int park_samples, parked_samples;
+	double os_wake_med_us, os_wake_p99_us; /* futex wake, no skua */
 	double idle_cpu_ms_per_s;
 } skb_report;
 

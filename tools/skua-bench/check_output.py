@@ -7,6 +7,7 @@
                                          xml.etree, CSV with csv)
     check_output.py usage TOOL WORKDIR   bad flags exit 2, --help exits 0
     check_output.py wrong TOOL WORKDIR   a wrong answer fails loudly (exit 1)
+    check_output.py report TOOL WORKDIR  --report (full sizes, one run each)
 """
 import csv
 import json
@@ -170,13 +171,36 @@ def wrong(tool, work):
     print("wrong-answer ok")
 
 
+def report(tool, work):
+    js = os.path.join(work, "report.json")
+    rc, out, err = run(tool, ["--report", "--repeat", "1", "--warmup", "0",
+                              "--json", js])
+    print(out)
+    check(rc == 0, "--report exit %d: %s" % (rc, err))
+    with open(js) as f:
+        rep = json.load(f)["report"]
+    names = [k["workload"] for k in rep["kernels"]]
+    check(names == ["fib", "utree", "nqueens"], "kernels %r" % names)
+    for k in rep["kernels"]:
+        check(k["serial_s"] > 0 and k["t1_s"] > 0 and k["forks"] > 0,
+              "kernel %r" % k)
+    for key in ("round_trip_warm_us", "round_trip_parked_us",
+                "os_futex_wake_us"):
+        check(0 < rep[key]["median"] <= rep[key]["p99"], "%s %r" %
+              (key, rep[key]))
+    check(rep["idle_cpu_ms_per_s"] >= 0, "idle cpu")
+    for word in ("T1/Ts", "warm pool", "parked pool", "idle pool CPU"):
+        check(word in out, "report lacks %r" % word)
+    print("report ok")
+
+
 def main():
     if len(sys.argv) != 4:
         print(__doc__, file=sys.stderr)
         sys.exit(2)
     mode, tool, work = sys.argv[1:]
     os.makedirs(work, exist_ok=True)
-    {"e2e": e2e, "usage": usage, "wrong": wrong}[mode](tool, work)
+    {"e2e": e2e, "usage": usage, "wrong": wrong, "report": report}[mode](tool, work)
 
 
 if __name__ == "__main__":

@@ -289,8 +289,12 @@ int skb_write_json(const char *path, const skb_run *r)
 		fprintf(f, ", \"p99\": ");
 		json_num(f, p->park_p99_us);
 		fprintf(f, ", \"samples\": %d, \"parked_samples\": %d},\n"
-		    "  \"idle_cpu_ms_per_s\": ", p->park_samples,
+		    "  \"os_futex_wake_us\": {\"median\": ", p->park_samples,
 		    p->parked_samples);
+		json_num(f, p->os_wake_med_us);
+		fprintf(f, ", \"p99\": ");
+		json_num(f, p->os_wake_p99_us);
+		fprintf(f, "},\n  \"idle_cpu_ms_per_s\": ");
 		json_num(f, p->idle_cpu_ms_per_s);
 		fprintf(f, "}");
 	}

@@ -12,10 +12,15 @@
 #define _GNU_SOURCE
 #include "bench.h"
 
+#include <linux/futex.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 static void sleep_s(double s)
 {
@@ -105,6 +110,37 @@ static double percentile(double *v, int n, double q)
 	return v[idx];
 }
 
+/*
+ * The platform's floor for waking a sleeper: a plain thread sleeping in
+ * FUTEX_WAIT, woken by FUTEX_WAKE after 3 ms asleep; time until it runs.
+ * No skua involved.  Measured beside the parked round trip, because on a
+ * virtual machine an idle vCPU's wake-up can dominate it.
+ */
+static _Atomic uint32_t os_word;
+static _Atomic int os_stop;
+static double os_woke;
+static _Atomic uint32_t os_seen;
+
+static void *os_sleeper(void *arg)
+{
+	uint32_t last = 0;
+	(void)arg;
+	while (!atomic_load(&os_stop)) {
+		uint32_t v = atomic_load(&os_word);
+		if (v == last) {
+			syscall(SYS_futex, (uint32_t *)&os_word,
+			    FUTEX_WAIT_PRIVATE, v, NULL, NULL, 0);
+			continue;
+		}
+		last = v;
+		os_woke = skb_now();
+		atomic_store(&os_seen, v); /* seq_cst: publishes os_woke */
+	}
+	return NULL;
+}
+
+static void os_wake_baseline(double *t, int n, double *med, double *p99);
+
 int skb_run_report(skb_run *r, int repeat)
 {
 	static const struct {
@@ -183,6 +219,13 @@ int skb_run_report(skb_run *r, int repeat)
 	rep->park_p99_us = percentile(t, PARKED, 0.99) * 1e6;
 	free(t);
 
+	skb_progress("report: OS futex wake-up baseline");
+	t = calloc(PARKED, sizeof *t);
+	if (t == NULL)
+		skb_die("out of memory");
+	os_wake_baseline(t, PARKED, &rep->os_wake_med_us, &rep->os_wake_p99_us);
+	free(t);
+
 	skb_progress("report: CPU of an idle pool over 1 s");
 	sleep_s(0.010);
 	double c0 = cpu_seconds(), w0 = skb_now();
@@ -192,6 +235,30 @@ int skb_run_report(skb_run *r, int repeat)
 	skua_pool_destroy(p);
 	skb_progress_done();
 	return 0;
+}
+
+static void os_wake_baseline(double *t, int n, double *med, double *p99)
+{
+	pthread_t th;
+	if (pthread_create(&th, NULL, os_sleeper, NULL) != 0)
+		skb_die("pthread_create failed");
+	for (int i = 0; i < n; i++) {
+		sleep_s(0.003);
+		double t0 = skb_now();
+		uint32_t v = atomic_fetch_add(&os_word, 1) + 1;
+		syscall(SYS_futex, (uint32_t *)&os_word, FUTEX_WAKE_PRIVATE, 1,
+		    NULL, NULL, 0);
+		while (atomic_load(&os_seen) != v)
+			;
+		t[i] = os_woke - t0;
+	}
+	atomic_store(&os_stop, 1);
+	atomic_fetch_add(&os_word, 1);
+	syscall(SYS_futex, (uint32_t *)&os_word, FUTEX_WAKE_PRIVATE, 1, NULL,
+	    NULL, 0);
+	pthread_join(th, NULL);
+	*med = skb_median(t, n) * 1e6;
+	*p99 = percentile(t, n, 0.99) * 1e6;
 }
 
 static const char *verdict(double v, double goal)
@@ -240,6 +307,9 @@ void skb_print_report(FILE *f, const skb_run *r)
 	    "<= 10 us: %s; in %d/%d samples a worker had parked again)\n",
 	    p->park_med_us, p->park_p99_us, verdict(p->park_med_us, 10.0),
 	    p->parked_samples, p->park_samples);
+	fprintf(f, "  OS floor:    median %7.2f us  p99 %7.2f us   (a plain thread "
+	    "woken from FUTEX_WAIT, no skua)\n", p->os_wake_med_us,
+	    p->os_wake_p99_us);
 	fprintf(f, "idle pool CPU: %.3f ms per second  (goal: <= 5 ms/s: %s)\n",
 	    p->idle_cpu_ms_per_s, verdict(p->idle_cpu_ms_per_s, 5.0));
 }
