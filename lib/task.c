@@ -44,7 +44,6 @@ int skua__deque_init(skua_worker *w)
 	w->hot.mask = b->mask;
 	w->hot.head = w->hot.bottom = w->hot.top_cache = 0;
 	atomic_init(&w->hot.demand, 0);
-	atomic_init(&w->hot.limit, b->mask + 1);
 	return 0;
 }
 
@@ -58,8 +57,6 @@ void skua__deque_fini(skua_worker *w)
 	}
 	w->cur = NULL;
 }
-
-static void limit_reset(skua_worker *w);
 
 /* Double the buffer; the owner only.  false: out of memory. */
 static bool deque_grow(skua_worker *w)
@@ -80,23 +77,7 @@ static bool deque_grow(skua_worker *w)
 	atomic_store_explicit(&w->buf, b, memory_order_release);
 	w->hot.slots = b->slots;
 	w->hot.mask = b->mask;
-	limit_reset(w);
 	return true;
-}
-
-/*
- * Recompute the fork fast path's limit: the capacity bound, or 0 while a
- * thief's demand is pending.  seq_cst store, then seq_cst load of demand:
- * a thief stores demand then limit (both seq_cst), so if its 0 for limit
- * landed before our store, we see its demand here and do not lose it.
- */
-static void limit_reset(skua_worker *w)
-{
-	struct skua__whot *h = &w->hot;
-	atomic_store_explicit(&h->limit, h->top_cache + h->mask + 1,
-	    memory_order_seq_cst);
-	if (atomic_load_explicit(&h->demand, memory_order_seq_cst))
-		atomic_store_explicit(&h->limit, 0, memory_order_relaxed);
 }
 
 /* Make [bottom, head) public.  The caller wakes sleepers (published()). */
@@ -125,13 +106,11 @@ static int64_t expose_private(skua_worker *w)
 /* A thief asked for work: make the private forks public. */
 void skua__expose(skua_worker *w)
 {
-	/* seq_cst: cleared before the exposure that answers it; a later
-	 * demand sets it again and is seen by limit_reset. */
-	atomic_store_explicit(&w->hot.demand, 0, memory_order_seq_cst);
+	/* Relaxed: a demand set again later is seen at a later fork. */
+	atomic_store_explicit(&w->hot.demand, 0, memory_order_relaxed);
 	int64_t n = expose_private(w);
 	if (n > 0)
 		skua__post(w->pool, n > 1 ? 2 : 1);
-	limit_reset(w);
 }
 
 /* Room for one more slot: refresh top, grow, or (out of memory) run the
@@ -174,23 +153,19 @@ void skua__push_public(skua_worker *w, skua_task *t)
 	/* seq_cst: release the slot, and P1 of lib/park.md. */
 	atomic_store_explicit(&w->bottom, h->head, memory_order_seq_cst);
 	skua__post(w->pool, 1);
-	limit_reset(w);
 }
 
-/* skua_fork's slow path: the buffer is full or a thief asked for work. */
+/* skua_fork's slow path: the buffer looks full. */
 void skua__fork_slow(skua_worker *w, skua_task *t)
 {
 	struct skua__whot *h = &w->hot;
 
-	if (h->head - h->top_cache > h->mask)
-		make_room(w);
+	make_room(w);
 	atomic_store_explicit(&h->slots[h->head & h->mask], t,
 	    memory_order_relaxed);
 	h->head++;
 	if (atomic_load_explicit(&h->demand, memory_order_relaxed))
 		skua__expose(w);
-	else
-		limit_reset(w);
 }
 
 skua_task *skua__deque_take(skua_worker *w)
@@ -237,15 +212,11 @@ skua_task *skua__deque_steal(skua_worker *thief, skua_worker *v, bool *busy)
 	int64_t b = atomic_load_explicit(&v->bottom, memory_order_seq_cst);
 	if (t >= b) {
 		/* Nothing public: ask the owner to expose its next fork.  Read
-		 * first so that idle thieves do not keep the lines bouncing.
-		 * seq_cst demand, then limit: see limit_reset(). */
+		 * first so that idle thieves do not keep the line bouncing. */
 		if (v != thief && !atomic_load_explicit(&v->hot.demand,
-		    memory_order_relaxed)) {
+		    memory_order_relaxed))
 			atomic_store_explicit(&v->hot.demand, 1,
-			    memory_order_seq_cst);
-			atomic_store_explicit(&v->hot.limit, 0,
-			    memory_order_seq_cst);
-		}
+			    memory_order_relaxed);
 		return NULL;
 	}
 	/* Acquire, and after top: the buffer may have been replaced. */
