@@ -108,6 +108,10 @@ void skua__expose(skua_worker *w)
 {
 	/* Relaxed: a demand set again later is seen at a later fork. */
 	atomic_store_explicit(&w->hot.demand, 0, memory_order_relaxed);
+	/* Thieves took what was queued: reopen skua_fork's window so the
+	 * next forks are queued again, not run inline.  Relaxed: a stale top
+	 * is a lower bound. */
+	w->hot.top_cache = atomic_load_explicit(&w->top, memory_order_relaxed);
 	int64_t n = expose_private(w);
 	if (n > 0)
 		skua__post(w->pool, n > 1 ? 2 : 1);

@@ -5,6 +5,9 @@
  * so that it grows many times: every item is taken exactly once.
  * Usage: test_deque_stress [items per config]
  */
+/* Every skua_fork here must push: no inline window. */
+#define SKUA_FORK_WINDOW INT64_MAX
+#include <stdint.h>
 #include "test.h"
 #include "worker.h"
 

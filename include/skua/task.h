@@ -59,8 +59,29 @@ typedef void (*skua_task_fn)(skua_worker *w, skua_task *t);
 /* Embed as the first member of your task record; fields are private. */
 struct skua_task {
 	skua_task_fn fn;
-	SKUA__ATOMIC(uintptr_t) state; /* 0 queued, thief|1 stolen, 2 done */
+	/* 0 queued, thief|1 stolen, 2 done, 8 run inline at the fork */
+	SKUA__ATOMIC(uintptr_t) state;
 };
+
+/*
+ * The fork window, off (0) by default; define it before including skua.h
+ * in a translation unit to turn it on there.  While the worker has at
+ * least SKUA_FORK_WINDOW forks queued, no thief is asking for work, and
+ * the new record sits deeper in the stack than the newest queued one, a
+ * fork runs its child at once, inline, like a plain call, with no deque
+ * traffic.  The queued forks are the oldest, largest pieces of the
+ * recursion; when a thief asks again, forks are queued again.
+ *
+ * Measured on 2-core AMD EPYC (docs/optimization-guide.md): fib(35) at one
+ * worker 49 -> 42 ms with a window of 8, but 12 queens 21 -> 23 ms and
+ * utree at two workers 53 -> 65 ms (thieves get smaller pieces).  So it
+ * pays only for binary recursion with tiny leaves.  Forks and joins made
+ * with any setting mix freely: a join recognises an inlined child.
+ */
+#ifndef SKUA_FORK_WINDOW
+#define SKUA_FORK_WINDOW 0
+#endif
+#define SKUA__TASK_INLINED 8u
 
 /*
  * Private: the owner's hot part of a worker, first in struct skua_worker.
@@ -109,13 +130,30 @@ static inline void skua_fork(skua_worker *w, skua_task *t, skua_task_fn fn)
 	struct skua__whot *h = (struct skua__whot *)w;
 	int64_t i = h->head;
 
-	/*
-	 * The state store is redundant (skua__expose sets it too) but keeps
-	 * the record's stores together: measured 25% faster on fib(35) at one
-	 * worker on AMD EPYC than without it, and faster than checking a
-	 * thief's demand before the push (docs/benchmarks.md).
-	 */
 	t->fn = fn;
+	/*
+	 * Enough queued, nobody hungry: run the child now.  Only loads of
+	 * values that do not change here, so consecutive forks form no chain
+	 * through memory (a head store forwarded to the next fork's load costs
+	 * ~5 cycles, twice per fork and join: that chain dominated fib).
+	 * Relaxed demand: a late look only delays a queued fork by one.
+	 */
+	if (SKUA_FORK_WINDOW > 0 && SKUA__LIKELY(
+	    i - h->top_cache >= SKUA_FORK_WINDOW &&
+	    !atomic_load_explicit(&h->demand, memory_order_relaxed) &&
+	    (uintptr_t)t < (uintptr_t)atomic_load_explicit(
+	    &h->slots[(i - 1) & h->mask], memory_order_relaxed))) {
+		/* ... and t sits deeper in the stack than the newest queued
+		 * fork (a nested call, not a sibling in the same loop): a
+		 * wide loop's siblings all queue, like utree's 2000 root
+		 * children; the recursion below them runs inline. */
+		atomic_store_explicit(&t->state, SKUA__TASK_INLINED,
+		    memory_order_relaxed);
+		fn(w, t);
+		return;
+	}
+	/* The state store is redundant (skua__expose sets it too) but was
+	 * measured faster than without it (stores kept together). */
 	atomic_store_explicit(&t->state, 0, memory_order_relaxed);
 	if (SKUA__UNLIKELY(i - h->top_cache > h->mask)) {
 		skua__fork_slow(w, t);
@@ -140,6 +178,10 @@ static inline void skua_join(skua_worker *w, skua_task *t)
 {
 	struct skua__whot *h = (struct skua__whot *)w;
 
+	/* Relaxed: the owner wrote INLINED itself; a thief's value differs. */
+	if (SKUA__LIKELY(atomic_load_explicit(&t->state,
+	    memory_order_relaxed) == SKUA__TASK_INLINED))
+		return;
 	if (SKUA__LIKELY(h->head > h->bottom)) {
 		h->head--;
 		t->fn(w, t);
@@ -156,6 +198,9 @@ static inline void skua_join_fn(skua_worker *w, skua_task *t, skua_task_fn fn)
 {
 	struct skua__whot *h = (struct skua__whot *)w;
 
+	if (SKUA__LIKELY(atomic_load_explicit(&t->state,
+	    memory_order_relaxed) == SKUA__TASK_INLINED))
+		return;
 	if (SKUA__LIKELY(h->head > h->bottom)) {
 		h->head--;
 		fn(w, t);
