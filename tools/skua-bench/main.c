@@ -442,7 +442,10 @@ static skb_result *phase(skb_run *r, workload *w, wl_state *s,
 	double t_phase = 0;
 	for (int i = 0; i < total; i++) {
 		bool timed = i >= r->warmup;
-		if (rn == SKB_SERIAL)
+		/* Into a log (not a terminal): one line per phase, not per run. */
+		if (i > 0 && !isatty(STDERR_FILENO))
+			;
+		else if (rn == SKB_SERIAL)
 			skb_progress("%s %ld: serial, run %d/%d", w->name,
 			    s->size, i + 1, total);
 		else if (chunk >= 0)
