@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <time.h>
 
 /* How long an outside waiter spins before it sleeps (iterations of a
  * status load and a pause; about 20 us). */
@@ -185,6 +186,21 @@ static void wait_futures(skua_future *const *fs, size_t n, bool all,
 		if (ready(fs, n, all, index, &first))
 			return;
 		__builtin_ia32_pause();
+	}
+	bool mixed = false;
+	for (size_t i = 0; i < n; i++)
+		mixed |= fs[i] != NULL && fs[i]->pool != p;
+	if (mixed) {
+		/* Futures of several pools: no one futex covers them all, so
+		 * poll with a sleep that backs off to 1 ms. */
+		long ns = 1000;
+		while (!ready(fs, n, all, index, &first)) {
+			struct timespec ts = { 0, ns };
+			nanosleep(&ts, NULL);
+			if (ns < 1000000)
+				ns *= 2;
+		}
+		return;
 	}
 	for (;;) {
 		uint32_t seq = atomic_load_explicit(&p->done_seq,

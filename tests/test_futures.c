@@ -175,6 +175,18 @@ int main(void)
 	skua_future *one[2] = { NULL, NULL };
 	ASSERT_EQ(skua_future_wait_all(one, 2), -EINVAL);
 
+	/* An outside thread waits on futures of two pools at once. */
+	skua_pool *q = test_pool(1);
+	skua_future *two[2];
+	ASSERT_OK(skua_spawn(p, slow_value, (void *)30000, &two[0]));
+	ASSERT_OK(skua_spawn(q, slow_value, (void *)10000, &two[1]));
+	ASSERT_OK(skua_future_wait_any(two, 2, &idx));
+	ASSERT_EQ(idx, 1);
+	ASSERT_OK(skua_future_wait_all(two, 2));
+	ASSERT_OK(skua_future_release(two[0]));
+	ASSERT_OK(skua_future_release(two[1]));
+	ASSERT_OK(skua_pool_destroy(q));
+
 	ASSERT_OK(skua_pool_destroy(p));
 	ASSERT_EQ(atomic_load(&ran), 1000); /* destroy waited for them */
 	printf("ok\n");
