@@ -42,7 +42,7 @@
  *     every other worker is asleep or running a task, with no wake in
  *     flight (Go's invariant: idle capacity and queued work imply someone
  *     searching).  The code as it stands FAILS this one (lib/park.md,
- *     "Deviations"); -DFIX_RESETSPIN models the proposed fix and passes.
+ *     "Deviations"); -DMORE_ONLY models the code before that fix and fails.
  *
  * Mutations (each must make spin report an error; tests/park_model.cmake):
  *   -DNO_RECHECK       S3 removed: a worker sleeps without looking again.
@@ -233,11 +233,17 @@ loop:
 	:: got ->
 		if
 		:: searching ->
+#ifdef MORE_ONLY
+			/* The code before the fix of D1: post only if work was
+			 * left where the task came from. */
 			atomic { searching = 0; spinning-- };
-#ifdef FIX_RESETSPIN
-			post()		/* Go's resetspinning -> wakep */
-#else
 			if :: more -> post() :: else fi
+#else
+			/* worker_main: left = fetch_sub(spinning) - 1, in one
+			 * step; post if work was left behind or we were the
+			 * last searcher (Go's resetspinning -> wakep). */
+			atomic { searching = 0; spinning--; wk = (spinning == 0) };
+			if :: more || wk -> post() :: else fi
 #endif
 		:: else
 		fi;

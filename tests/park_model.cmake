@@ -26,3 +26,15 @@ foreach(mode pass mutants)
   set_tests_properties(${tname} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 120
     LABELS model)
 endforeach()
+
+# The stronger invariant (never work queued while a worker sleeps and none
+# searches, lib/park.md D1) holds for the code, and fails for the code
+# before the fix (-DMORE_ONLY).
+add_test(NAME park_model_strong
+  COMMAND ${SKUA_SH} ${CMAKE_CURRENT_SOURCE_DIR}/park_model.sh
+          ${SKUA_SPIN} ${CMAKE_C_COMPILER} ${PROJECT_SOURCE_DIR}/lib/park.pml pass -DSTRONG)
+add_test(NAME park_model_strong_mutant
+  COMMAND ${SKUA_SH} ${CMAKE_CURRENT_SOURCE_DIR}/park_model.sh
+          ${SKUA_SPIN} ${CMAKE_C_COMPILER} ${PROJECT_SOURCE_DIR}/lib/park.pml fail -DSTRONG -DMORE_ONLY)
+set_tests_properties(park_model_strong park_model_strong_mutant PROPERTIES
+  SKIP_RETURN_CODE 77 TIMEOUT 180 LABELS model)
