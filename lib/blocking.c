@@ -233,6 +233,12 @@ int skua_blocking_begin(void)
 	/* seq_cst: counted before the spares' surplus check can run. */
 	int blocked = atomic_fetch_add_explicit(&p->blocked, 1,
 	    memory_order_seq_cst) + 1;
+	/* A lingering spare still covers us: no lock, no wake (~5 ns).
+	 * seq_cst, against the spare's decrement in skua__spare_dormant:
+	 * either it sees our blocked count and stays, or we see it gone. */
+	if (atomic_load_explicit(&p->spares_active, memory_order_seq_cst) >=
+	    blocked)
+		return 0;
 	pthread_mutex_lock(&p->spare_lock);
 	int rc = 0;
 	if (atomic_load_explicit(&p->spares_active, memory_order_relaxed) <
@@ -283,14 +289,18 @@ void skua__spare_dormant(skua_worker *w)
 
 	surplus_since = 0;
 	pthread_mutex_lock(&p->spare_lock);
-	if (atomic_load_explicit(&p->spares_active, memory_order_relaxed) <=
-	    atomic_load_explicit(&p->blocked, memory_order_seq_cst) &&
-	    !atomic_load_explicit(&p->shutdown,
-	    memory_order_seq_cst)) {
+	/* seq_cst decrement, then seq_cst load of blocked: the mirror of
+	 * blocking_begin's lock-free check. */
+	int active = atomic_fetch_sub_explicit(&p->spares_active, 1,
+	    memory_order_seq_cst) - 1;
+	if (active < atomic_load_explicit(&p->blocked, memory_order_seq_cst) &&
+	    !atomic_load_explicit(&p->shutdown, memory_order_seq_cst)) {
+		/* Still needed. */
+		atomic_fetch_add_explicit(&p->spares_active, 1,
+		    memory_order_relaxed);
 		pthread_mutex_unlock(&p->spare_lock);
 		return;
 	}
-	atomic_fetch_sub_explicit(&p->spares_active, 1, memory_order_relaxed);
 	w->dormant = true;
 	atomic_store_explicit(&w->wake, 0, memory_order_seq_cst);
 	pthread_mutex_unlock(&p->spare_lock);
