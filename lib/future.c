@@ -14,9 +14,14 @@
 #include <sched.h>
 #include <time.h>
 
-/* How long an outside waiter spins before it sleeps (iterations of a
- * status load and a pause; about 20 us). */
-#define EXT_SPIN 4000
+/*
+ * How long an outside waiter polls before it sleeps: 20 us of clock time,
+ * yielding the CPU between polls.  Yielding matters: the kernel often
+ * places the worker it wakes for our task on our own CPU, where it runs
+ * only once we stop spinning (measured: 115 us to start with a pause loop
+ * of 4000 iterations, 15 us with yields; docs/benchmarks.md).
+ */
+#define EXT_SPIN_NS 20000u
 
 static void future_unref(skua_future *f)
 {
@@ -182,10 +187,17 @@ static void wait_futures(skua_future *const *fs, size_t n, bool all,
 		}
 		return;
 	}
-	for (int i = 0; i < EXT_SPIN; i++) {
+	uint64_t spin_start = skua__now_ns();
+	for (unsigned i = 0;; i++) {
 		if (ready(fs, n, all, index, &first))
 			return;
-		__builtin_ia32_pause();
+		if (i < 64) {
+			__builtin_ia32_pause();
+			continue;
+		}
+		if (skua__now_ns() - spin_start > EXT_SPIN_NS)
+			break;
+		sched_yield();
 	}
 	bool mixed = false;
 	for (size_t i = 0; i < n; i++)

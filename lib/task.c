@@ -377,6 +377,7 @@ SKUA_COLD void skua__join_slow(skua_worker *w, skua_task *t)
 		if (thief != NULL && thief != w &&
 		    w->help_depth < SKUA__HELP_DEPTH_MAX) {
 			bool busy;
+			SKUA_STAT_ADD(w, steal_attempts, 1);
 			skua_task *x = skua__deque_steal(w, thief, &busy);
 			if (x != NULL) {
 				SKUA_STAT_ADD(w, steals, 1);
