@@ -4,7 +4,8 @@
  * cut-offs").  Times fib(n) serially, with a fork per call, and with the
  * cut-off, and checks that all three agree.
  *
- *     usage: fib_cutoff [n [cutoff [workers]]]   (defaults: 30 20 all CPUs)
+ *     usage: fib_cutoff [n [cutoff [workers]]]   (defaults: 30 20 all CPUs;
+ *                                                 cutoff 0: a fork per call)
  *
  * fib forks fib(n-1) and calls fib(n-2) at every level; a call costs a few
  * nanoseconds, so a fork per call is mostly overhead.  Below the cut-off
@@ -53,7 +54,7 @@ static void fibc_run(skua_worker *w, skua_task *t)
 }
 static long fibc(skua_worker *w, int n)
 {
-	if (n < cutoff)
+	if (n < cutoff || n < 2)
 		return fib_serial(n);     /* no fork below the cut-off */
 	fibc_task a = { .n = n - 1 };
 	skua_fork(w, &a.task, fibc_run);
