@@ -129,7 +129,8 @@ def main():
                 found += 1
                 base = os.path.join(tmp, "s%d" % found)
                 with open(base + ".c", "w", encoding="utf-8") as f:
-                    f.write('#line 1 "%s:%d"\n' % (rel, line))
+                    # Compiler messages then name the Markdown file's lines.
+                    f.write('#line %d "%s"\n' % (line + 1, rel))
                     f.write(code)
                 cmd = [a.cc, "-std=c11", "-Wall", "-Werror", "-I", inc,
                        "-c", base + ".c", "-o", base + ".o"]
