@@ -129,6 +129,24 @@ void BM_spawn_get_outside_warm(benchmark::State &st)
 }
 BENCHMARK(BM_spawn_get_outside_warm)->Arg(1)->Arg(2)->UseManualTime();
 
+void BM_spawn_blocking_get(benchmark::State &st)
+{
+	skua_pool *p = pool((unsigned)st.range(0));
+	for (auto _ : st)
+		st.SetIterationTime(skbm_spawn_blocking_get(p));
+	st.SetItemsProcessed(st.iterations());
+}
+BENCHMARK(BM_spawn_blocking_get)->Arg(2)->UseManualTime();
+
+void BM_blocking_begin_end(benchmark::State &st)
+{
+	skua_pool *p = pool((unsigned)st.range(0));
+	for (auto _ : st)
+		st.SetIterationTime(skbm_blocking_begin_end(p, kBatch));
+	st.SetItemsProcessed(st.iterations() * kBatch);
+}
+BENCHMARK(BM_blocking_begin_end)->Arg(2)->UseManualTime();
+
 void BM_spawn_get_outside_parked(benchmark::State &st)
 {
 	skua_pool *p = pool((unsigned)st.range(0));

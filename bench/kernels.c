@@ -376,3 +376,46 @@ double skbm_parallel_map(skua_pool *p, const int *in, int *out, size_t n,
 	return -1;
 }
 #endif
+
+/* ---- blocking tasks (issue 6) ---------------------------------------- */
+
+double skbm_spawn_blocking_get(skua_pool *p)
+{
+	skua_future *f;
+	double t0 = now();
+	if (skua_spawn_blocking(p, empty_fn, NULL, &f) != 0)
+		abort();
+	skua_future_get(f, NULL);
+	double t1 = now();
+	skua_future_release(f);
+	return t1 - t0;
+}
+
+struct begin_end_call {
+	uint64_t n;
+	double secs;
+};
+
+static void begin_end_task(skua_worker *w, void *arg)
+{
+	struct begin_end_call *c = arg;
+	(void)w;
+	/* The first pair wakes a spare; the timed ones find it lingering. */
+	if (skua_blocking_begin() != 0 || skua_blocking_end() != 0)
+		abort();
+	double t0 = now();
+	for (uint64_t i = 0; i < c->n; i++) {
+		if (skua_blocking_begin() != 0)
+			abort();
+		skua_blocking_end();
+	}
+	c->secs = now() - t0;
+}
+
+double skbm_blocking_begin_end(skua_pool *p, uint64_t n)
+{
+	struct begin_end_call c = { n, 0 };
+	if (skua_pool_run(p, begin_end_task, &c) != 0)
+		abort();
+	return c.secs;
+}

@@ -41,6 +41,10 @@ double skbm_spawn_get_worker(skua_pool *p, uint64_t n);
 double skbm_spawn_get_outside(skua_pool *p);
 /* Submit from outside to a pool; seconds until the task started running. */
 double skbm_wake_latency(skua_pool *p);
+/* spawn_blocking + get of an empty function, from an outside thread */
+double skbm_spawn_blocking_get(skua_pool *p);
+/* n begin/end pairs on a worker that do not block (a spare lingers) */
+double skbm_blocking_begin_end(skua_pool *p, uint64_t n);
 /* Sleep until every worker of p has parked (at most ~50 ms). */
 void skbm_wait_parked(skua_pool *p);
 

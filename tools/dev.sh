@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 JOBS=$(nproc 2>/dev/null || echo 2)
 
-PACKAGES="build-essential cmake pkg-config libck-dev libjemalloc-dev libbenchmark-dev python3 clang spin"
+PACKAGES="build-essential cmake pkg-config libck-dev libjemalloc-dev libbenchmark-dev python3 clang libclang-rt-14-dev spin"
 
 install_deps() {
 	local missing=""
