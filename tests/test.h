@@ -69,4 +69,70 @@ static inline skua_pool *test_pool(unsigned workers)
 	return p;
 }
 
+/* fib by fork/join (one fork per call), shared by the tests. */
+typedef struct {
+	skua_task task;
+	int n;
+	long r;
+} fib_task;
+
+static long fib(skua_worker *w, int n);
+
+static inline void fib_run(skua_worker *w, skua_task *t)
+{
+	fib_task *f = (fib_task *)t;
+	f->r = fib(w, f->n);
+}
+
+static inline long fib(skua_worker *w, int n)
+{
+	if (n < 2)
+		return n;
+	fib_task a = { .n = n - 1 };
+	skua_fork(w, &a.task, fib_run);
+	long b = fib(w, n - 2);
+	skua_join_fn(w, &a.task, fib_run);
+	return a.r + b;
+}
+
+/* skua_pool_run's entry for fib: c->r = fib(c->n). */
+struct fib_call {
+	int n;
+	long r;
+};
+
+static inline void fib_entry(skua_worker *w, void *arg)
+{
+	struct fib_call *c = arg;
+	c->r = fib(w, c->n);
+}
+
+/* The threads of this process, from /proc/self/task. */
+#include <dirent.h>
+static inline int thread_count(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	int n = 0;
+	struct dirent *e;
+	ASSERT(d != NULL);
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* A joined thread can stay listed in /proc for a moment after
+ * pthread_join returns (the kernel clears the tid before it reaps the
+ * task): wait up to 1 s for the count to come down to want. */
+static inline int settled_thread_count(int want)
+{
+	int n = thread_count();
+	for (int i = 0; i < 1000 && n != want; i++) {
+		usleep(1000);
+		n = thread_count();
+	}
+	return n;
+}
+
 #endif

@@ -6,37 +6,11 @@
  */
 #include "test.h"
 
-#include <dirent.h>
 #include <errno.h>
 
 void skua__test_alloc_fail_at(long k);
 void skua__test_thread_fail_at(long k);
 
-static int thread_count(void)
-{
-	DIR *d = opendir("/proc/self/task");
-	int n = 0;
-	struct dirent *e;
-	ASSERT(d != NULL);
-	while ((e = readdir(d)) != NULL)
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
-/* A joined thread can stay listed in /proc for a moment after
- * pthread_join returns (the kernel clears the tid before it reaps the
- * task): wait up to 1 s for the count to come down to want. */
-static int settled_thread_count(int want)
-{
-	int n = thread_count();
-	for (int i = 0; i < 1000 && n != want; i++) {
-		usleep(1000);
-		n = thread_count();
-	}
-	return n;
-}
 
 static void *twice(void *arg)
 {
