@@ -12,7 +12,6 @@
 	XX(EDEADLK, "the call would wait on itself")                     \
 	XX(EAGAIN, "resource temporarily unavailable")                   \
 	XX(ECHILD, "pool inherited across fork(); only destroy works")   \
-	XX(ETIMEDOUT, "timed out")                                       \
 	XX(EPERM, "operation not permitted")                             \
 	XX(ENOENT, "no such file or directory")                          \
 	XX(EIO, "input/output error")

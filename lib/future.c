@@ -283,8 +283,14 @@ int skua_future_wait_any(skua_future *const *fs, size_t n, size_t *index)
 		;
 	if (i == n)
 		return -EINVAL;
-	if (skua__pool_forked(fs[i]->pool) && !any_done(fs, n, index))
-		return -ECHILD;
+	if (!any_done(fs, n, index)) {
+		bool all_forked = true;
+		for (size_t k = 0; k < n; k++)
+			if (fs[k] != NULL && !skua__pool_forked(fs[k]->pool))
+				all_forked = false;
+		if (all_forked)
+			return -ECHILD; /* none of them can ever finish */
+	}
 	wait_futures(fs, n, false, index);
 	return 0;
 }

@@ -7,6 +7,9 @@
 #include "env.h"
 
 #include <ck_backoff.h>
+#ifdef SKUA_WITH_JEMALLOC
+#include <jemalloc/jemalloc.h>
+#endif
 #include <errno.h>
 #include <sched.h>
 #include <string.h>
@@ -444,6 +447,17 @@ static void stats_print(skua_pool *p)
 		    (unsigned long long)s->parks, (double)s->idle_ns / 1e6);
 	}
 	skua__free(all, nw * sizeof *all);
+#ifdef SKUA_WITH_JEMALLOC
+	/* jemalloc's figures are process-wide: skua's and the program's. */
+	uint64_t epoch = 1;
+	size_t allocated = 0, resident = 0, sz = sizeof(size_t);
+	mallctl("epoch", NULL, NULL, &epoch, sizeof epoch);
+	if (mallctl("stats.allocated", &allocated, &sz, NULL, 0) == 0 &&
+	    mallctl("stats.resident", &resident, &sz, NULL, 0) == 0)
+		fprintf(stderr, "jemalloc (whole process): %.1f KiB allocated, "
+		    "%.1f KiB resident; MALLOC_CONF=stats_print:true for more\n",
+		    allocated / 1024.0, resident / 1024.0);
+#endif
 }
 
 int skua_pool_destroy(skua_pool *p)

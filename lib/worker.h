@@ -14,7 +14,8 @@
  *
  * - push (skua_fork, inline): slot[head] = t; head++.  Plain stores.
  * - pop of a private task (skua_join, inline): head--.  No fence.
- * - expose (on a thief's demand): bottom = head, a release store.
+ * - expose (on a thief's demand): bottom = head, a seq_cst store (the
+ *   release of the slots, and the publish step of lib/park.md).
  * - take of a public task (join slow path): Chase-Lev take, the seq_cst
  *   store/load pair settles the race for the last element.
  * - steal: Chase-Lev steal; top, then bottom, then the buffer pointer

@@ -11,7 +11,6 @@
  *   -EDEADLK    the call would wait on itself (destroying a pool from its task)
  *   -EAGAIN     a thread could not be started, or a limit was reached
  *   -ECHILD     the pool was inherited across fork(); only destroy works
- *   -ETIMEDOUT  a timed wait expired
  */
 #ifndef SKUA_ERROR_H
 #define SKUA_ERROR_H

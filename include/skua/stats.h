@@ -31,7 +31,8 @@ typedef struct skua_worker_stats {
  * skua_pool_stats - copy each worker's counters into per_worker[0..n) (n may
  * be less or more than the worker count; extra entries are zeroed) and
  * their sum into *total.  Either pointer may be NULL.
- * RETURNS 0; -EINVAL (pool NULL, or per_worker NULL with n > 0).
+ * RETURNS 0; -EINVAL (pool NULL, or per_worker NULL with n > 0); -ECHILD
+ * (a pool inherited across fork()).
  */
 int skua_pool_stats(const skua_pool *pool, skua_worker_stats *per_worker,
     size_t n, skua_worker_stats *total);

@@ -74,7 +74,7 @@ struct skua_task {
  *
  * Measured on 2-core AMD EPYC (docs/optimization-guide.md): fib(35) at one
  * worker 49 -> 42 ms with a window of 8, but 12 queens 21 -> 23 ms and
- * utree at two workers 53 -> 65 ms (thieves get smaller pieces).  So it
+ * utree at two workers 5-20% slower (thieves get smaller pieces).  So it
  * pays only for binary recursion with tiny leaves.  Forks and joins made
  * with any setting mix freely: a join recognises an inlined child.
  */
