@@ -155,6 +155,10 @@ static void *worker_main(void *arg)
 				atomic_fetch_sub_explicit(&p->spinning, 1,
 				    memory_order_seq_cst);
 			}
+			/* We may have been woken for work that we now leave
+			 * behind: pass the wake-up on (P3 after our seq_cst
+			 * decrement), or a parked sibling would never hear. */
+			skua__post(p, 1);
 			skua__spare_dormant(w);
 			if (atomic_load_explicit(&p->shutdown,
 			    memory_order_acquire))
