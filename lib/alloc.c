@@ -119,6 +119,20 @@ void skua__free_aligned(void *p, size_t size)
 #endif
 }
 
+long long skua__test_allocated(void)
+{
+#ifdef SKUA_WITH_JEMALLOC
+	uint64_t epoch = 1;
+	size_t allocated = 0, sz = sizeof allocated;
+	mallctl("epoch", NULL, NULL, &epoch, sizeof epoch);
+	if (mallctl("stats.allocated", &allocated, &sz, NULL, 0) != 0)
+		return -1;
+	return (long long)allocated;
+#else
+	return -1;
+#endif
+}
+
 uint64_t skua__now_ns(void)
 {
 	struct timespec ts;

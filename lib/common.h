@@ -76,6 +76,8 @@ void skua__free_aligned(void *p, size_t size);
 
 /* Test-only: make the k-th allocation from now fail (0: never). */
 void skua__test_alloc_fail_at(long k);
+/* Test-only: jemalloc's bytes allocated (whole process), -1 without it. */
+long long skua__test_allocated(void);
 /* Test-only: make the k-th pthread_create from now fail (0: never). */
 void skua__test_thread_fail_at(long k);
 bool skua__test_thread_should_fail(void);

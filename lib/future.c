@@ -165,8 +165,19 @@ static void wait_futures(skua_future *const *fs, size_t n, bool all,
 	if (w != NULL && w->pool == p) {
 		/* Run what nobody started yet, here. */
 		for (size_t i = 0; i < n; i++) {
-			if (fs[i] == NULL || fs[i]->pool != p ||
-			    fs[i]->blocking || !future_claim(fs[i]))
+			if (fs[i] == NULL || fs[i]->pool != p || fs[i]->blocking)
+				continue;
+			/* Our own newest push: remove the entry, so it does not
+			 * linger (its reference goes with it). */
+			if (skua__deque_pop_if(w, &fs[i]->task)) {
+				skua__future_run_queued(fs[i]);
+				if (!all) {
+					*index = i;
+					return;
+				}
+				continue;
+			}
+			if (!future_claim(fs[i]))
 				continue;
 			future_run_claimed(fs[i]);
 			if (!all) {

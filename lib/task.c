@@ -207,6 +207,30 @@ skua_task *skua__deque_take(skua_worker *w)
 	return x;
 }
 
+/*
+ * Take t back if it is the newest entry of w's deque (public, nothing
+ * private above it): a future that its spawner awaits at once.  Without
+ * this, a task that spawns and gets in a loop on a one-worker pool would
+ * leave one dead entry (and its future's memory) per round until it
+ * returns.  True if t was removed, false if it was not on top or a thief
+ * took it first.
+ */
+bool skua__deque_pop_if(skua_worker *w, skua_task *t)
+{
+	struct skua__whot *h = &w->hot;
+
+	if (h->head != h->bottom || h->bottom <=
+	    atomic_load_explicit(&w->top, memory_order_relaxed) ||
+	    atomic_load_explicit(&h->slots[(h->bottom - 1) & h->mask],
+	    memory_order_relaxed) != t)
+		return false;
+	skua_task *x = skua__deque_take(w);
+	if (x == t)
+		return true;
+	SKUA_ASSERT(x == NULL);
+	return false;
+}
+
 skua_task *skua__deque_steal(skua_worker *thief, skua_worker *v, bool *busy)
 {
 	(void)thief;

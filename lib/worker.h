@@ -159,6 +159,7 @@ extern _Thread_local skua_worker *skua__tls_worker
 
 /* lib/task.c */
 skua_task *skua__deque_take(skua_worker *w);
+bool skua__deque_pop_if(skua_worker *w, skua_task *t);
 skua_task *skua__deque_steal(skua_worker *thief, skua_worker *v, bool *busy);
 int skua__deque_init(skua_worker *w);
 void skua__deque_fini(skua_worker *w);
