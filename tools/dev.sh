@@ -41,6 +41,7 @@ build() { # dir, cmake args...
 
 TOTAL_PASS=0
 TOTAL_FAIL=0
+TOTAL_SKIP=0
 run_ctest() { # dir, label
 	local dir=$1 label=$2 log
 	log="$dir/ctest.log"
@@ -56,8 +57,11 @@ run_ctest() { # dir, label
 		TOTAL_FAIL=$((TOTAL_FAIL + 1))
 		return
 	fi
-	TOTAL_PASS=$((TOTAL_PASS + total - failed))
+	local skipped
+	skipped=$(grep -c '^[[:space:]]*[0-9]* - .*(Skipped)' "$log" || true)
+	TOTAL_PASS=$((TOTAL_PASS + total - failed - skipped))
 	TOTAL_FAIL=$((TOTAL_FAIL + failed))
+	TOTAL_SKIP=$((TOTAL_SKIP + skipped))
 }
 
 case "${1:-}" in
@@ -82,7 +86,7 @@ test)
 	ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
 		run_ctest build/asan "AddressSanitizer+UndefinedBehaviorSanitizer"
 	echo
-	echo "$TOTAL_PASS passed, $TOTAL_FAIL failed"
+	echo "$TOTAL_PASS passed, $TOTAL_FAIL failed, $TOTAL_SKIP skipped"
 	[ "$TOTAL_FAIL" -eq 0 ]
 	;;
 *)
