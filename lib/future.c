@@ -15,13 +15,17 @@
 #include <time.h>
 
 /*
- * How long an outside waiter polls before it sleeps: 20 us of clock time,
- * yielding the CPU between polls.  Yielding matters: the kernel often
+ * How an outside waiter polls before it sleeps: spinning for EXT_SPIN_NS
+ * (a warm pool answers in well under a microsecond), then yielding the CPU
+ * between polls until EXT_YIELD_NS.  Yielding matters: the kernel often
  * places the worker it wakes for our task on our own CPU, where it runs
  * only once we stop spinning (measured: 115 us to start with a pause loop
- * of 4000 iterations, 15 us with yields; docs/benchmarks.md).
+ * of 4000 iterations, 15 us with yields; docs/benchmarks.md).  Spinning
+ * first matters too: yielding at once took the warm round trip from 0.36
+ * to 1.06 us.
  */
-#define EXT_SPIN_NS 20000u
+#define EXT_SPIN_NS 3000u
+#define EXT_YIELD_NS 20000u
 
 static void future_unref(skua_future *f)
 {
@@ -199,16 +203,18 @@ static void wait_futures(skua_future *const *fs, size_t n, bool all,
 		return;
 	}
 	uint64_t spin_start = skua__now_ns();
-	for (unsigned i = 0;; i++) {
+	for (unsigned i = 1;; i++) {
 		if (ready(fs, n, all, index, &first))
 			return;
-		if (i < 64) {
+		if (i % 16 != 0) {
 			__builtin_ia32_pause();
 			continue;
 		}
-		if (skua__now_ns() - spin_start > EXT_SPIN_NS)
+		uint64_t spent = skua__now_ns() - spin_start;
+		if (spent > EXT_YIELD_NS)
 			break;
-		sched_yield();
+		if (spent > EXT_SPIN_NS)
+			sched_yield();
 	}
 	bool mixed = false;
 	for (size_t i = 0; i < n; i++)
