@@ -178,7 +178,7 @@ int main(void)
 	/* An outside thread waits on futures of two pools at once. */
 	skua_pool *q = test_pool(1);
 	skua_future *two[2];
-	ASSERT_OK(skua_spawn(p, slow_value, (void *)30000, &two[0]));
+	ASSERT_OK(skua_spawn(p, slow_value, (void *)300000, &two[0]));
 	ASSERT_OK(skua_spawn(q, slow_value, (void *)10000, &two[1]));
 	ASSERT_OK(skua_future_wait_any(two, 2, &idx));
 	ASSERT_EQ(idx, 1);
