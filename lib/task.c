@@ -88,7 +88,8 @@ static int64_t expose_private(skua_worker *w)
 
 	if (n <= 0)
 		return 0;
-	/* skua_fork leaves state alone; thieves need it queued. */
+	/* skua_fork stores QUEUED already; a task pushed by the fork window
+	 * path or a fallback may not have: thieves need it queued. */
 	for (int64_t i = h->bottom; i < h->head; i++) {
 		skua_task *t = atomic_load_explicit(&h->slots[i & h->mask],
 		    memory_order_relaxed);
@@ -109,9 +110,10 @@ void skua__expose(skua_worker *w)
 	/* Relaxed: a demand set again later is seen at a later fork. */
 	atomic_store_explicit(&w->hot.demand, 0, memory_order_relaxed);
 	/* Thieves took what was queued: reopen skua_fork's window so the
-	 * next forks are queued again, not run inline.  Relaxed: a stale top
-	 * is a lower bound. */
-	w->hot.top_cache = atomic_load_explicit(&w->top, memory_order_relaxed);
+	 * next forks are queued again, not run inline.  Acquire: this bound
+	 * lets later pushes reuse slots; it must come after the thieves'
+	 * reads of those slots (Le et al.'s push loads top with acquire). */
+	w->hot.top_cache = atomic_load_explicit(&w->top, memory_order_acquire);
 	int64_t n = expose_private(w);
 	if (n > 0)
 		skua__post(w->pool, n > 1 ? 2 : 1);
@@ -124,9 +126,10 @@ static void make_room(skua_worker *w)
 	struct skua__whot *h = &w->hot;
 
 	for (;;) {
-		/* Relaxed: top only grows, so any value read is a safe bound. */
+		/* Acquire: the slots below this top may be overwritten now;
+		 * the thieves' reads of them must happen before. */
 		h->top_cache = atomic_load_explicit(&w->top,
-		    memory_order_relaxed);
+		    memory_order_acquire);
 		if (h->head - h->top_cache <= h->mask || deque_grow(w))
 			return;
 		/*
@@ -309,6 +312,12 @@ static uint64_t rng_next(uint64_t *s)
  * One pass over every place work can be: the own deque's public part, the
  * injection queue, then every other worker from a random start.  A steal
  * that leaves more work behind wakes one more sleeper, so a burst spreads.
+ *
+ * Inside a wait (help_once) the own deque's newest public entry may be a
+ * fork of a frame still open below us: running it here, out of join order,
+ * is what a thief would do, and its join then finds it done (join_slow
+ * looks at the task's state first).  Only with no private part above it:
+ * take() works at bottom and would drop [bottom, head).
  */
 skua_task *skua__find_work(skua_worker *w)
 {
@@ -318,7 +327,8 @@ skua_task *skua__find_work(skua_worker *w)
 
 	w->more = false;
 
-	if (w->hot.bottom > atomic_load_explicit(&w->top, memory_order_relaxed)) {
+	if (w->hot.head == w->hot.bottom && w->hot.bottom >
+	    atomic_load_explicit(&w->top, memory_order_relaxed)) {
 		x = skua__deque_take(w);
 		if (x != NULL)
 			return x;
@@ -382,14 +392,28 @@ SKUA_COLD void skua__join_slow(skua_worker *w, skua_task *t)
 		t->fn(w, t);
 		return;
 	}
-	/* Relaxed: top only grows, so top >= bottom means t was stolen. */
-	if (h->bottom > atomic_load_explicit(&w->top, memory_order_relaxed)) {
+	/*
+	 * Take t back, unless it already left the deque: stolen, or run by
+	 * this worker while it helped inside a wait (state not QUEUED; a thief
+	 * between its CAS and its state store is caught below, when the deque
+	 * runs empty).  Entries above t can only be futures spawned after t
+	 * was forked (forks made after t were joined before it): they are this
+	 * frame's own work, so run them here on the way down to t.  Relaxed
+	 * top: it only grows, so top >= bottom means t was stolen.
+	 */
+	while (atomic_load_explicit(&t->state, memory_order_relaxed) ==
+	    SKUA__TASK_QUEUED &&
+	    h->bottom > atomic_load_explicit(&w->top, memory_order_relaxed)) {
 		skua_task *x = skua__deque_take(w);
-		if (x != NULL) {
-			SKUA_ASSERT(x == t);
+		if (x == NULL)
+			break; /* a thief took the last entry */
+		if (x == t) {
 			t->fn(w, t);
 			return;
 		}
+		SKUA_ASSERT_EQ(atomic_load_explicit(&x->state,
+		    memory_order_relaxed), SKUA__TASK_DETACHED);
+		skua__run_taken(w, x);
 	}
 	SKUA_STAT_ADD(w, joins_stolen, 1);
 	unsigned backoff = CK_BACKOFF_INITIALIZER >> 4;
