@@ -68,21 +68,21 @@ case "${1:-}" in
 bench)
 	install_deps
 	mkdir -p build
-	build build/release -DSKUA_BUILD_TESTS=OFF
+	build build/bench -DCMAKE_BUILD_TYPE=Release -DSKUA_BUILD_TESTS=OFF
 	shift
-	exec build/release/tools/skua-bench/skua-bench "$@"
+	exec build/bench/tools/skua-bench/skua-bench "$@"
 	;;
 test)
 	install_deps
 	mkdir -p build
-	build build/release
+	build build/release -DSKUA_BUILD_TESTS=ON
 	run_ctest build/release "release (jemalloc)"
-	build build/tsan -DSKUA_SANITIZE=thread -DSKUA_DEBUG=ON
+	build build/tsan -DSKUA_SANITIZE=thread -DSKUA_DEBUG=ON -DSKUA_BUILD_TESTS=ON
 	# die_after_fork=0: test_fork's children start threads (a new pool),
 	# which TSan refuses by default after a multi-threaded fork.
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 die_after_fork=0 suppressions=$ROOT/tests/tsan.supp" \
 		run_ctest build/tsan "ThreadSanitizer"
-	build build/asan -DSKUA_SANITIZE=address -DSKUA_DEBUG=ON
+	build build/asan -DSKUA_SANITIZE=address -DSKUA_DEBUG=ON -DSKUA_BUILD_TESTS=ON
 	ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
 		run_ctest build/asan "AddressSanitizer+UndefinedBehaviorSanitizer"
 	echo
