@@ -23,6 +23,7 @@
 #define BLOCKING_IDLE_RETIRE_S 5 /* idle blocking threads exit */
 
 static _Thread_local int blocking_depth; /* nesting of begin/end */
+_Thread_local skua_pool *skua__tls_blocking_pool; /* blocking threads */
 static _Thread_local uint64_t surplus_since; /* spare: surplus from when */
 
 /* ---- skua_spawn_blocking ---------------------------------------------- */
@@ -61,6 +62,7 @@ static void *blocking_main(void *arg)
 	skua_pool *p = arg;
 	struct skua__blocking *b = &p->blk;
 
+	skua__tls_blocking_pool = p; /* destroy from a job: -EDEADLK */
 	pthread_mutex_lock(&b->lock);
 	for (;;) {
 		while (b->head == NULL && !b->shutdown) {
@@ -79,6 +81,7 @@ static void *blocking_main(void *arg)
 		b->head = f->next;
 		if (b->head == NULL)
 			b->tail = NULL;
+		b->queued--;
 		pthread_mutex_unlock(&b->lock);
 		skua__future_run_queued(f);
 		pthread_mutex_lock(&b->lock);
@@ -142,7 +145,11 @@ int skua_spawn_blocking(skua_pool *pool, skua_fn fn, void *arg,
 
 	struct skua__blocking *b = &pool->blk;
 	pthread_mutex_lock(&b->lock);
-	if (b->idle == 0 && b->threads < pool->max_blocking) {
+	/* A thread for every queued job: an idle thread that was signalled
+	 * still counts in idle until it wakes, so compare with the jobs not
+	 * taken yet, this one included (else two jobs could share one
+	 * thread, and a job waiting for the other would hang). */
+	if (b->queued + 1 > b->idle && b->threads < pool->max_blocking) {
 		int rc = blocking_start(pool);
 		if (rc != 0 && b->threads == 0) {
 			/* Nobody would ever run it. */
@@ -156,6 +163,7 @@ int skua_spawn_blocking(skua_pool *pool, skua_fn fn, void *arg,
 	else
 		b->head = f;
 	b->tail = f;
+	b->queued++;
 	pthread_cond_signal(&b->cond);
 	pthread_mutex_unlock(&b->lock);
 	*out = f;
@@ -170,10 +178,16 @@ void skua__blocking_fini(skua_pool *p)
 	b->shutdown = true;
 	pthread_cond_broadcast(&b->cond);
 	pthread_mutex_unlock(&b->lock);
-	/* Threads still running exit on shutdown; join every one. */
-	for (unsigned i = 0; b->slots != NULL && i < p->max_blocking; i++)
-		if (b->slots[i].state != 0)
+	/* Threads still running exit on shutdown; join every one.  A slot's
+	 * state is read under the lock (a timed-out thread may be retiring);
+	 * any nonzero state means a thread to join. */
+	for (unsigned i = 0; b->slots != NULL && i < p->max_blocking; i++) {
+		pthread_mutex_lock(&b->lock);
+		int st = b->slots[i].state;
+		pthread_mutex_unlock(&b->lock);
+		if (st != 0)
 			pthread_join(b->slots[i].thread, NULL);
+	}
 	skua__free(b->slots, p->max_blocking * sizeof *b->slots);
 	b->slots = NULL;
 	pthread_cond_destroy(&b->cond);
@@ -188,7 +202,9 @@ static int spare_activate(skua_pool *p)
 	/* A dormant spare first. */
 	for (unsigned i = 0; i < p->spares_started; i++) {
 		skua_worker *s = p->workers[p->n + i];
-		if (!s->dormant)
+		/* Not ourselves: a dormant spare draining its deque may run a
+		 * task that blocks. */
+		if (!s->dormant || s == skua__tls_worker)
 			continue;
 		s->dormant = false;
 		atomic_fetch_add_explicit(&p->spares_active, 1,
@@ -230,6 +246,10 @@ int skua_blocking_begin(void)
 	if (blocking_depth++ > 0 || w == NULL)
 		return 0;
 	skua_pool *p = w->pool;
+	/* Our private forks would be invisible while we block (only our
+	 * next fork could expose them): make them public now. */
+	if (w->hot.head > w->hot.bottom)
+		skua__expose(w);
 	/* seq_cst: counted before the spares' surplus check can run. */
 	int blocked = atomic_fetch_add_explicit(&p->blocked, 1,
 	    memory_order_seq_cst) + 1;

@@ -11,6 +11,7 @@
 #include "future.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <sched.h>
 #include <time.h>
 
@@ -34,11 +35,22 @@ static void future_unref(skua_future *f)
 		skua__free(f, sizeof *f);
 }
 
+/* status: the state in the low bits, SKUA__F_WAITERS when an outside
+ * thread sleeps on the word (a futex in the future itself, so a waiter
+ * never touches the pool, which may be destroyed meanwhile). */
+#define SKUA__F_STATE 3u
+#define SKUA__F_WAITERS 4u
+
 static bool future_claim(skua_future *f)
 {
-	uint32_t e = SKUA__F_PENDING;
-	return atomic_compare_exchange_strong_explicit(&f->status, &e,
-	    SKUA__F_RUNNING, memory_order_acq_rel, memory_order_relaxed);
+	uint32_t e = atomic_load_explicit(&f->status, memory_order_relaxed);
+	while ((e & SKUA__F_STATE) == SKUA__F_PENDING) {
+		if (atomic_compare_exchange_weak_explicit(&f->status, &e,
+		    SKUA__F_RUNNING | (e & SKUA__F_WAITERS),
+		    memory_order_acq_rel, memory_order_relaxed))
+			return true;
+	}
+	return false;
 }
 
 static void future_run_claimed(skua_future *f)
@@ -46,10 +58,34 @@ static void future_run_claimed(skua_future *f)
 	skua_pool *p = f->pool;
 	f->result = f->fn(f->arg);
 	/* seq_cst: publishes the result (release) and is the "published"
-	 * store of the waiters' Dekker pair in skua__ext_notify. */
-	atomic_store_explicit(&f->status, SKUA__F_DONE, memory_order_seq_cst);
+	 * store of the waiters' Dekker pair in skua__ext_notify.  The one
+	 * who runs it holds a reference, so f is alive for the wake. */
+	uint32_t old = atomic_exchange_explicit(&f->status, SKUA__F_DONE,
+	    memory_order_seq_cst);
+	if (old & SKUA__F_WAITERS)
+		skua__futex_wake(&f->status, INT_MAX);
 	atomic_fetch_sub_explicit(&p->pending, 1, memory_order_seq_cst);
 	skua__ext_notify(p);
+}
+
+/* An outside thread sleeps until f is done, on f's own status word. */
+static void wait_one_outside(skua_future *f)
+{
+	for (;;) {
+		uint32_t s = atomic_load_explicit(&f->status,
+		    memory_order_acquire);
+		if ((s & SKUA__F_STATE) == SKUA__F_DONE)
+			return;
+		/* Acquire on failure: the value is re-checked above. */
+		if (!(s & SKUA__F_WAITERS) &&
+		    !atomic_compare_exchange_weak_explicit(&f->status, &s,
+		    s | SKUA__F_WAITERS, memory_order_acq_rel,
+		    memory_order_acquire))
+			continue;
+		/* Sleeps only while the word still reads "not done, waited
+		 * for": the finisher's exchange then sees the bit and wakes. */
+		skua__futex_wait(&f->status, s | SKUA__F_WAITERS, 0);
+	}
 }
 
 void skua__future_run_queued(skua_future *f)
@@ -122,7 +158,8 @@ int skua_spawn(skua_pool *pool, skua_fn fn, void *arg, skua_future **out)
 static bool is_done(const skua_future *f)
 {
 	/* seq_cst: also the re-check load of the waiters' Dekker pair. */
-	return atomic_load_explicit(&f->status, memory_order_seq_cst) == SKUA__F_DONE;
+	return (atomic_load_explicit(&f->status, memory_order_seq_cst) &
+	    SKUA__F_STATE) == SKUA__F_DONE;
 }
 
 static bool any_done(skua_future *const *fs, size_t n, size_t *index)
@@ -216,6 +253,15 @@ static void wait_futures(skua_future *const *fs, size_t n, bool all,
 		if (spent > EXT_SPIN_NS)
 			sched_yield();
 	}
+	if (all) {
+		/* One at a time, each on its own word: safe even if the pool
+		 * is destroyed while we sleep (the futures outlive it). */
+		for (size_t i = first; i < n; i++)
+			if (fs[i] != NULL)
+				wait_one_outside(fs[i]);
+		return;
+	}
+	/* wait_any: several words; sleep on the pool's done_seq. */
 	bool mixed = false;
 	for (size_t i = 0; i < n; i++)
 		mixed |= fs[i] != NULL && fs[i]->pool != p;

@@ -87,12 +87,19 @@ static void registry_add(skua_pool *p)
 static void registry_remove(skua_pool *p)
 {
 	pthread_mutex_lock(&registry_lock);
+	if (p->reg_prev == NULL && registry != p) {
+		/* Not listed (already removed, e.g. by a destroy that a fork
+		 * interrupted in the parent). */
+		pthread_mutex_unlock(&registry_lock);
+		return;
+	}
 	if (p->reg_prev != NULL)
 		p->reg_prev->reg_next = p->reg_next;
 	else
 		registry = p->reg_next;
 	if (p->reg_next != NULL)
 		p->reg_next->reg_prev = p->reg_prev;
+	p->reg_prev = p->reg_next = NULL;
 	pthread_mutex_unlock(&registry_lock);
 }
 
@@ -480,7 +487,7 @@ int skua_pool_destroy(skua_pool *p)
 		return 0;
 	}
 	skua_worker *w = skua__tls_worker;
-	if (w != NULL && w->pool == p)
+	if ((w != NULL && w->pool == p) || skua__tls_blocking_pool == p)
 		return -EDEADLK;
 	wait_drained(p);
 	registry_remove(p);

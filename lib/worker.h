@@ -114,7 +114,7 @@ struct skua__blocking {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	struct skua_future *head, *tail;
-	unsigned threads, idle;
+	unsigned threads, idle, queued; /* queued: jobs not taken yet */
 	struct skua__bthread *slots; /* max_blocking of them, lazily */
 	bool shutdown;
 };
@@ -194,6 +194,7 @@ void skua__worker_free(skua_worker *w);
 int skua__worker_start(skua_pool *p, skua_worker *w);
 
 /* lib/blocking.c */
+extern _Thread_local skua_pool *skua__tls_blocking_pool;
 int skua__blocking_init(skua_pool *p);
 void skua__blocking_fini(skua_pool *p); /* after the drain: join threads */
 bool skua__spare_should_retire(skua_worker *w);

@@ -39,7 +39,9 @@ int skua_spawn(skua_pool *pool, skua_fn fn, void *arg, skua_future **out);
 
 /*
  * skua_future_get - wait until f is done and store its result in *result
- * (result may be NULL).  Several threads may wait on one future.
+ * (result may be NULL).  Several threads may wait on one future, also
+ * while the pool is being destroyed (the future outlives it); the caller
+ * that releases the future must know the others are done with it.
  * RETURNS 0; -EINVAL (f is NULL); -ECHILD (in the child of a fork(), a
  * future of an inherited pool that was not done: it never will be).
  */
@@ -60,6 +62,8 @@ int skua_future_wait_all(skua_future *const *fs, size_t n);
  * done and store the lowest index of a done one in *index (as_completed:
  * call again on the rest).  NULL entries are skipped, so a caller may NULL
  * out the futures it has taken.
+ * From an outside thread it sleeps on the pool: it must return before the
+ * pool is destroyed (skua_future_get and wait_all have no such limit).
  * RETURNS 0; -EINVAL (fs or index NULL, n == 0, or every entry NULL);
  * -ECHILD (as skua_future_get, when none is done).
  */
