@@ -41,6 +41,14 @@ static void future_unref(skua_future *f)
 #define SKUA__F_STATE 3u
 #define SKUA__F_WAITERS 4u
 
+/* In the child of a fork(), for a future of an inherited pool.  Reads the
+ * future only: an outside waiter must not touch a pool that may be in
+ * skua_pool_destroy meanwhile. */
+static bool future_forked(const skua_future *f)
+{
+	return f->fork_gen != skua__fork_generation();
+}
+
 static bool future_claim(skua_future *f)
 {
 	uint32_t e = atomic_load_explicit(&f->status, memory_order_relaxed);
@@ -114,6 +122,7 @@ skua_future *skua__future_new(skua_pool *pool, skua_fn fn, void *arg)
 	f->pool = pool;
 	f->next = NULL;
 	f->blocking = false;
+	f->fork_gen = pool->fork_gen;
 	atomic_init(&f->status, SKUA__F_PENDING);
 	atomic_init(&f->refs, 2);
 	/* seq_cst: counted before it can run; destroy waits for 0. */
@@ -301,7 +310,7 @@ int skua_future_get(skua_future *f, void **result)
 		*result = NULL;
 	if (f == NULL)
 		return -EINVAL;
-	if (!is_done(f) && skua__pool_forked(f->pool))
+	if (!is_done(f) && future_forked(f))
 		return -ECHILD; /* it would never finish here */
 	if (!is_done(f)) {
 		skua_future *one[1] = { f };
@@ -330,7 +339,7 @@ int skua_future_wait_all(skua_future *const *fs, size_t n)
 		if (fs[i] == NULL)
 			return -EINVAL;
 	for (size_t i = 0; i < n; i++)
-		if (!is_done(fs[i]) && skua__pool_forked(fs[i]->pool))
+		if (!is_done(fs[i]) && future_forked(fs[i]))
 			return -ECHILD;
 	wait_futures(fs, n, true, NULL);
 	return 0;
@@ -349,7 +358,7 @@ int skua_future_wait_any(skua_future *const *fs, size_t n, size_t *index)
 	if (!any_done(fs, n, index)) {
 		bool all_forked = true;
 		for (size_t k = 0; k < n; k++)
-			if (fs[k] != NULL && !skua__pool_forked(fs[k]->pool))
+			if (fs[k] != NULL && !future_forked(fs[k]))
 				all_forked = false;
 		if (all_forked)
 			return -ECHILD; /* none of them can ever finish */

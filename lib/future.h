@@ -17,6 +17,7 @@ struct skua_future {
 	skua_pool *pool;
 	struct skua_future *next; /* lib/blocking.c's queue */
 	bool blocking;            /* waiters must not run it themselves */
+	uint64_t fork_gen;        /* the pool's: fork() detection, no pool read */
 	_Atomic uint32_t status;
 	_Atomic uint32_t refs;
 };

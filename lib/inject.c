@@ -89,6 +89,11 @@ skua_task *skua__inject_pop(struct skua__inject *q)
 	if (atomic_load_explicit(&q->count, memory_order_relaxed) <= 0)
 		return NULL;
 	if (!ck_ring_dequeue_mpmc(&q->ring, q->buf, &t)) {
+		/* A failed dequeue may leave a value in t: ck_ring copies the
+		 * slot before its CAS, and returns false after losing the CAS
+		 * and finding the ring empty.  That value belongs to the
+		 * consumer that won; never return it. */
+		t = NULL;
 		if (atomic_load_explicit(&q->ovf_count, memory_order_relaxed) == 0)
 			return NULL;
 		pthread_mutex_lock(&q->lock);

@@ -103,6 +103,11 @@ static void registry_remove(skua_pool *p)
 	pthread_mutex_unlock(&registry_lock);
 }
 
+uint64_t skua__fork_generation(void)
+{
+	return atomic_load_explicit(&fork_generation, memory_order_relaxed);
+}
+
 bool skua__pool_forked(const skua_pool *p)
 {
 	return p->fork_gen != atomic_load_explicit(&fork_generation,

@@ -189,6 +189,7 @@ void skua__futex_wake(_Atomic uint32_t *addr, int n);
 
 /* lib/pool.c */
 bool skua__pool_forked(const skua_pool *p);
+uint64_t skua__fork_generation(void);
 skua_worker *skua__worker_new(skua_pool *p, unsigned index);
 void skua__worker_free(skua_worker *w);
 int skua__worker_start(skua_pool *p, skua_worker *w);
