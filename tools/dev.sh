@@ -6,7 +6,7 @@
 #                        suite: normal, ThreadSanitizer and ASan+UBSan builds
 #
 # Works on a fresh Debian 12 as root (or with sudo).  Build trees go to
-# build/release, build/tsan and build/asan.
+# build/release, build/tsan and build/asan (test) and build/bench (bench).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
