@@ -190,7 +190,9 @@ static void lazy_range(skua_worker *w, struct par_job *j, size_t lo,
 			size_t mid;
 			if (fixed != 0) {
 				size_t c = (left - 1) / fixed + 1;
-				mid = lo + (c + 1) / 2 * fixed;
+				/* c - c / 2 == ceil(c / 2) without overflow at
+				 * c == SIZE_MAX (a review finding). */
+				mid = lo + (c - c / 2) * fixed;
 			} else {
 				mid = lo + left / 2;
 			}
