@@ -205,21 +205,19 @@ typedef struct {
 	long r;
 } fib_task;
 
-static long fib(skua_worker *w, int n);
-
 static void fib_run(skua_worker *w, skua_task *t)
 {
 	fib_task *f = (fib_task *)t;
-	f->r = fib(w, f->n);
+	f->r = skbm_fib(w, f->n);
 }
 
-static long fib(skua_worker *w, int n)
+long skbm_fib(skua_worker *w, int n)
 {
 	if (n < 2)
 		return n;
 	fib_task a = { .n = n - 1 };
 	skua_fork(w, &a.task, fib_run);
-	long b = fib(w, n - 2);
+	long b = skbm_fib(w, n - 2);
 	skua_join_fn(w, &a.task, fib_run);
 	return a.r + b;
 }
@@ -228,7 +226,7 @@ static void fib_entry(skua_worker *w, void *arg)
 {
 	struct loop *l = arg;
 	double t0 = now();
-	l->r = fib(w, l->k);
+	l->r = skbm_fib(w, l->k);
 	l->secs = now() - t0;
 }
 

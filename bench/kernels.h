@@ -19,6 +19,9 @@
 extern "C" {
 #endif
 
+/* fib(n) by fork/join, one fork per call (BENCHMARKS.md); also soak.c's. */
+long skbm_fib(skua_worker *w, int n);
+
 /* Deque, on one worker: the owner's private push/pop (a fork then its join,
  * 64 deep), the public push (expose) and take, and steal (from its own
  * deque, uncontended: the instructions and fences, no cache miss). */

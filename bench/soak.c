@@ -14,33 +14,14 @@
 #define _GNU_SOURCE
 #include <skua.h>
 
+#include "kernels.h"
+
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
-typedef struct {
-	skua_task task;
-	int n;
-	long r;
-} fib_task;
-static long fib(skua_worker *w, int n);
-static void fib_run(skua_worker *w, skua_task *t)
-{
-	fib_task *f = (fib_task *)t;
-	f->r = fib(w, f->n);
-}
-static long fib(skua_worker *w, int n)
-{
-	if (n < 2)
-		return n;
-	fib_task a = { .n = n - 1 };
-	skua_fork(w, &a.task, fib_run);
-	long b = fib(w, n - 2);
-	skua_join_fn(w, &a.task, fib_run);
-	return a.r + b;
-}
 struct fib_call {
 	int n;
 	long r;
@@ -48,7 +29,7 @@ struct fib_call {
 static void fib_entry(skua_worker *w, void *arg)
 {
 	struct fib_call *c = arg;
-	c->r = fib(w, c->n);
+	c->r = skbm_fib(w, c->n);
 }
 
 static void *twice(void *a)
