@@ -26,6 +26,17 @@ static _Thread_local int blocking_depth; /* nesting of begin/end */
 _Thread_local skua_pool *skua__tls_blocking_pool; /* blocking threads */
 static _Thread_local uint64_t surplus_since; /* spare: surplus from when */
 
+bool skua__blocking_active(void)
+{
+	return blocking_depth > 0;
+}
+
+void skua__blocking_atfork_child(void)
+{
+	skua__tls_blocking_pool = NULL;
+	blocking_depth = 0;
+}
+
 /* ---- skua_spawn_blocking ---------------------------------------------- */
 
 int skua__blocking_init(skua_pool *p)

@@ -1,7 +1,11 @@
 /*
  * lib/error.c - skua_strerror and skua_err_name from one X-macro table.
+ *
+ * The table lists exactly the codes skua returns (skua/error.h); any other
+ * code, INT_MIN included, is "unknown".
  */
 #include <errno.h>
+#include <limits.h>
 
 #include "skua.h"
 
@@ -11,13 +15,13 @@
 	XX(EOVERFLOW, "size overflow")                                   \
 	XX(EDEADLK, "the call would wait on itself")                     \
 	XX(EAGAIN, "resource temporarily unavailable")                   \
-	XX(ECHILD, "pool inherited across fork(); only destroy works")   \
-	XX(EPERM, "operation not permitted")                             \
-	XX(ENOENT, "no such file or directory")                          \
-	XX(EIO, "input/output error")
+	XX(ECHILD, "pool inherited across fork(); only destroy works")
 
 const char *skua_strerror(int code)
 {
+	/* INT_MIN has no positive counterpart: -INT_MIN would overflow. */
+	if (code == INT_MIN)
+		return "unknown error";
 	if (code < 0)
 		code = -code;
 	switch (code) {
@@ -35,6 +39,8 @@ const char *skua_strerror(int code)
 
 const char *skua_err_name(int code)
 {
+	if (code == INT_MIN)
+		return "UNKNOWN";
 	if (code < 0)
 		code = -code;
 	switch (code) {

@@ -28,6 +28,15 @@
 #define EXT_SPIN_NS 3000u
 #define EXT_YIELD_NS 20000u
 
+/*
+ * How long a waiting worker that finds nothing to help with keeps polling
+ * (backing off, then yielding) before it sleeps as a blocked worker.  A
+ * future that runs on another worker usually finishes sooner; a blocking
+ * job or another pool's loop may take far longer, and then polling would
+ * burn a CPU for the whole wait.
+ */
+#define WORKER_WAIT_IDLE_NS 50000u
+
 static void future_unref(skua_future *f)
 {
 	/* acq_rel: the last owner sees every write before freeing. */
@@ -194,91 +203,29 @@ static bool ready(skua_future *const *fs, size_t n, bool all, size_t *index,
 	return *first == n;
 }
 
-/*
- * Wait until any of fs is done (all == false) or all of them are (all ==
- * true).  A worker of the futures' pool runs the pending ones itself, then
- * helps with other work; any other thread spins briefly, then sleeps on the
- * pool's done_seq futex (lib/park.md, "waiters").
- */
-static void wait_futures(skua_future *const *fs, size_t n, bool all,
-    size_t *index)
+/* The pool of the first listed future; wait_any's outside sleep uses it. */
+static skua_pool *first_pool(skua_future *const *fs, size_t n)
 {
-	skua_worker *w = skua__tls_worker;
-	skua_pool *p = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (fs[i] != NULL)
+			return fs[i]->pool;
+	return NULL;
+}
+
+/* wait_any's sleep: on the pool's done_seq (lib/park.md, "waiters"), or,
+ * for futures of several pools, polls with a sleep that backs off to 1 ms
+ * (no one futex covers them all). */
+static void sleep_any(skua_future *const *fs, size_t n, size_t *index)
+{
+	skua_pool *p = first_pool(fs, n);
+	bool mixed = false;
 	size_t first = 0;
 
-	for (size_t i = 0; i < n && p == NULL; i++)
-		if (fs[i] != NULL)
-			p = fs[i]->pool;
-	if (ready(fs, n, all, index, &first))
-		return;
-	if (w != NULL && w->pool == p) {
-		/* Run what nobody started yet, here. */
-		for (size_t i = 0; i < n; i++) {
-			if (fs[i] == NULL || fs[i]->pool != p || fs[i]->blocking)
-				continue;
-			/* Our own newest push: remove the entry, so it does not
-			 * linger (its reference goes with it). */
-			if (skua__deque_pop_if(w, &fs[i]->task)) {
-				skua__future_run_queued(fs[i]);
-				if (!all) {
-					*index = i;
-					return;
-				}
-				continue;
-			}
-			if (!future_claim(fs[i]))
-				continue;
-			future_run_claimed(fs[i]);
-			if (!all) {
-				*index = i;
-				return;
-			}
-		}
-		unsigned backoff = 16, idle = 0;
-		while (!ready(fs, n, all, index, &first)) {
-			if (skua__help_once(w)) {
-				idle = 0;
-				continue;
-			}
-			if (++idle < 64)
-				skua__backoff(&backoff);
-			else
-				sched_yield();
-		}
-		return;
-	}
-	uint64_t spin_start = skua__now_ns();
-	for (unsigned i = 1;; i++) {
-		if (ready(fs, n, all, index, &first))
-			return;
-		if (i % 16 != 0) {
-			__builtin_ia32_pause();
-			continue;
-		}
-		uint64_t spent = skua__now_ns() - spin_start;
-		if (spent > EXT_YIELD_NS)
-			break;
-		if (spent > EXT_SPIN_NS)
-			sched_yield();
-	}
-	if (all) {
-		/* One at a time, each on its own word: safe even if the pool
-		 * is destroyed while we sleep (the futures outlive it). */
-		for (size_t i = first; i < n; i++)
-			if (fs[i] != NULL)
-				wait_one_outside(fs[i]);
-		return;
-	}
-	/* wait_any: several words; sleep on the pool's done_seq. */
-	bool mixed = false;
 	for (size_t i = 0; i < n; i++)
 		mixed |= fs[i] != NULL && fs[i]->pool != p;
 	if (mixed) {
-		/* Futures of several pools: no one futex covers them all, so
-		 * poll with a sleep that backs off to 1 ms. */
 		long ns = 1000;
-		while (!ready(fs, n, all, index, &first)) {
+		while (!any_done(fs, n, index)) {
 			struct timespec ts = { 0, ns };
 			nanosleep(&ts, NULL);
 			if (ns < 1000000)
@@ -294,14 +241,147 @@ static void wait_futures(skua_future *const *fs, size_t n, bool all,
 		/* W3: seq_cst loads of status after the seq_cst registration:
 		 * either we see DONE, or the finisher sees ext_waiters != 0
 		 * and moves done_seq, so the futex wait returns. */
-		bool r = ready(fs, n, all, index, &first);
+		bool r = ready(fs, n, false, index, &first);
 		if (!r)
 			skua__futex_wait(&p->done_seq, seq, 0);
 		atomic_fetch_sub_explicit(&p->ext_waiters, 1,
 		    memory_order_seq_cst);
-		if (r || ready(fs, n, all, index, &first))
+		if (r || ready(fs, n, false, index, &first))
 			return;
 	}
+}
+
+/* Sleep until ready, touching no pool for wait_all: one future at a time,
+ * each on its own word, so it is safe even if a pool is destroyed while we
+ * sleep (the futures outlive it). */
+static void sleep_until_ready(skua_future *const *fs, size_t n, bool all,
+    size_t *index, size_t *first)
+{
+	if (!all) {
+		sleep_any(fs, n, index);
+		return;
+	}
+	for (size_t i = *first; i < n; i++)
+		if (fs[i] != NULL)
+			wait_one_outside(fs[i]);
+	*first = n;
+}
+
+/* A thread that is no worker, or a worker inside blocking_begin/end: spin
+ * EXT_SPIN_NS, yield until EXT_YIELD_NS, then sleep. */
+static void wait_outside(skua_future *const *fs, size_t n, bool all,
+    size_t *index, size_t *first)
+{
+	uint64_t spin_start = skua__now_ns();
+	for (unsigned i = 1;; i++) {
+		if (ready(fs, n, all, index, first))
+			return;
+		if (i % 16 != 0) {
+			__builtin_ia32_pause();
+			continue;
+		}
+		uint64_t spent = skua__now_ns() - spin_start;
+		if (spent > EXT_YIELD_NS)
+			break;
+		if (spent > EXT_SPIN_NS)
+			sched_yield();
+	}
+	sleep_until_ready(fs, n, all, index, first);
+}
+
+/*
+ * Run, here, the listed futures of w's own pool that nobody started (not
+ * blocking jobs: those run only on blocking threads).  Our own newest push
+ * is removed from the deque, so it does not linger.  For wait_any, returns
+ * true as soon as any is done, with the lowest done index.
+ */
+static bool run_own_pending(skua_worker *w, skua_future *const *fs, size_t n,
+    bool all, size_t *index)
+{
+	for (size_t i = 0; i < n; i++) {
+		skua_future *f = fs[i];
+		if (f == NULL || f->pool != w->pool || f->blocking)
+			continue;
+		if (skua__deque_pop_if(w, &f->task))
+			skua__future_run_queued(f);
+		else if (future_claim(f))
+			future_run_claimed(f);
+		else
+			continue;
+		if (!all && any_done(fs, n, index))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A worker waits: it exposes its frame's private forks (what it waits for
+ * may need them, and only a fork would expose them otherwise), runs the
+ * listed futures of its own pool that nobody started, then helps with any
+ * task of its pool (which may be anything: see skua/future.h), whatever
+ * pool the futures belong to.  With nothing to help for WORKER_WAIT_IDLE_NS
+ * it sleeps as a blocked worker (skua_blocking_begin: a spare takes its
+ * place), so a long wait costs no CPU.  At the spare cap it naps instead.
+ */
+static void wait_on_worker(skua_worker *w, skua_future *const *fs, size_t n,
+    bool all, size_t *index, size_t *first)
+{
+	if (w->hot.head > w->hot.bottom)
+		skua__expose(w);
+	if (run_own_pending(w, fs, n, all, index))
+		return;
+	unsigned backoff = 16, idle = 0;
+	uint64_t idle_since = 0;
+	while (!ready(fs, n, all, index, first)) {
+		if (skua__help_once(w)) {
+			idle = 0;
+			idle_since = 0;
+			continue;
+		}
+		if (++idle < 64) {
+			skua__backoff(&backoff);
+			continue;
+		}
+		uint64_t now = skua__now_ns();
+		if (idle_since == 0)
+			idle_since = now;
+		if (now - idle_since < WORKER_WAIT_IDLE_NS) {
+			sched_yield();
+			continue;
+		}
+		if (skua_blocking_begin() == 0) {
+			sleep_until_ready(fs, n, all, index, first);
+			skua_blocking_end();
+			return;
+		}
+		struct timespec ts = { 0, 50000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
+/*
+ * Wait until any of fs is done (all == false, *index the lowest done one)
+ * or all of them are (all == true).
+ */
+static void wait_futures(skua_future *const *fs, size_t n, bool all,
+    size_t *index)
+{
+	skua_worker *w = skua__tls_worker;
+	size_t first = 0;
+
+	if (ready(fs, n, all, index, &first))
+		return;
+	if (w != NULL && !skua__blocking_active()) {
+		wait_on_worker(w, fs, n, all, index, &first);
+		return;
+	}
+	/* Inside blocking_begin/end a worker waits as an outside thread:
+	 * it runs nothing, so a lock held across the wait is safe (the
+	 * spare runs the pool's work meanwhile).  Forks made since begin
+	 * must still be visible. */
+	if (w != NULL && w->hot.head > w->hot.bottom)
+		skua__expose(w);
+	wait_outside(fs, n, all, index, &first);
 }
 
 int skua_future_get(skua_future *f, void **result)
@@ -349,6 +429,8 @@ int skua_future_wait_any(skua_future *const *fs, size_t n, size_t *index)
 {
 	size_t i;
 
+	if (index != NULL)
+		*index = SIZE_MAX; /* no index, on every failure */
 	if (fs == NULL || index == NULL || n == 0)
 		return -EINVAL;
 	for (i = 0; i < n && fs[i] == NULL; i++)

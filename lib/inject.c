@@ -4,7 +4,16 @@
  * A Concurrency Kit MPMC ring (ck_ring_*_mpmc) takes the common case; when
  * it is full, tasks go to an overflow array under a mutex, so a submission
  * never fails for lack of room in the ring and never blocks on a consumer.
- * Order is FIFO within each part, not across them.
+ *
+ * Order is FIFO across both parts: while the overflow array holds anything,
+ * new submissions go there too (behind it), and consumers take the ring
+ * first, whose tasks are all older than the overflow's.  So the ring fills
+ * again only once the overflow has drained.  The one exception is
+ * submissions racing on different threads (a producer that read an empty
+ * overflow just before another filled it): those have no order between
+ * them anyway, and each can be passed only by submissions that raced it.
+ * (Before, the overflow was read only when the ring was empty, so a steady
+ * stream of new submissions could starve it: issue 10, bug 4.)
  *
  * `count` is a C11 seq_cst counter of queued tasks: it is the "work was
  * published" store of the parking protocol (lib/park.md), which
@@ -71,7 +80,10 @@ int skua__inject_push(struct skua__inject *q, skua_task *t)
 {
 	/* The ring is ck_pr inline assembly: tell TSan about the hand-off. */
 	SKUA_TSAN_RELEASE(t);
-	if (!ck_ring_enqueue_mpmc(&q->ring, q->buf, t)) {
+	/* Relaxed: a stale count only sends one submission to the overflow
+	 * when the ring had room, or lets a racing one into the ring. */
+	if (atomic_load_explicit(&q->ovf_count, memory_order_relaxed) != 0 ||
+	    !ck_ring_enqueue_mpmc(&q->ring, q->buf, t)) {
 		int rc = overflow_push(q, t);
 		if (rc != 0)
 			return rc;

@@ -64,7 +64,11 @@ static void atfork_release(void)
 static void atfork_child(void)
 {
 	atomic_fetch_add_explicit(&fork_generation, 1, memory_order_relaxed);
+	/* The forking thread's roles do not survive: in the child it is a
+	 * plain thread, neither a worker nor a blocking thread of any pool
+	 * (else destroy of a new pool at the same address gave -EDEADLK). */
 	skua__tls_worker = NULL;
+	skua__blocking_atfork_child();
 	atfork_release();
 }
 
@@ -330,8 +334,11 @@ int skua_pool_create(const skua_config *cfg, skua_pool **out)
 		skua_config_init(&def);
 		cfg = &def;
 	}
+	/* The same bounds as SKUA_STACK_SIZE's (lib/env.c's table). */
+	const struct skua__env_desc *sd = &skua__env_table[SKUA__ENV_STACK_SIZE];
 	if (cfg->size != sizeof(skua_config) || cfg->workers > 4096 ||
-	    (cfg->stack_size != 0 && cfg->stack_size < 64 * 1024))
+	    (cfg->stack_size != 0 && (cfg->stack_size < sd->min ||
+	    cfg->stack_size > sd->max)))
 		return -EINVAL;
 	pthread_once(&atfork_once, atfork_register);
 
@@ -509,6 +516,11 @@ int skua_pool_destroy(skua_pool *p)
 unsigned skua_pool_workers(const skua_pool *p)
 {
 	return p != NULL ? p->n : 0;
+}
+
+unsigned skua_pool_worker_slots(const skua_pool *p)
+{
+	return p != NULL ? p->cap : 0;
 }
 
 skua_worker *skua_worker_current(void)

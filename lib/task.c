@@ -40,6 +40,7 @@ int skua__deque_init(skua_worker *w)
 	atomic_init(&w->buf, b);
 	atomic_init(&w->top, 0);
 	atomic_init(&w->bottom, 0);
+	atomic_init(&w->steal_base, 0);
 	w->hot.slots = b->slots;
 	w->hot.mask = b->mask;
 	w->hot.head = w->hot.bottom = w->hot.top_cache = 0;
@@ -234,22 +235,18 @@ bool skua__deque_pop_if(skua_worker *w, skua_task *t)
 	return false;
 }
 
-skua_task *skua__deque_steal(skua_worker *thief, skua_worker *v, bool *busy)
+/* Nothing public at v: ask its owner to expose its next fork.  Read first
+ * so that idle thieves do not keep the line bouncing. */
+static void ask_for_work(skua_worker *v)
 {
-	(void)thief;
-	*busy = false;
-	/* seq_cst loads of top then bottom: Le et al.'s acquire + fence. */
-	int64_t t = atomic_load_explicit(&v->top, memory_order_seq_cst);
-	int64_t b = atomic_load_explicit(&v->bottom, memory_order_seq_cst);
-	if (t >= b) {
-		/* Nothing public: ask the owner to expose its next fork.  Read
-		 * first so that idle thieves do not keep the line bouncing. */
-		if (v != thief && !atomic_load_explicit(&v->hot.demand,
-		    memory_order_relaxed))
-			atomic_store_explicit(&v->hot.demand, 1,
-			    memory_order_relaxed);
-		return NULL;
-	}
+	if (!atomic_load_explicit(&v->hot.demand, memory_order_relaxed))
+		atomic_store_explicit(&v->hot.demand, 1, memory_order_relaxed);
+}
+
+/* The second half of a steal: take the entry at t, which the caller saw
+ * below bottom, by a CAS on top. */
+static skua_task *steal_at(skua_worker *v, int64_t t, bool *busy)
+{
 	/* Acquire, and after top: the buffer may have been replaced. */
 	struct skua__dqbuf *buf = atomic_load_explicit(&v->buf,
 	    memory_order_acquire);
@@ -261,6 +258,41 @@ skua_task *skua__deque_steal(skua_worker *thief, skua_worker *v, bool *busy)
 		return NULL;
 	}
 	return x;
+}
+
+skua_task *skua__deque_steal(skua_worker *thief, skua_worker *v, bool *busy)
+{
+	*busy = false;
+	/* seq_cst loads of top then bottom: Le et al.'s acquire + fence. */
+	int64_t t = atomic_load_explicit(&v->top, memory_order_seq_cst);
+	int64_t b = atomic_load_explicit(&v->bottom, memory_order_seq_cst);
+	if (t >= b) {
+		if (v != thief)
+			ask_for_work(v);
+		return NULL;
+	}
+	return steal_at(v, t, busy);
+}
+
+/*
+ * A leapfrogging joiner's steal: the oldest entry of v, only if its index
+ * is base or above (pushed during the stolen child's run, see join_slow).
+ * Below base sit the thief's older frames' tasks: others may steal those,
+ * the joiner may not.  The caller checks afterwards that the child was
+ * still running when the steal took effect.
+ */
+skua_task *skua__deque_steal_above(skua_worker *v, int64_t base, bool *busy)
+{
+	*busy = false;
+	int64_t t = atomic_load_explicit(&v->top, memory_order_seq_cst);
+	int64_t b = atomic_load_explicit(&v->bottom, memory_order_seq_cst);
+	if (t >= b) {
+		ask_for_work(v); /* the child's forks may be private still */
+		return NULL;
+	}
+	if (t < base)
+		return NULL;
+	return steal_at(v, t, busy);
 }
 
 /*
@@ -280,6 +312,13 @@ void skua__run_taken(skua_worker *w, skua_task *t)
 		return;
 	}
 	SKUA_ASSERT_EQ(s, SKUA__TASK_QUEUED);
+	/* What a leapfrogging joiner may take from us: what t pushes. */
+	int64_t outer = atomic_load_explicit(&w->steal_base,
+	    memory_order_relaxed);
+	/* Release (a plain store on x86): a joiner that reads this base
+	 * sees everything before it, the DONE of an earlier child too. */
+	atomic_store_explicit(&w->steal_base, w->hot.head,
+	    memory_order_release);
 	/* Release: the joiner reads the thief's pointer to leapfrog. */
 	atomic_store_explicit(&t->state, (uintptr_t)w | SKUA__TASK_STOLEN,
 	    memory_order_release);
@@ -288,6 +327,9 @@ void skua__run_taken(skua_worker *w, skua_task *t)
 	/* Release: the child's writes happen before the joiner returns.
 	 * NOTE: after this store the joiner may return and t is gone. */
 	atomic_store_explicit(&t->state, SKUA__TASK_DONE, memory_order_release);
+	/* Release, after DONE: a joiner that reads the outer (lower) base
+	 * then also sees DONE when it checks after its steal. */
+	atomic_store_explicit(&w->steal_base, outer, memory_order_release);
 }
 
 void skua__backoff(unsigned *b)
@@ -377,11 +419,72 @@ bool skua__help_once(skua_worker *w)
 }
 
 /*
+ * A leapfrogging joiner took x from the thief, and then found that its own
+ * child had finished meanwhile: x may have been pushed after the child's
+ * run, so it is not the joiner's to run.  A fork goes back to its owner:
+ * RETURNED tells the owner's join to run it inline (its own child, so the
+ * rule holds there too).  A future goes to the injection queue, where any
+ * worker may take it (its waiters also claim it themselves); only when
+ * that queue cannot grow (out of memory) does it run here.
+ */
+static void give_back(skua_worker *w, skua_task *x)
+{
+	if (atomic_load_explicit(&x->state, memory_order_relaxed) !=
+	    SKUA__TASK_DETACHED) {
+		/* Release: nothing of ours to publish, but the owner's
+		 * acquire then orders its inline run after our steal. */
+		atomic_store_explicit(&x->state, SKUA__TASK_RETURNED,
+		    memory_order_release);
+		return;
+	}
+	if (skua__inject_push(&w->pool->inject, x) == 0) {
+		skua__post(w->pool, 1);
+		return;
+	}
+	w->help_depth++;
+	skua__run_taken(w, x);
+	w->help_depth--;
+}
+
+/*
+ * One leapfrog step of the join of t, stolen by thief: take the oldest task
+ * that the thief pushed while running t (steal_base) and run it.  The check
+ * after the steal closes the race with t's end: if t was still running when
+ * the CAS took x, x was pushed during t's run (it was published by a bottom
+ * store we read, and t's DONE precedes any push after t); if t is done, x
+ * is handed back.  Returns true when a task was taken; *busy when a CAS
+ * was lost (try again at once).
+ */
+static bool leapfrog_once(skua_worker *w, skua_task *t, skua_worker *thief,
+    bool *busy)
+{
+	/* Acquire: pairs with run_taken's release stores of the base. */
+	int64_t base = atomic_load_explicit(&thief->steal_base,
+	    memory_order_acquire);
+	SKUA_STAT_ADD(w, steal_attempts, 1);
+	skua_task *x = skua__deque_steal_above(thief, base, busy);
+	if (x == NULL)
+		return false;
+	SKUA_STAT_ADD(w, steals, 1);
+	SKUA_TRACE_EVENT(w, SKUA__TR_STEAL, skua__now_ns(), 0, thief->index);
+	if (atomic_load_explicit(&t->state, memory_order_acquire) ==
+	    SKUA__TASK_DONE) {
+		give_back(w, x);
+		return true;
+	}
+	w->help_depth++;
+	skua__run_taken(w, x);
+	w->help_depth--;
+	return true;
+}
+
+/*
  * join's slow path: t is public (exposed) or stolen.  Take it back if it
- * is still there; otherwise leapfrog: steal from the thief, which holds
- * only t's descendants, so the wait never runs unrelated work that could
- * block on a lock this frame holds, and the stack stays bounded by the
- * task tree's depth.  A worker never sleeps here; it spins, then yields.
+ * is still there; otherwise leapfrog: steal from the thief only what it
+ * pushed while running t (leapfrog_once), so the wait never runs unrelated
+ * work that could block on a lock this frame holds, and the stack stays
+ * bounded by the task tree's depth.  A worker never sleeps here; it spins,
+ * then yields.
  */
 SKUA_COLD void skua__join_slow(skua_worker *w, skua_task *t)
 {
@@ -421,19 +524,16 @@ SKUA_COLD void skua__join_slow(skua_worker *w, skua_task *t)
 	uintptr_t s;
 	while ((s = atomic_load_explicit(&t->state, memory_order_acquire)) !=
 	    SKUA__TASK_DONE) {
+		if (s == SKUA__TASK_RETURNED) {
+			/* A leapfrogger took t and gave it back. */
+			t->fn(w, t);
+			return;
+		}
 		skua_worker *thief = (skua_worker *)(s & ~(uintptr_t)SKUA__TASK_STOLEN);
 		if (thief != NULL && thief != w &&
 		    w->help_depth < SKUA__HELP_DEPTH_MAX) {
 			bool busy;
-			SKUA_STAT_ADD(w, steal_attempts, 1);
-			skua_task *x = skua__deque_steal(w, thief, &busy);
-			if (x != NULL) {
-				SKUA_STAT_ADD(w, steals, 1);
-				SKUA_TRACE_EVENT(w, SKUA__TR_STEAL, skua__now_ns(),
-				    0, thief->index);
-				w->help_depth++;
-				skua__run_taken(w, x);
-				w->help_depth--;
+			if (leapfrog_once(w, t, thief, &busy)) {
 				backoff = CK_BACKOFF_INITIALIZER >> 4;
 				idle = 0;
 				continue;

@@ -42,6 +42,9 @@
 #define SKUA__TASK_STOLEN 1u   /* low bit; the rest is the thief */
 #define SKUA__TASK_DONE 2u
 #define SKUA__TASK_DETACHED 4u /* a future's task: fn manages its lifetime */
+/* 8 is SKUA__TASK_INLINED (skua/task.h).  RETURNED: a leapfrogging joiner
+ * stole this fork too late (lib/task.c, give_back); its own join runs it. */
+#define SKUA__TASK_RETURNED 16u
 
 #define SKUA__DEQUE_INITIAL 256 /* slots; 2 KiB per worker to start */
 #define SKUA__HELP_DEPTH_MAX 64 /* nested helps while waiting */
@@ -67,6 +70,10 @@ struct skua_worker {
 	/* line 2: the public bottom and buffer, read by thieves */
 	_Atomic int64_t bottom SKUA_ALIGNED;
 	_Atomic(struct skua__dqbuf *) buf;
+	/* The head when the fork task this worker runs now was stolen:
+	 * entries at and above it were pushed inside that task's run, and
+	 * only those may a leapfrogging joiner take (lib/task.c). */
+	_Atomic int64_t steal_base;
 	/* line 3: top, CAS'd by thieves */
 	_Atomic int64_t top SKUA_ALIGNED;
 	/* line 4+: owner's cold state */
@@ -161,6 +168,7 @@ extern _Thread_local skua_worker *skua__tls_worker
 skua_task *skua__deque_take(skua_worker *w);
 bool skua__deque_pop_if(skua_worker *w, skua_task *t);
 skua_task *skua__deque_steal(skua_worker *thief, skua_worker *v, bool *busy);
+skua_task *skua__deque_steal_above(skua_worker *v, int64_t base, bool *busy);
 int skua__deque_init(skua_worker *w);
 void skua__deque_fini(skua_worker *w);
 void skua__run_taken(skua_worker *w, skua_task *t);
@@ -196,6 +204,10 @@ int skua__worker_start(skua_pool *p, skua_worker *w);
 
 /* lib/blocking.c */
 extern _Thread_local skua_pool *skua__tls_blocking_pool;
+/* Between skua_blocking_begin and _end on this thread: waits sleep. */
+bool skua__blocking_active(void);
+/* fork() child: the forking thread is no blocking thread, at no depth. */
+void skua__blocking_atfork_child(void);
 int skua__blocking_init(skua_pool *p);
 void skua__blocking_fini(skua_pool *p); /* after the drain: join threads */
 bool skua__spare_should_retire(skua_worker *w);

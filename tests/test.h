@@ -5,6 +5,7 @@
 #define SKUA_TEST_H
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +106,58 @@ static inline void fib_entry(skua_worker *w, void *arg)
 {
 	struct fib_call *c = arg;
 	c->r = fib(w, c->n);
+}
+
+/*
+ * Named cases: a test file lists its cases and calls test_run_cases() from
+ * main(); `test_x NAME` runs one case, `test_x` runs them all in order.
+ */
+struct test_case {
+	const char *name;
+	void (*fn)(void);
+};
+static inline int test_run_cases(int argc, char **argv,
+    const struct test_case *cases)
+{
+	int ran = 0;
+	for (const struct test_case *c = cases; c->name != NULL; c++) {
+		if (argc > 1 && strcmp(argv[1], c->name) != 0)
+			continue;
+		printf("== %s\n", c->name);
+		fflush(stdout);
+		c->fn();
+		printf("%s: ok\n", c->name);
+		ran++;
+	}
+	if (ran == 0) {
+		fprintf(stderr, "no case named %s\n", argc > 1 ? argv[1] : "");
+		return 2;
+	}
+	return 0;
+}
+
+/* Spin until *flag is nonzero or ms milliseconds passed; true if set. */
+#include <stdatomic.h>
+#include <time.h>
+static inline uint64_t test_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+static inline bool test_spin_until(_Atomic int *flag, unsigned ms)
+{
+	uint64_t end = test_now_ns() + (uint64_t)ms * 1000000u;
+	while (!atomic_load(flag))
+		if (test_now_ns() > end)
+			return false;
+	return true;
+}
+static inline void test_spin_us(unsigned us)
+{
+	uint64_t end = test_now_ns() + (uint64_t)us * 1000u;
+	while (test_now_ns() < end)
+		;
 }
 
 /* The threads of this process, from /proc/self/task. */

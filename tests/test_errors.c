@@ -6,6 +6,9 @@
  */
 #include "test.h"
 
+#include <limits.h>
+#include <stdint.h>
+
 #include <errno.h>
 
 void skua__test_alloc_fail_at(long k);
@@ -37,6 +40,22 @@ int main(void)
 	ASSERT(strcmp(skua_strerror(-ENOMEM), "out of memory") == 0);
 	ASSERT(strcmp(skua_strerror(-12345), "unknown error") == 0);
 	ASSERT(skua_strerror(ECHILD) == skua_strerror(-ECHILD));
+	/* INT_MIN has no positive counterpart (UBSan caught -INT_MIN). */
+	ASSERT(strcmp(skua_strerror(INT_MIN), "unknown error") == 0);
+	ASSERT(strcmp(skua_err_name(INT_MIN), "UNKNOWN") == 0);
+	ASSERT(strcmp(skua_strerror(INT_MAX), "unknown error") == 0);
+	/* Only the codes skua returns have names (docs/api.md). */
+	ASSERT(strcmp(skua_err_name(-EPERM), "UNKNOWN") == 0);
+	ASSERT(strcmp(skua_err_name(-ENOENT), "UNKNOWN") == 0);
+	ASSERT(strcmp(skua_strerror(-EIO), "unknown error") == 0);
+	/* Out-parameters are set on failure: wait_any's *index too. */
+	size_t idx = 7;
+	ASSERT_EQ(skua_future_wait_any(NULL, 1, &idx), -EINVAL);
+	ASSERT_EQ(idx, SIZE_MAX);
+	idx = 7;
+	skua_future *none[2] = { NULL, NULL };
+	ASSERT_EQ(skua_future_wait_any(none, 2, &idx), -EINVAL);
+	ASSERT_EQ(idx, SIZE_MAX);
 
 	/* Bad arguments. */
 	ASSERT_EQ(skua_pool_create(NULL, NULL), -EINVAL);
@@ -49,6 +68,12 @@ int main(void)
 	ASSERT_EQ(skua_pool_create(&cfg, &p), -EINVAL);
 	skua_config_init(&cfg);
 	cfg.stack_size = 1000;
+	ASSERT_EQ(skua_pool_create(&cfg, &p), -EINVAL);
+	/* Too large is out of range too, not a failed thread start. */
+	cfg.stack_size = SIZE_MAX;
+	ASSERT_EQ(skua_pool_create(&cfg, &p), -EINVAL);
+	ASSERT(p == NULL);
+	cfg.stack_size = ((size_t)4 << 30) + 1;
 	ASSERT_EQ(skua_pool_create(&cfg, &p), -EINVAL);
 	skua_config_init(NULL);
 	ASSERT_EQ(skua_pool_destroy(NULL), -EINVAL);

@@ -5,6 +5,7 @@
  * -ECHILD and can be destroyed; the parent's pool keeps working.
  */
 #include "test.h"
+#include "worker.h" /* skua__tls_blocking_pool */
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -27,6 +28,11 @@ static void *nop(void *arg)
 /* The child's checks; the exit code says which failed. */
 static int child(skua_pool *inherited, skua_future *pending)
 {
+	/* The forking thread may have been a blocking thread of the pool:
+	 * in the child it is a plain thread (a new pool at the same address
+	 * could not be destroyed: -EDEADLK). */
+	if (skua__tls_blocking_pool != NULL || skua_worker_current() != NULL)
+		return 9;
 	skua_future *f;
 	struct fib_call c = { .n = 25 };
 	if (skua_spawn(inherited, nop, NULL, &f) != -ECHILD)
@@ -84,6 +90,29 @@ static void fork_case(const char *name, skua_pool *p, skua_future *pending)
 	printf("%s: ok\n", name);
 }
 
+/* (d): fork() on a blocking thread; status is the child's exit code. */
+struct fork_job {
+	skua_pool *p;
+	int status;
+};
+
+static void *fork_from_job(void *arg)
+{
+	struct fork_job *j = arg;
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		alarm(30);
+		_exit(child(j->p, NULL));
+	}
+	int st;
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		j->status = 100;
+	else
+		j->status = WIFEXITED(st) ? WEXITSTATUS(st) : 101;
+	return NULL;
+}
+
 int main(void)
 {
 	test_watchdog(120);
@@ -111,6 +140,17 @@ int main(void)
 	ASSERT_OK(skua_future_get(b, NULL));
 	ASSERT_OK(skua_future_release(b));
 	fork_case("pool with blocking threads", p, NULL);
+
+	/* (d) fork() from inside a blocking job: the child destroys the
+	 * inherited pool and makes and destroys a new one. */
+	struct fork_job job = { p, -1 };
+	ASSERT_OK(skua_spawn_blocking(p, fork_from_job, &job, &b));
+	ASSERT_OK(skua_future_get(b, NULL));
+	ASSERT_OK(skua_future_release(b));
+	if (job.status != 0)
+		FAIL("fork from a blocking job: child check %d failed",
+		    job.status);
+	printf("fork from a blocking job: ok\n");
 
 	ASSERT_OK(skua_pool_destroy(p));
 	printf("ok\n");

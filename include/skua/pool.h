@@ -27,7 +27,8 @@ typedef struct skua_worker skua_worker;
 typedef struct skua_config {
 	size_t size;         /* sizeof(skua_config), set by skua_config_init */
 	unsigned workers;    /* 0: SKUA_WORKERS, else the CPUs we may use */
-	size_t stack_size;   /* worker stack in bytes; 0: SKUA_STACK_SIZE or 8 MiB */
+	size_t stack_size;   /* worker stack in bytes, 64 KiB .. 4 GiB;
+	                        0: SKUA_STACK_SIZE or 8 MiB */
 	int stats;           /* 1: print a per-worker table at destroy (SKUA_STATS) */
 	const char *trace;   /* path of a Chrome trace written at destroy (SKUA_TRACE) */
 	void *reserved[6];
@@ -96,8 +97,20 @@ skua_worker *skua_worker_current(void);
 /* skua_worker_pool - the pool a worker belongs to. */
 skua_pool *skua_worker_pool(const skua_worker *w);
 
-/* skua_worker_index - the worker's number, 0 .. workers-1. */
+/*
+ * skua_worker_index - the worker's number: 0 .. skua_pool_workers()-1 for
+ * compute workers; compensating spares (skua_blocking_begin) take the
+ * numbers after them, always below skua_pool_worker_slots().  0 for NULL.
+ */
 unsigned skua_worker_index(const skua_worker *w);
+
+/*
+ * skua_pool_worker_slots - the bound of skua_worker_index() over every
+ * worker this pool may ever run, spares included (workers +
+ * SKUA_MAX_BLOCKING): the size of a per-worker scratch array.  0 for NULL.
+ * THREAD SAFETY: any thread; constant for the pool's life.
+ */
+unsigned skua_pool_worker_slots(const skua_pool *pool);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,337 @@
+/*
+ * What a worker does while it waits (get, wait_all, wait_any, a loop on
+ * another pool): it helps its own pool whatever pool the futures belong
+ * to, it first makes its frame's private forks runnable, wait_any returns
+ * the lowest done index, and a long wait sleeps instead of spinning.
+ * Each case would hang or fail on the code before the fix (issue 10,
+ * bugs 2, 3 and 6); waits for events are bounded, so a wrong scheduler
+ * fails a check instead of hanging (the watchdog catches the rest).
+ */
+#include "test.h"
+#include "worker.h" /* the demand flag, for one case */
+
+#include <errno.h>
+#include <time.h>
+
+#define WAIT_MS 3000 /* how long a task waits for an event before failing */
+
+static _Atomic int flag_a, flag_b, release_q;
+
+static void reset(void)
+{
+	atomic_store(&flag_a, 0);
+	atomic_store(&flag_b, 0);
+	atomic_store(&release_q, 0);
+}
+
+static skua_pool *pool_p, *pool_q;
+
+/* ---- bug 2: the first future belongs to another pool ------------------ */
+
+static void *set_a(void *arg)
+{
+	(void)arg;
+	atomic_store(&flag_a, 1);
+	return NULL;
+}
+
+/* fq: done once fp ran (bounded); its result says whether it saw that. */
+static void *wait_for_a(void *arg)
+{
+	(void)arg;
+	return (void *)(intptr_t)test_spin_until(&flag_a, WAIT_MS);
+}
+
+static void *wait_for_release(void *arg)
+{
+	(void)arg;
+	test_spin_until(&release_q, WAIT_MS);
+	return NULL;
+}
+
+static void *all_other_first(void *arg)
+{
+	(void)arg;
+	skua_future *fp, *fq;
+	ASSERT_OK(skua_spawn(pool_p, set_a, NULL, &fp));
+	ASSERT_OK(skua_spawn(pool_q, wait_for_a, NULL, &fq));
+	skua_future *fs[2] = { fq, fp };
+	ASSERT_OK(skua_future_wait_all(fs, 2));
+	void *saw;
+	ASSERT_OK(skua_future_get(fq, &saw));
+	ASSERT(saw != NULL); /* fp ran while we waited for fq first */
+	skua_future_release(fp);
+	skua_future_release(fq);
+	return NULL;
+}
+
+static void *any_other_first(void *arg)
+{
+	(void)arg;
+	skua_future *fp, *fq;
+	ASSERT_OK(skua_spawn(pool_p, set_a, NULL, &fp));
+	ASSERT_OK(skua_spawn(pool_q, wait_for_release, NULL, &fq));
+	skua_future *fs[2] = { fq, fp };
+	size_t index = 99;
+	ASSERT_OK(skua_future_wait_any(fs, 2, &index));
+	/* fp finishes here while fq still waits for its release. */
+	ASSERT_EQ(index, 1);
+	ASSERT_EQ(skua_future_done(fq), 0);
+	atomic_store(&release_q, 1);
+	ASSERT_OK(skua_future_get(fq, NULL));
+	skua_future_release(fp);
+	skua_future_release(fq);
+	return NULL;
+}
+
+static void run_on_p(skua_fn fn)
+{
+	pool_p = test_pool(1);
+	pool_q = test_pool(1);
+	reset();
+	skua_future *f;
+	ASSERT_OK(skua_spawn(pool_p, fn, NULL, &f));
+	ASSERT_OK(skua_future_get(f, NULL));
+	skua_future_release(f);
+	ASSERT_OK(skua_pool_destroy(pool_q));
+	ASSERT_OK(skua_pool_destroy(pool_p));
+}
+
+static void case_wait_all_other_pool_first(void)
+{
+	run_on_p(all_other_first);
+}
+
+static void case_wait_any_other_pool_first(void)
+{
+	run_on_p(any_other_first);
+}
+
+/* ---- bug 3: a private fork stays invisible while its frame waits ------ */
+
+static void b_run(skua_worker *w, skua_task *t)
+{
+	(void)w;
+	(void)t;
+	atomic_store(&flag_b, 1);
+}
+
+static void *wait_for_b(void *arg)
+{
+	(void)arg;
+	return (void *)(intptr_t)test_spin_until(&flag_b, WAIT_MS);
+}
+
+static void *started_then_wait_for_b(void *arg)
+{
+	(void)arg;
+	atomic_store(&flag_a, 1);
+	return (void *)(intptr_t)test_spin_until(&flag_b, WAIT_MS);
+}
+
+/* fork(B), then a blocking job that waits for B, then get of that job. */
+static void fork_then_blocking_get(skua_worker *w, void *arg)
+{
+	(void)arg;
+	skua_task b;
+	skua_future *g;
+	void *saw;
+	skua_fork(w, &b, b_run);
+	ASSERT_OK(skua_spawn_blocking(skua_worker_pool(w), wait_for_b, NULL,
+	    &g));
+	ASSERT_OK(skua_future_get(g, &saw));
+	skua_join(w, &b);
+	ASSERT(saw != NULL);
+	skua_future_release(g);
+}
+
+static void case_private_fork_blocking_get(void)
+{
+	for (unsigned workers = 1; workers <= 2; workers++) {
+		skua_pool *p = test_pool(workers);
+		for (int round = 0; round < 5; round++) {
+			reset();
+			ASSERT_OK(skua_pool_run(p, fork_then_blocking_get,
+			    NULL));
+		}
+		ASSERT_OK(skua_pool_destroy(p));
+	}
+}
+
+/* A future already running elsewhere waits for B, forked after it. */
+static void fork_then_get_running(skua_worker *w, void *arg)
+{
+	(void)arg;
+	skua_future *f;
+	void *saw;
+	skua_task b;
+	ASSERT_OK(skua_spawn(skua_worker_pool(w), started_then_wait_for_b,
+	    NULL, &f));
+	/* Another worker must take f: we only spin, we run nothing. */
+	ASSERT(test_spin_until(&flag_a, WAIT_MS));
+	/* Let the idle third worker park, and forget its old request, so
+	 * that no thief asks for B: only the wait itself can expose it. */
+	usleep(5000);
+	atomic_store(&((struct skua__whot *)w)->demand, 0);
+	skua_fork(w, &b, b_run);
+	ASSERT_OK(skua_future_get(f, &saw));
+	skua_join(w, &b);
+	ASSERT(saw != NULL);
+	skua_future_release(f);
+}
+
+static void case_private_fork_get_running(void)
+{
+	skua_pool *p = test_pool(3);
+	for (int round = 0; round < 5; round++) {
+		reset();
+		ASSERT_OK(skua_pool_run(p, fork_then_get_running, NULL));
+	}
+	ASSERT_OK(skua_pool_destroy(p));
+}
+
+static _Atomic int body_saw;
+
+static void body_wait_for_b(size_t lo, size_t hi, void *ctx)
+{
+	(void)ctx;
+	for (size_t i = lo; i < hi; i++)
+		atomic_fetch_add(&body_saw, test_spin_until(&flag_b, WAIT_MS));
+}
+
+/* A loop on another pool whose body waits for our private fork. */
+static void fork_then_loop_elsewhere(skua_worker *w, void *arg)
+{
+	(void)arg;
+	skua_task b;
+	skua_fork(w, &b, b_run);
+	ASSERT_OK(skua_parallel_for(pool_q, 0, 4, NULL, body_wait_for_b,
+	    NULL));
+	skua_join(w, &b);
+}
+
+static void case_private_fork_loop_other_pool(void)
+{
+	pool_p = test_pool(1);
+	pool_q = test_pool(1);
+	reset();
+	atomic_store(&body_saw, 0);
+	ASSERT_OK(skua_pool_run(pool_p, fork_then_loop_elsewhere, NULL));
+	ASSERT_EQ(atomic_load(&body_saw), 4);
+	ASSERT_OK(skua_pool_destroy(pool_q));
+	ASSERT_OK(skua_pool_destroy(pool_p));
+}
+
+/* ---- bug 6: wait_any returns the lowest done index -------------------- */
+
+/* fs[0]: runs elsewhere, done once fs[1] has started. */
+static void *first_waits_second(void *arg)
+{
+	(void)arg;
+	atomic_store(&flag_a, 1);
+	test_spin_until(&flag_b, WAIT_MS);
+	return NULL;
+}
+
+static skua_future *lowest_fs[2];
+
+/* fs[1]: run inline by the waiter; returns once fs[0] is done. */
+static void *second_waits_first(void *arg)
+{
+	(void)arg;
+	atomic_store(&flag_b, 1);
+	uint64_t end = test_now_ns() + (uint64_t)WAIT_MS * 1000000u;
+	while (skua_future_done(lowest_fs[0]) != 1 && test_now_ns() < end)
+		;
+	return NULL;
+}
+
+static void wait_any_lowest(skua_worker *w, void *arg)
+{
+	(void)arg;
+	skua_pool *p = skua_worker_pool(w);
+	ASSERT_OK(skua_spawn(p, first_waits_second, NULL, &lowest_fs[0]));
+	ASSERT(test_spin_until(&flag_a, WAIT_MS)); /* running elsewhere */
+	ASSERT_OK(skua_spawn(p, second_waits_first, NULL, &lowest_fs[1]));
+	size_t index = 99;
+	ASSERT_OK(skua_future_wait_any(lowest_fs, 2, &index));
+	/* Both are done by now: the lowest index is the answer. */
+	ASSERT_EQ(skua_future_done(lowest_fs[0]), 1);
+	ASSERT_EQ(index, 0);
+	ASSERT_OK(skua_future_wait_all(lowest_fs, 2));
+	skua_future_release(lowest_fs[0]);
+	skua_future_release(lowest_fs[1]);
+}
+
+static void case_wait_any_lowest_index(void)
+{
+	skua_pool *p = test_pool(2);
+	for (int round = 0; round < 5; round++) {
+		reset();
+		ASSERT_OK(skua_pool_run(p, wait_any_lowest, NULL));
+	}
+	ASSERT_OK(skua_pool_destroy(p));
+}
+
+/* ---- a long wait on a worker sleeps ------------------------------------ */
+
+static void *sleep_300ms(void *arg)
+{
+	(void)arg;
+	struct timespec ts = { 0, 300000000 };
+	nanosleep(&ts, NULL);
+	return NULL;
+}
+
+static double thread_cpu_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static double waiter_cpu_ms;
+
+static void get_blocking_job(skua_worker *w, void *arg)
+{
+	(void)arg;
+	skua_future *g;
+	ASSERT_OK(skua_spawn_blocking(skua_worker_pool(w), sleep_300ms, NULL,
+	    &g));
+	double c0 = thread_cpu_ms();
+	ASSERT_OK(skua_future_get(g, NULL));
+	waiter_cpu_ms = thread_cpu_ms() - c0;
+	skua_future_release(g);
+}
+
+/* A resource count, not a timing: the waiting worker's own CPU time over
+ * a 300 ms wait (it was ~300 ms of spinning and yielding before). */
+static void case_long_wait_sleeps(void)
+{
+	skua_pool *p = test_pool(2);
+	ASSERT_OK(skua_pool_run(p, get_blocking_job, NULL));
+	printf("worker CPU over a 300 ms wait: %.1f ms\n", waiter_cpu_ms);
+	ASSERT(waiter_cpu_ms < 100);
+	/* The pool still computes after its worker slept in a wait. */
+	struct fib_call c = { .n = 20 };
+	ASSERT_OK(skua_pool_run(p, fib_entry, &c));
+	ASSERT_EQ(c.r, 6765);
+	ASSERT_OK(skua_pool_destroy(p));
+}
+
+static const struct test_case cases[] = {
+	{ "wait_all_other_pool_first", case_wait_all_other_pool_first },
+	{ "wait_any_other_pool_first", case_wait_any_other_pool_first },
+	{ "private_fork_blocking_get", case_private_fork_blocking_get },
+	{ "private_fork_get_running", case_private_fork_get_running },
+	{ "private_fork_loop_other_pool", case_private_fork_loop_other_pool },
+	{ "wait_any_lowest_index", case_wait_any_lowest_index },
+	{ "long_wait_sleeps", case_long_wait_sleeps },
+	{ NULL, NULL },
+};
+
+int main(int argc, char **argv)
+{
+	test_watchdog(120);
+	return test_run_cases(argc, argv, cases);
+}
