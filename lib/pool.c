@@ -163,6 +163,7 @@ static void *worker_main(void *arg)
 	bool searching = true; /* counted in p->spinning (from create) */
 
 	skua__tls_worker = w;
+	skua__stack_guard_enter();
 	for (;;) {
 		/* A compensating spare whose blocked worker came back. */
 		if (SKUA_UNLIKELY(w->spare) && skua__spare_should_retire(w)) {
@@ -238,6 +239,7 @@ static void *worker_main(void *arg)
 	}
 	if (idle_start != 0)
 		SKUA_STAT_ADD(w, idle_ns, skua__now_ns() - idle_start);
+	skua__stack_guard_leave();
 	skua__tls_worker = NULL;
 	return NULL;
 }
@@ -341,6 +343,7 @@ int skua_pool_create(const skua_config *cfg, skua_pool **out)
 	    cfg->stack_size > sd->max)))
 		return -EINVAL;
 	pthread_once(&atfork_once, atfork_register);
+	skua__stack_guard_install();
 
 	unsigned cpus = machine_cpus();
 	unsigned n = cfg->workers;

@@ -202,6 +202,11 @@ skua_worker *skua__worker_new(skua_pool *p, unsigned index);
 void skua__worker_free(skua_worker *w);
 int skua__worker_start(skua_pool *p, skua_worker *w);
 
+/* lib/stack_guard.c: a worker's stack overflow gets a message. */
+void skua__stack_guard_install(void); /* once, at pool create */
+void skua__stack_guard_enter(void);   /* on a worker thread, at start */
+void skua__stack_guard_leave(void);   /* ... and before it exits */
+
 /* lib/blocking.c */
 extern _Thread_local skua_pool *skua__tls_blocking_pool;
 /* Between skua_blocking_begin and _end on this thread: waits sleep. */

@@ -3,7 +3,8 @@
  *
  * Every public skua function that can fail returns an int: 0 on success or a
  * negative errno value on failure (libuv's convention).  A failed call
- * changes nothing: out-parameters are set to NULL/0 and no task is queued.
+ * changes nothing: out-parameters are set to NULL/0 (an index to
+ * SIZE_MAX, which no valid index equals) and no task is queued.
  *
  *   -EINVAL     a NULL or invalid argument
  *   -ENOMEM     an allocation failed
@@ -11,6 +12,9 @@
  *   -EDEADLK    the call would wait on itself (destroying a pool from its task)
  *   -EAGAIN     a thread could not be started, or a limit was reached
  *   -ECHILD     the pool was inherited across fork(); only destroy works
+ *
+ * These are the only codes skua returns; skua_strerror and skua_err_name
+ * call every other value (INT_MIN included) unknown.
  */
 #ifndef SKUA_ERROR_H
 #define SKUA_ERROR_H

@@ -6,9 +6,22 @@
  * skua_future_wait_all() is asyncio.gather() / wait(ALL_COMPLETED), and
  * skua_future_wait_any() is as_completed() / wait(FIRST_COMPLETED).
  *
- * A worker that waits runs other tasks meanwhile (first the awaited task
- * itself if nobody started it yet); an outside thread spins for a few
- * microseconds and then sleeps on a futex.
+ * How a wait waits (get, wait_all, wait_any, and the loops and
+ * skua_pool_run that wait on another pool):
+ * - On a worker, it first makes the calling frame's own forks runnable,
+ *   runs the listed futures of its own pool that nobody started yet, and
+ *   then runs ANY task of its pool until the wait is over, whatever pool
+ *   the futures belong to; with nothing to run for 50 us it sleeps,
+ *   counted as blocking (skua_blocking_begin), so a spare worker keeps the
+ *   pool at strength and a long wait costs no CPU.
+ * - So a lock held across a wait on a worker may be wanted by a task that
+ *   the wait runs on the same thread: a deadlock (or EDEADLK from an
+ *   error-checking mutex).  Hold no lock across a wait, or wrap the wait
+ *   in skua_blocking_begin()/skua_blocking_end(): inside them a worker
+ *   waits as an outside thread does and runs nothing.  (A join is
+ *   different: it runs only the joined child's own subtree, skua/task.h.)
+ * - On any other thread, it spins for a few microseconds, then sleeps on
+ *   a futex.
  */
 #ifndef SKUA_FUTURE_H
 #define SKUA_FUTURE_H
@@ -60,12 +73,15 @@ int skua_future_wait_all(skua_future *const *fs, size_t n);
 /*
  * skua_future_wait_any - wait until at least one future of fs[0..n) is
  * done and store the lowest index of a done one in *index (as_completed:
- * call again on the rest).  NULL entries are skipped, so a caller may NULL
- * out the futures it has taken.
- * From an outside thread it sleeps on the pool: it must return before the
- * pool is destroyed (skua_future_get and wait_all have no such limit).
+ * call again on the rest).  The set is looked at again after every task
+ * the waiting worker runs, so *index is the lowest index done at return.
+ * NULL entries are skipped, so a caller may NULL out the futures it has
+ * taken.  From an outside thread it sleeps on the pool: it must return
+ * before the pool is destroyed (skua_future_get and wait_all have no such
+ * limit).
  * RETURNS 0; -EINVAL (fs or index NULL, n == 0, or every entry NULL);
- * -ECHILD (as skua_future_get, when none is done).
+ * -ECHILD (as skua_future_get, when none is done).  On every error
+ * *index is SIZE_MAX (when index is not NULL).
  */
 int skua_future_wait_any(skua_future *const *fs, size_t n, size_t *index);
 
