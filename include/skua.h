@@ -6,11 +6,7 @@
 #ifndef SKUA_H
 #define SKUA_H
 
-#define SKUA_VERSION_MAJOR 0
-#define SKUA_VERSION_MINOR 1
-#define SKUA_VERSION_PATCH 0
-#define SKUA_VERSION_STRING "0.1.0"
-
+#include "skua/version.h" /* SKUA_VERSION_*, skua_version() */
 #include "skua/error.h"
 #include "skua/pool.h"
 #include "skua/task.h"

@@ -32,6 +32,9 @@ const struct skua__env_desc skua__env_table[SKUA__ENV_COUNT] = {
 	    4096, "64", "threads for skua_spawn_blocking" },
 	[SKUA__ENV_STRICT] = { "SKUA_STRICT", SKUA__ENV_BOOL, 0, 1, "0",
 	    "bad SKUA_* values make pool creation fail with -EINVAL" },
+	[SKUA__ENV_DISPLAY_ENV] = { "SKUA_DISPLAY_ENV", SKUA__ENV_LEVEL, 0, 2,
+	    "0", "print the settings in effect at each skua_pool_create "
+	    "(1, or verbose)" },
 };
 
 static const char *skip_blanks(const char *s)
@@ -92,6 +95,12 @@ int skua__env_parse(enum skua__env_kind kind, const char *s, uint64_t min,
 	case SKUA__ENV_STRING:
 		*out = 0;
 		return 0;
+	case SKUA__ENV_LEVEL:
+		if (word_is(s, n, "verbose")) {
+			*out = 2;
+			return 0;
+		}
+		/* FALLTHROUGH */
 	case SKUA__ENV_BOOL:
 		if (word_is(s, n, "1") || word_is(s, n, "true") ||
 		    word_is(s, n, "yes") || word_is(s, n, "on"))
@@ -164,7 +173,7 @@ static bool strict_value(const char **bad)
  * backslash escaped, anything else as \n, \t or \xHH, and at most 64 input
  * bytes, so that the warning stays one line whatever the environment holds.
  */
-static void quote_value(const char *v, char *buf, size_t len)
+void skua__env_quote(const char *v, char *buf, size_t len)
 {
 	size_t o = 0, i;
 
@@ -240,7 +249,9 @@ static void warn_once(const char *name, const char *value, int rc,
 		    "");
 	else if (d->kind == SKUA__ENV_BOOL)
 		snprintf(range, sizeof range, " (expected 0 or 1)");
-	quote_value(value, quoted, sizeof quoted);
+	else if (d->kind == SKUA__ENV_LEVEL)
+		snprintf(range, sizeof range, " (expected 0, 1 or verbose)");
+	skua__env_quote(value, quoted, sizeof quoted);
 	if (strict)
 		fprintf(stderr, "skua: %s=\"%s\" %s%s; the call fails "
 		    "(SKUA_STRICT=1)\n", name, quoted, why, range);
@@ -305,4 +316,144 @@ bool skua__env_site_name(const char *prefix, const char *site, char *buf,
 	}
 	buf[p] = '\0';
 	return true;
+}
+
+/* ---- names that skua does not know ------------------------------------ */
+
+static bool has_prefix(const char *name, size_t len, const char *prefix)
+{
+	size_t p = strlen(prefix);
+	return len > p && memcmp(name, prefix, p) == 0;
+}
+
+bool skua__env_known(const char *name, size_t len)
+{
+	for (int i = 0; i < SKUA__ENV_COUNT; i++) {
+		const char *t = skua__env_table[i].name;
+		if (strlen(t) == len && memcmp(name, t, len) == 0)
+			return true;
+	}
+	/* Any site: a loop may name it later, or in another program. */
+	return has_prefix(name, len, "SKUA_CHUNK_SIZE_") ||
+	    has_prefix(name, len, "SKUA_BENCH_");
+}
+
+/* Names are compared on their first DIST_MAX bytes. */
+#define DIST_MAX 64
+
+/* Optimal string alignment distance: Levenshtein's, plus a swap of two
+ * neighbours (SKUA_WROKERS) costing 1.  prefixes, when not NULL, receives
+ * the distance of a's first i bytes to b for every i in 1..n (DIST_MAX + 1
+ * entries). */
+static unsigned distance(const char *a, size_t n, const char *b, size_t m,
+    unsigned *prefixes)
+{
+	unsigned rows[3][DIST_MAX + 1];
+	unsigned *pp = rows[0], *p = rows[1], *c = rows[2], *t;
+
+	if (n > DIST_MAX)
+		n = DIST_MAX;
+	if (m > DIST_MAX)
+		m = DIST_MAX;
+	for (size_t j = 0; j <= m; j++)
+		p[j] = (unsigned)j;
+	for (size_t i = 1; i <= n; i++) {
+		c[0] = (unsigned)i;
+		for (size_t j = 1; j <= m; j++) {
+			unsigned v = p[j - 1] + (a[i - 1] != b[j - 1]);
+			if (p[j] + 1 < v)
+				v = p[j] + 1;
+			if (c[j - 1] + 1 < v)
+				v = c[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && pp[j - 2] + 1 < v)
+				v = pp[j - 2] + 1;
+			c[j] = v;
+		}
+		if (prefixes != NULL)
+			prefixes[i] = c[m];
+		t = pp;
+		pp = p;
+		p = c;
+		c = t;
+	}
+	return p[m];
+}
+
+unsigned skua__env_closest(const char *name, size_t len, char *buf,
+    size_t buflen)
+{
+	static const char site_prefix[] = "SKUA_CHUNK_SIZE_";
+	unsigned best = UINT32_MAX;
+
+	if (buflen > 0)
+		buf[0] = '\0';
+	for (int i = 0; i < SKUA__ENV_COUNT; i++) {
+		const char *t = skua__env_table[i].name;
+		size_t m = strlen(t), n = len < DIST_MAX ? len : DIST_MAX;
+		/* The distance is at least the difference in length. */
+		if ((n > m ? n - m : m - n) >= best)
+			continue;
+		unsigned d = distance(name, len, t, m, NULL);
+		if (d < best) {
+			best = d;
+			snprintf(buf, buflen, "%s", t);
+		}
+	}
+	/* SKUA_CHUNK_SIZE_<SITE> keeping the name's own tail as the site
+	 * (SKUA_CHUNKSIZE_PRIMES): the cost is that of the part before it,
+	 * when that is a near miss of the prefix (else a long name would get
+	 * its tail grafted on SKUA_CHUNK_SIZE_). */
+	enum { SITE_MISS_MAX = 3 };
+	unsigned pre[DIST_MAX + 1];
+	size_t rows = sizeof site_prefix - 1 + SITE_MISS_MAX;
+	if (rows > len)
+		rows = len;
+	distance(name, rows, site_prefix, sizeof site_prefix - 1, pre);
+	for (size_t i = 1; i < len && i <= rows; i++) {
+		unsigned d = pre[i];
+		if (d <= SITE_MISS_MAX && d < best) {
+			best = d;
+			snprintf(buf, buflen, "%s%.*s", site_prefix,
+			    (int)(len - i), name + i);
+		}
+	}
+	return best;
+}
+
+extern char **environ;
+
+int skua__env_check_unknown(bool strict)
+{
+	int rc = 0;
+
+	for (char **e = environ; e != NULL && *e != NULL; e++) {
+		const char *s = *e;
+		if (strncmp(s, "SKUA_", 5) != 0)
+			continue;
+		const char *eq = strchr(s, '=');
+		size_t len = eq != NULL ? (size_t)(eq - s) : strlen(s);
+		if (skua__env_known(s, len))
+			continue;
+		rc = -EINVAL;
+
+		/* One byte more than skua__env_quote shows, so that it ends a
+		 * longer name with "...". */
+		char name[DIST_MAX + 2], quoted[DIST_MAX * 4 + 8];
+		char closest[DIST_MAX + 32], qclosest[sizeof closest * 4 + 8];
+		size_t n = len <= DIST_MAX ? len : DIST_MAX + 1;
+		memcpy(name, s, n);
+		name[n] = '\0';
+		/* The value "" never names a bad value here: those keys are
+		 * known names. */
+		if (!first_time(name, "", strict))
+			continue;
+		skua__env_closest(s, len, closest, sizeof closest);
+		skua__env_quote(name, quoted, sizeof quoted);
+		skua__env_quote(closest, qclosest, sizeof qclosest);
+		fprintf(stderr, "skua: unknown variable %s (did you mean %s?); "
+		    "%s\n", quoted, qclosest, strict ?
+		    "the call fails (SKUA_STRICT=1)" : "ignored");
+	}
+	return rc;
 }

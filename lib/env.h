@@ -19,6 +19,7 @@ enum skua__env_kind {
 	SKUA__ENV_BOOL,   /* 0/1, true/false, yes/no, on/off */
 	SKUA__ENV_CHUNK,  /* "auto" (0) or an integer in [1, max] */
 	SKUA__ENV_STRING, /* any non-empty text */
+	SKUA__ENV_LEVEL,  /* a BOOL value (0 or 1), or "verbose" (2) */
 };
 
 enum skua__env_id {
@@ -29,6 +30,7 @@ enum skua__env_id {
 	SKUA__ENV_CHUNK_SIZE,      /* also SKUA_CHUNK_SIZE_<SITE> */
 	SKUA__ENV_MAX_BLOCKING,
 	SKUA__ENV_STRICT,
+	SKUA__ENV_DISPLAY_ENV,
 	SKUA__ENV_COUNT
 };
 
@@ -75,5 +77,50 @@ bool skua__env_strict(void);
  */
 bool skua__env_site_name(const char *prefix, const char *site, char *buf,
     size_t len);
+
+/*
+ * skua__env_known - whether the variable name (len bytes, no "=value") is
+ * one that skua reads: a table name, SKUA_CHUNK_SIZE_<SITE> for any
+ * non-empty SITE, or SKUA_BENCH_<...> (skua-bench's own).
+ */
+bool skua__env_known(const char *name, size_t len);
+
+/*
+ * skua__env_closest - the known name nearest to name (len bytes) by edit
+ * distance (insertions, deletions, substitutions and swaps of neighbours),
+ * into buf: a table name, or SKUA_CHUNK_SIZE_ with name's own site (for
+ * SKUA_CHUNKSIZE_PRIMES).  Returns the distance.
+ */
+unsigned skua__env_closest(const char *name, size_t len, char *buf,
+    size_t buflen);
+
+/*
+ * skua__env_check_unknown - warn on stderr, once per name and process,
+ * about every SKUA_* variable of the environment that skua__env_known
+ * rejects, naming the closest known one.  strict: the warning says that
+ * the call fails.  RETURNS 0, or -EINVAL when there is one.
+ */
+int skua__env_check_unknown(bool strict);
+
+/*
+ * skua__env_quote - v as a warning shows it: printable ASCII as is, '"'
+ * and backslash escaped, other bytes as \n, \t or \xHH, at most 64 input
+ * bytes (then "...").  len >= 8; 64 * 4 + 8 holds any value.
+ */
+void skua__env_quote(const char *v, char *buf, size_t len);
+
+/*
+ * skua__env_settings (lib/display_env.c) - called by skua_pool_create once
+ * it knows the worker count and stack size it will use: checks for unknown
+ * SKUA_* names (skua__env_check_unknown) and, with SKUA_DISPLAY_ENV=1 or
+ * verbose, prints the settings in effect on stderr (version, workers and
+ * where that number came from, stack size, jemalloc, every SKUA_* variable
+ * set and the value used; verbose: also the unset ones and the details).
+ * RETURNS 0, or -EINVAL for an unknown name or a bad SKUA_DISPLAY_ENV (the
+ * caller fails under SKUA_STRICT=1, like for any bad value).
+ */
+struct skua_config;
+int skua__env_settings(const struct skua_config *cfg, unsigned workers,
+    size_t stack_size);
 
 #endif /* SKUA_ENV_H */

@@ -365,6 +365,7 @@ int skua_pool_create(const skua_config *cfg, skua_pool **out)
 	uint64_t max_blocking;
 	bad |= skua__env_get(SKUA__ENV_MAX_BLOCKING, NULL, 64, "64",
 	    &max_blocking);
+	bad |= skua__env_settings(cfg, n, stack); /* SKUA_DISPLAY_ENV, typos */
 	if (bad != 0 && strict)
 		return -EINVAL;
 

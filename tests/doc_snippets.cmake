@@ -10,7 +10,7 @@ if(SKUA_SANITIZE STREQUAL "")
     add_test(NAME doc_snippets
       COMMAND ${SKUA_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/doc_snippets.py
               --build ${PROJECT_BINARY_DIR} --source ${PROJECT_SOURCE_DIR}
-              --cc ${CMAKE_C_COMPILER} --libs "${SKUA_PC_LIBS_PRIVATE}")
+              --cc ${CMAKE_C_COMPILER} --libs "${SKUA_STATIC_DEPS}")
   else()
     add_test(NAME doc_snippets
       COMMAND sh -c "echo 'doc_snippets skipped: no python3'; exit 77")

@@ -133,6 +133,17 @@ static const struct pcase cases[] = {
 	{ SKUA__ENV_STRING, "/tmp/t.json", 0, 0, 0, 0 },
 	{ SKUA__ENV_STRING, "", 0, 0, -EINVAL, 0 },
 	{ SKUA__ENV_STRING, " \t", 0, 0, -EINVAL, 0 },
+	/* LEVEL: a BOOL, or "verbose" (2) */
+	{ SKUA__ENV_LEVEL, "1", 0, 2, 0, 1 },
+	{ SKUA__ENV_LEVEL, "0", 0, 2, 0, 0 },
+	{ SKUA__ENV_LEVEL, "on", 0, 2, 0, 1 },
+	{ SKUA__ENV_LEVEL, "FALSE", 0, 2, 0, 0 },
+	{ SKUA__ENV_LEVEL, "verbose", 0, 2, 0, 2 },
+	{ SKUA__ENV_LEVEL, " Verbose ", 0, 2, 0, 2 },
+	{ SKUA__ENV_LEVEL, "2", 0, 2, -EINVAL, 0 },
+	{ SKUA__ENV_LEVEL, "verbos", 0, 2, -EINVAL, 0 },
+	{ SKUA__ENV_LEVEL, "verbose1", 0, 2, -EINVAL, 0 },
+	{ SKUA__ENV_LEVEL, "", 0, 2, -EINVAL, 0 },
 	/* not a kind */
 	{ (enum skua__env_kind)99, "4", 0, 10, -EINVAL, 0 },
 };
@@ -145,6 +156,7 @@ static const char *kind_name(enum skua__env_kind k)
 	case SKUA__ENV_BOOL: return "BOOL";
 	case SKUA__ENV_CHUNK: return "CHUNK";
 	case SKUA__ENV_STRING: return "STRING";
+	case SKUA__ENV_LEVEL: return "LEVEL";
 	}
 	return "?";
 }
@@ -443,7 +455,7 @@ int main(int argc, char **argv)
 	test_watchdog(60);
 	static const char *vars[] = { "SKUA_WORKERS", "SKUA_STACK_SIZE",
 	    "SKUA_STATS", "SKUA_TRACE", "SKUA_STRICT", "SKUA_CHUNK_SIZE",
-	    "SKUA_MAX_BLOCKING" };
+	    "SKUA_MAX_BLOCKING", "SKUA_DISPLAY_ENV" };
 	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
 		unsetenv(vars[i]);
 	test_parse_table();
