@@ -15,7 +15,10 @@
 	XX(EOVERFLOW, "size overflow")                                   \
 	XX(EDEADLK, "the call would wait on itself")                     \
 	XX(EAGAIN, "resource temporarily unavailable")                   \
-	XX(ECHILD, "pool inherited across fork(); only destroy works")
+	XX(ECHILD, "pool inherited across fork(); only destroy works")   \
+	XX(ETIMEDOUT, "timed out")                                       \
+	XX(ECANCELED, "the future was cancelled")                        \
+	XX(EBUSY, "the task has started or finished")
 
 const char *skua_strerror(int code)
 {

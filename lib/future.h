@@ -1,13 +1,35 @@
 /*
- * lib/future.h - the future record, shared by lib/future.c (compute tasks)
- * and lib/blocking.c (skua_spawn_blocking).
+ * lib/future.h - the future record, shared by lib/future.c (life cycle,
+ * cancel, callbacks), lib/future_wait.c (every wait) and lib/blocking.c
+ * (skua_spawn_blocking).
+ *
+ * status holds the state in its low two bits and SKUA__F_WAITERS when an
+ * outside thread sleeps on the word (a futex in the future itself, so a
+ * waiter never touches the pool, which may be destroyed meanwhile):
+ *
+ *     PENDING --claim (CAS)--> RUNNING --fn returns (exchange)--> DONE
+ *        \--cancel (CAS)--> CANCELLED
+ *
+ * DONE and CANCELLED are final ("finished"); whoever makes the step to one
+ * of them wakes the status word's sleepers, then runs the done-callbacks.
  */
 #ifndef SKUA_FUTURE_INTERNAL_H
 #define SKUA_FUTURE_INTERNAL_H
 
 #include "worker.h"
 
-enum { SKUA__F_PENDING, SKUA__F_RUNNING, SKUA__F_DONE };
+enum { SKUA__F_PENDING, SKUA__F_RUNNING, SKUA__F_DONE, SKUA__F_CANCELLED };
+#define SKUA__F_STATE 3u
+#define SKUA__F_WAITERS 4u
+
+/* A done-callback, on a list pushed at the head (so newest first). */
+struct skua__done_cb {
+	struct skua__done_cb *next;
+	void (*fn)(skua_future *f, void *arg);
+	void *arg;
+};
+/* cbs once the future finished: later registrations call at once. */
+#define SKUA__CBS_CLOSED ((struct skua__done_cb *)1)
 
 struct skua_future {
 	skua_task task; /* state SKUA__TASK_DETACHED */
@@ -16,6 +38,7 @@ struct skua_future {
 	void *result;
 	skua_pool *pool;
 	struct skua_future *next; /* lib/blocking.c's queue */
+	_Atomic(struct skua__done_cb *) cbs;
 	bool blocking;            /* waiters must not run it themselves */
 	uint64_t fork_gen;        /* the pool's: fork() detection, no pool read */
 	_Atomic uint32_t status;
@@ -27,7 +50,28 @@ struct skua_future {
 skua_future *skua__future_new(skua_pool *pool, skua_fn fn, void *arg);
 /* Undo skua__future_new when the submission failed. */
 void skua__future_discard(skua_future *f);
-/* Run it if nobody claimed it yet, then drop the queue's reference. */
+/* The queue entry's turn: run it if nobody claimed it yet (or count a
+ * cancelled one as drained), then drop the queue's reference. */
 void skua__future_run_queued(skua_future *f);
+/* PENDING -> RUNNING; true if we won it and must run it now. */
+bool skua__future_claim(skua_future *f);
+/* Run a claimed future, publish DONE, wake, call back, uncount. */
+void skua__future_run_claimed(skua_future *f);
+
+/* DONE or CANCELLED.  seq_cst: also the re-check load of the waiters'
+ * Dekker pair (lib/park.md, "waiters"). */
+static inline bool skua__future_finished(const skua_future *f)
+{
+	return (atomic_load_explicit(&f->status, memory_order_seq_cst) &
+	    SKUA__F_STATE) >= SKUA__F_DONE;
+}
+
+/* In the child of a fork(), for a future of an inherited pool.  Reads the
+ * future only: an outside waiter must not touch a pool that may be in
+ * skua_pool_destroy meanwhile. */
+static inline bool skua__future_forked(const skua_future *f)
+{
+	return f->fork_gen != skua__fork_generation();
+}
 
 #endif

@@ -18,7 +18,7 @@
 #define MAX 400000
 
 static _Atomic int release_worker, holding;
-static _Atomic long next_pos;
+static _Atomic long next_pos, recorded;
 static long order[MAX];
 
 static void *hold(void *arg)
@@ -33,6 +33,7 @@ static void *record(void *arg)
 {
 	long pos = atomic_fetch_add(&next_pos, 1);
 	order[pos] = (long)(intptr_t)arg;
+	atomic_fetch_add(&recorded, 1); /* after the write: the reader waits */
 	return NULL;
 }
 
@@ -44,6 +45,7 @@ static void case_overflow_served_in_order(void)
 	atomic_store(&release_worker, 0);
 	atomic_store(&holding, 0);
 	atomic_store(&next_pos, 0);
+	atomic_store(&recorded, 0);
 	ASSERT_OK(skua_spawn(p, hold, NULL, &h));
 	ASSERT(test_spin_until(&holding, 5000));
 	for (long i = 0; i < FIRST; i++)
@@ -63,7 +65,7 @@ static void case_overflow_served_in_order(void)
 	ASSERT_OK(skua_future_wait_all(fs, FIRST));
 	ASSERT_OK(skua_future_get(h, NULL));
 	skua_future_release(h);
-	while (atomic_load(&next_pos) < n)
+	while (atomic_load(&recorded) < n)
 		sched_yield();
 	long passed = 0;
 	for (long i = 0; i < n; i++)

@@ -12,6 +12,9 @@
  *   -EDEADLK    the call would wait on itself (destroying a pool from its task)
  *   -EAGAIN     a thread could not be started, or a limit was reached
  *   -ECHILD     the pool was inherited across fork(); only destroy works
+ *   -ETIMEDOUT  a timed wait gave up (skua_future_*_timeout)
+ *   -ECANCELED  the future was cancelled before its task started
+ *   -EBUSY      cancel of a task that has started or finished
  *
  * These are the only codes skua returns; skua_strerror and skua_err_name
  * call every other value (INT_MIN included) unknown.

@@ -27,6 +27,7 @@
 #define SKUA_FUTURE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "pool.h"
 
 #ifdef __cplusplus
@@ -55,12 +56,14 @@ int skua_spawn(skua_pool *pool, skua_fn fn, void *arg, skua_future **out);
  * (result may be NULL).  Several threads may wait on one future, also
  * while the pool is being destroyed (the future outlives it); the caller
  * that releases the future must know the others are done with it.
- * RETURNS 0; -EINVAL (f is NULL); -ECHILD (in the child of a fork(), a
- * future of an inherited pool that was not done: it never will be).
+ * RETURNS 0; -EINVAL (f is NULL); -ECANCELED (skua_future_cancel won:
+ * the task never ran); -ECHILD (in the child of a fork(), a future of an
+ * inherited pool that was not done: it never will be).
  */
 int skua_future_get(skua_future *f, void **result);
 
-/* skua_future_done - 1 when f is done, 0 when not, -EINVAL for NULL. */
+/* skua_future_done - 1 when f is done or cancelled, 0 when not, -EINVAL
+ * for NULL. */
 int skua_future_done(const skua_future *f);
 
 /*
@@ -84,6 +87,52 @@ int skua_future_wait_all(skua_future *const *fs, size_t n);
  * *index is SIZE_MAX (when index is not NULL).
  */
 int skua_future_wait_any(skua_future *const *fs, size_t n, size_t *index);
+
+/*
+ * Timed waits: as skua_future_get, _wait_all and _wait_any, but giving up
+ * after timeout_ns nanoseconds (relative, measured on CLOCK_MONOTONIC; 0
+ * only looks).  On a worker the wait still helps run tasks until the
+ * deadline; it looks at the clock between tasks, so it returns at most one
+ * task's length after the deadline (the task it was running then).
+ * RETURNS 0 as the untimed calls, or -ETIMEDOUT with nothing changed
+ * (*result NULL, *index SIZE_MAX); the other errors as the untimed calls.
+ * THREAD SAFETY: any thread.
+ */
+int skua_future_get_timeout(skua_future *f, void **result,
+    uint64_t timeout_ns);
+int skua_future_wait_all_timeout(skua_future *const *fs, size_t n,
+    uint64_t timeout_ns);
+int skua_future_wait_any_timeout(skua_future *const *fs, size_t n,
+    size_t *index, uint64_t timeout_ns);
+
+/*
+ * skua_future_cancel - make sure a task that has not started never runs
+ * (Future.cancel()).  Every waiter then sees -ECANCELED from get; wait_all
+ * and wait_any count the future as done; its done-callbacks run, on the
+ * calling thread.  A task that has started or finished is not touched.
+ * The memory is reclaimed once the future is released (and its queue
+ * entry dropped).
+ * RETURNS 0 (cancelled now, or already); -EBUSY (running or done:
+ * nothing changed); -EINVAL (f is NULL).
+ * THREAD SAFETY: any thread, concurrently with the task's start: exactly
+ * one of "ran" and "cancelled" happens.
+ */
+int skua_future_cancel(skua_future *f);
+
+/*
+ * skua_future_add_done_callback - call fn(f, arg) exactly once when f
+ * finishes (done or cancelled): on the thread that finished it, right
+ * after waking its waiters, in registration order; or at once, on the
+ * calling thread, when f has finished already.  fn may call
+ * skua_future_get(f) (it does not wait) and spawn more work; it must not
+ * release f's last reference, and it should be short (it delays the
+ * worker that ran the task).  A future's callbacks run before skua_pool_
+ * destroy can return.
+ * RETURNS 0; -EINVAL (f or fn NULL); -ENOMEM (nothing registered).
+ * THREAD SAFETY: any thread, until f is released.
+ */
+int skua_future_add_done_callback(skua_future *f,
+    void (*fn)(skua_future *f, void *arg), void *arg);
 
 /*
  * skua_future_release - drop the caller's reference.  The memory is
