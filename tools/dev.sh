@@ -4,15 +4,37 @@
 #   tools/dev.sh bench   install what is missing, build, run skua-bench's quick profile
 #   tools/dev.sh test    install what is missing, build and run the whole test
 #                        suite: normal, ThreadSanitizer and ASan+UBSan builds
+#   tools/dev.sh deps    only install what is missing
 #
 # Works on a fresh Debian 12 as root (or with sudo).  Build trees go to
 # build/release, build/tsan and build/asan (test) and build/bench (bench).
+# Packages are installed quietly: one line per step, apt's whole output in
+# build/apt.log (or $DEV_LOG), which a failure names.  libtbb-dev and gcc's
+# OpenMP are skua-bench's --compare peers; the release and bench builds
+# require both (SKUA_BENCH_REQUIRE_PEERS).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 JOBS=$(nproc 2>/dev/null || echo 2)
+APT_LOG=${DEV_LOG:-$ROOT/build/apt.log}
 
-PACKAGES="build-essential cmake pkg-config libck-dev libjemalloc-dev libbenchmark-dev python3 clang libclang-rt-14-dev spin"
+PACKAGES="build-essential cmake pkg-config libck-dev libjemalloc-dev libbenchmark-dev libtbb-dev python3 clang libclang-rt-14-dev spin"
+
+SUDO=""
+apt_step() { # what, apt-get arguments...
+	local what=$1 t0=$SECONDS
+	shift
+	printf '== %s ... ' "$what"
+	if $SUDO env DEBIAN_FRONTEND=noninteractive apt-get -q -o Dpkg::Use-Pty=0 "$@" \
+		>>"$APT_LOG" 2>&1 </dev/null; then
+		echo "done ($((SECONDS - t0)) s)"
+	else
+		echo "FAILED"
+		echo "dev.sh: apt-get $1 failed; the whole log is $APT_LOG. Its last lines:" >&2
+		tail -n 12 "$APT_LOG" | sed 's/^/  /' >&2
+		exit 1
+	fi
+}
 
 install_deps() {
 	local missing=""
@@ -21,13 +43,12 @@ install_deps() {
 			missing="$missing $p"
 	done
 	[ -z "$missing" ] && return 0
-	echo "== installing:$missing"
-	local sudo=""
-	[ "$(id -u)" -eq 0 ] || sudo="sudo"
-	export DEBIAN_FRONTEND=noninteractive
-	$sudo apt-get update -qq
+	[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+	mkdir -p "$(dirname "$APT_LOG")"
+	: >"$APT_LOG"
+	apt_step "apt-get update (log: $APT_LOG)" update
 	# shellcheck disable=SC2086
-	$sudo apt-get install -y -qq --no-install-recommends $missing
+	apt_step "installing$missing" install -y --no-install-recommends $missing
 }
 
 build() { # dir, cmake args...
@@ -68,14 +89,14 @@ case "${1:-}" in
 bench)
 	install_deps
 	mkdir -p build
-	build build/bench -DCMAKE_BUILD_TYPE=Release -DSKUA_BUILD_TESTS=OFF
+	build build/bench -DCMAKE_BUILD_TYPE=Release -DSKUA_BUILD_TESTS=OFF -DSKUA_BENCH_REQUIRE_PEERS=ON
 	shift
 	exec build/bench/tools/skua-bench/skua-bench "$@"
 	;;
 test)
 	install_deps
 	mkdir -p build
-	build build/release -DSKUA_BUILD_TESTS=ON
+	build build/release -DSKUA_BUILD_TESTS=ON -DSKUA_BENCH_REQUIRE_PEERS=ON
 	run_ctest build/release "release (jemalloc)"
 	build build/tsan -DSKUA_SANITIZE=thread -DSKUA_DEBUG=ON -DSKUA_BUILD_TESTS=ON
 	# die_after_fork=0: test_fork's children start threads (a new pool),
@@ -89,8 +110,11 @@ test)
 	echo "$TOTAL_PASS passed, $TOTAL_FAIL failed, $TOTAL_SKIP skipped"
 	[ "$TOTAL_FAIL" -eq 0 ]
 	;;
+deps)
+	install_deps
+	;;
 *)
-	echo "usage: tools/dev.sh bench [skua-bench flags] | tools/dev.sh test" >&2
+	echo "usage: tools/dev.sh bench [skua-bench flags] | tools/dev.sh test | tools/dev.sh deps" >&2
 	exit 2
 	;;
 esac

@@ -1,13 +1,23 @@
 // tools/skua-bench/tbb.cc - the workloads on oneTBB, for --compare.
 //
-// Compiled only when CMake's find_package(TBB) found oneTBB (libtbb-dev).
-// A task_group per fork (fib, nqueens, utree, matmul), parallel_reduce for
-// primes and parallel_for for map, each inside a task_arena of `threads`.
+// Compiled only when CMake's find_package(TBB) found oneTBB (libtbb-dev;
+// checked with Debian 12's oneTBB 2021.8).  A task_group per fork (fib,
+// nqueens, utree, matmul), parallel_reduce for primes and parallel_for for
+// map, each inside a task_arena of `threads`.
+//
+// Like skua's pool and libgomp's threads, the arena of each thread count is
+// made once and kept: the warm-up run pays for its start, not every timed
+// run.  A global_control raises TBB's limit (the CPU count) when more
+// threads are asked for, as OpenMP's num_threads would give them.
 #include "peers.h"
 #include "workloads.h"
 
 #include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <tbb/blocked_range.h>
+#include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_reduce.h>
 #include <tbb/task_arena.h>
@@ -77,24 +87,27 @@ long utree_t(uint64_t s, uint32_t q)
 void mm_t(const double *a, const double *b, double *c, size_t m, size_t n,
     size_t k, size_t ld)
 {
-	tbb::task_group g;
 	size_t h;
 	switch (skb_matmul_split(m, n, k)) {
 	case SKB_MM_LEAF:
 		skb_matmul_block(a, b, c, m, n, k, ld);
 		break;
-	case SKB_MM_SPLIT_N:
+	case SKB_MM_SPLIT_N: {
+		tbb::task_group g; // not at the leaves: it costs a context
 		h = n / 2;
 		g.run([=] { mm_t(a, b, c, m, h, k, ld); });
 		mm_t(a, b + h, c + h, m, n - h, k, ld);
 		g.wait();
 		break;
-	case SKB_MM_SPLIT_M:
+	}
+	case SKB_MM_SPLIT_M: {
+		tbb::task_group g;
 		h = m / 2;
 		g.run([=] { mm_t(a, b, c, h, n, k, ld); });
 		mm_t(a + h * ld, b, c + h * ld, m - h, n, k, ld);
 		g.wait();
 		break;
+	}
 	default:
 		h = k / 2;
 		mm_t(a, b, c, m, n, h, ld);
@@ -103,10 +116,37 @@ void mm_t(const double *a, const double *b, double *c, size_t m, size_t n,
 	}
 }
 
+// The arena of `threads` (one slot for the calling thread, threads - 1 for
+// TBB's workers), kept for the process.  skua-bench calls from one thread.
+tbb::task_arena &arena_of(unsigned threads)
+{
+	static std::mutex lock;
+	static std::map<unsigned, std::unique_ptr<tbb::task_arena>> arenas;
+	static std::unique_ptr<tbb::global_control> limit;
+	static size_t limit_value;
+	std::lock_guard<std::mutex> hold(lock);
+
+	if (threads < 1)
+		threads = 1;
+	size_t deflt = tbb::global_control::active_value(
+	    tbb::global_control::max_allowed_parallelism);
+	if (threads > deflt && threads > limit_value) {
+		limit.reset(); // one limit at a time: TBB uses the lowest
+		limit.reset(new tbb::global_control(
+		    tbb::global_control::max_allowed_parallelism, threads));
+		limit_value = threads;
+	}
+	std::unique_ptr<tbb::task_arena> &a = arenas[threads];
+	if (!a) {
+		a.reset(new tbb::task_arena((int)threads));
+		a->initialize();
+	}
+	return *a;
+}
+
 template <typename F> auto in_arena(unsigned threads, F f) -> decltype(f())
 {
-	tbb::task_arena arena((int)threads);
-	return arena.execute(f);
+	return arena_of(threads).execute(f);
 }
 
 } // namespace
