@@ -14,5 +14,6 @@
 #include "skua/parallel.h"
 #include "skua/stats.h"
 #include "skua/blocking.h"
+#include "skua/imap.h"
 
 #endif /* SKUA_H */

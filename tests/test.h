@@ -160,6 +160,19 @@ static inline void test_spin_us(unsigned us)
 		;
 }
 
+/* Resident memory of this process in KiB, from /proc/self/statm. */
+static inline long test_rss_kib(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	long pages = 0, res = 0;
+	if (f != NULL) {
+		if (fscanf(f, "%ld %ld", &pages, &res) != 2)
+			res = 0;
+		fclose(f);
+	}
+	return res * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
 /* The threads of this process, from /proc/self/task. */
 #include <dirent.h>
 static inline int thread_count(void)

@@ -222,6 +222,7 @@ static void case_timed_wait_on_worker_helps(void)
 
 struct cb_log {
 	_Atomic int n;
+	_Atomic int logged; /* after the entry is written: readers wait */
 	int order[8];
 	int on_worker[8];
 	int got[8]; /* what skua_future_get returned inside the callback */
@@ -237,6 +238,7 @@ static void log_cb(skua_future *f, void *arg)
 		cb_log.on_worker[k] = skua_worker_current() != NULL;
 		cb_log.got[k] = skua_future_get(f, NULL);
 	}
+	atomic_fetch_add(&cb_log.logged, 1);
 }
 
 static void case_callbacks_once_in_order(void)
@@ -253,9 +255,9 @@ static void case_callbacks_once_in_order(void)
 	atomic_store(&gate, 1);
 	ASSERT_OK(skua_future_get(f, NULL));
 	/* The finisher calls them after waking us: wait for all three. */
-	for (int i = 0; i < 100000 && atomic_load(&cb_log.n) < 3; i++)
+	for (int i = 0; i < 100000 && atomic_load(&cb_log.logged) < 3; i++)
 		usleep(10);
-	ASSERT_EQ(atomic_load(&cb_log.n), 3);
+	ASSERT_EQ(atomic_load(&cb_log.logged), 3);
 	for (int i = 0; i < 3; i++) {
 		ASSERT_EQ(cb_log.order[i], i);
 		ASSERT_EQ(cb_log.on_worker[i], 1); /* the worker that ran it */

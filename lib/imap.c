@@ -1,0 +1,196 @@
+/*
+ * lib/imap.c - skua_imap and skua_imap_unordered: a stream through the
+ * pool with at most `window` items in flight.
+ *
+ * The window is cut into nb batches of up to B items each (nb * B <=
+ * window).  The calling thread fills a batch from next(), spawns it as one
+ * future (fn over its items, on a worker), and once a batch is done hands
+ * its results to out() and refills it.  Batching is what makes a stream of
+ * cheap items fast: a future per item costs a spawn, a wake-up and a wait,
+ * ~1 us from an outside thread, where a batch of 16 pays that once.  B is
+ * window / (2 * workers), at most 256, so that at least two batches per
+ * worker are in flight and no worker waits while the caller delivers.
+ *
+ * In order (imap): the batches form a ring; the oldest is awaited, then
+ * delivered, then refilled, which makes it the newest.  As completed
+ * (imap_unordered): wait_any over the batches in flight.  A batch whose
+ * spawn failed (out of memory) runs on the calling thread: no item taken
+ * from next() is ever lost.
+ */
+#include "skua.h"
+#include "worker.h" /* skua__pool_forked, skua__malloc */
+
+#include <errno.h>
+#include <string.h>
+
+#define IMAP_BATCH_MAX 256
+
+struct stream;
+
+struct batch {
+	skua_future *f;  /* in flight; NULL when ready or empty */
+	size_t count;    /* items in it; 0: empty */
+	size_t seq0;     /* the first item's position in the input */
+	struct stream *s;
+	void **items, **results;
+};
+
+struct stream {
+	skua_pool *pool;
+	skua_imap_next_fn next;
+	skua_imap_work_fn fn;
+	skua_imap_out_fn out;
+	void *ctx;
+	size_t b, nb;      /* items per batch, batches */
+	size_t seq;        /* the next item's position */
+	bool ended;        /* next() said END */
+	int stop;          /* next()'s error or out()'s value: stop */
+	struct batch *batches;
+	skua_future **fs;  /* imap_unordered: the batches' futures */
+};
+
+static void *run_batch(void *arg)
+{
+	struct batch *b = arg;
+	for (size_t i = 0; i < b->count; i++)
+		b->results[i] = b->s->fn(b->items[i], b->s->ctx);
+	return NULL;
+}
+
+/* Take up to B items into b and start it; false if none was taken. */
+static bool fill(struct stream *s, struct batch *b)
+{
+	b->count = 0;
+	b->seq0 = s->seq;
+	while (b->count < s->b && !s->ended && s->stop == 0) {
+		void *item = NULL;
+		int rc = s->next(s->ctx, &item);
+		if (rc > 0) {
+			s->ended = true;
+			break;
+		}
+		if (rc < 0) {
+			s->stop = rc;
+			break;
+		}
+		b->items[b->count++] = item;
+		s->seq++;
+	}
+	if (b->count == 0)
+		return false;
+	if (skua_spawn(s->pool, run_batch, b, &b->f) != 0) {
+		b->f = NULL; /* out of memory: run it here, lose nothing */
+		run_batch(b);
+	}
+	return true;
+}
+
+/* Wait for b (if in flight), deliver its results unless stopping, and
+ * leave it empty. */
+static void finish(struct stream *s, struct batch *b)
+{
+	if (b->f != NULL) {
+		skua_future_get(b->f, NULL);
+		skua_future_release(b->f);
+		b->f = NULL;
+	}
+	for (size_t i = 0; i < b->count && s->stop == 0; i++) {
+		int rc = s->out(b->items[i], b->results[i], b->seq0 + i, s->ctx);
+		if (rc != 0)
+			s->stop = rc;
+	}
+	b->count = 0;
+}
+
+static void run_ordered(struct stream *s)
+{
+	size_t inflight = 0;
+	for (size_t k = 0; k < s->nb && fill(s, &s->batches[k]); k++)
+		inflight++;
+	for (size_t head = 0; inflight > 0; head = (head + 1) % s->nb) {
+		struct batch *b = &s->batches[head];
+		if (b->count == 0)
+			continue; /* never filled: the stream ended */
+		finish(s, b);
+		inflight--;
+		if (fill(s, b)) /* now the newest */
+			inflight++;
+	}
+}
+
+/* A batch that is ready: done inline, or the first done future. */
+static struct batch *next_ready(struct stream *s)
+{
+	for (size_t k = 0; k < s->nb; k++) {
+		s->fs[k] = s->batches[k].f;
+		if (s->batches[k].count > 0 && s->batches[k].f == NULL)
+			return &s->batches[k];
+	}
+	size_t k = 0;
+	skua_future_wait_any(s->fs, s->nb, &k);
+	return &s->batches[k];
+}
+
+static void run_unordered(struct stream *s)
+{
+	size_t inflight = 0;
+	for (size_t k = 0; k < s->nb && fill(s, &s->batches[k]); k++)
+		inflight++;
+	while (inflight > 0) {
+		struct batch *b = next_ready(s);
+		finish(s, b);
+		inflight--;
+		if (fill(s, b))
+			inflight++;
+	}
+}
+
+static int imap_run(skua_pool *pool, skua_imap_next_fn next,
+    skua_imap_work_fn fn, skua_imap_out_fn out, void *ctx, size_t window,
+    bool ordered)
+{
+	if (pool == NULL || next == NULL || fn == NULL || out == NULL ||
+	    window == 0 || window > SKUA_IMAP_WINDOW_MAX)
+		return -EINVAL;
+	if (skua__pool_forked(pool))
+		return -ECHILD;
+	struct stream s = { .pool = pool, .next = next, .fn = fn, .out = out,
+	    .ctx = ctx };
+	size_t per_worker = window / (2 * (size_t)skua_pool_workers(pool));
+	s.b = per_worker < 1 ? 1 : per_worker > IMAP_BATCH_MAX ?
+	    IMAP_BATCH_MAX : per_worker;
+	s.nb = window / s.b;
+	size_t bytes = s.nb * (sizeof(struct batch) + sizeof(skua_future *)) +
+	    2 * s.nb * s.b * sizeof(void *);
+	char *mem = skua__malloc(bytes);
+	if (mem == NULL)
+		return -ENOMEM;
+	s.batches = (struct batch *)mem;
+	s.fs = (skua_future **)(s.batches + s.nb);
+	void **slots = (void **)(s.fs + s.nb);
+	for (size_t k = 0; k < s.nb; k++) {
+		struct batch *b = &s.batches[k];
+		memset(b, 0, sizeof *b);
+		b->s = &s;
+		b->items = slots + 2 * k * s.b;
+		b->results = b->items + s.b;
+	}
+	if (ordered)
+		run_ordered(&s);
+	else
+		run_unordered(&s);
+	skua__free(mem, bytes);
+	return s.stop;
+}
+
+int skua_imap(skua_pool *pool, skua_imap_next_fn next, skua_imap_work_fn fn,
+    skua_imap_out_fn out, void *ctx, size_t window)
+{
+	return imap_run(pool, next, fn, out, ctx, window, true);
+}
+
+int skua_imap_unordered(skua_pool *pool, skua_imap_next_fn next,
+    skua_imap_work_fn fn, skua_imap_out_fn out, void *ctx, size_t window)
+{
+	return imap_run(pool, next, fn, out, ctx, window, false);
+}
