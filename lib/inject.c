@@ -76,6 +76,35 @@ static int overflow_push(struct skua__inject *q, skua_task *t)
 	return 0;
 }
 
+/* The overflow's oldest task; with q->lock held and ovf_n > 0. */
+static skua_task *overflow_take(struct skua__inject *q)
+{
+	skua_task *t = q->ovf[q->ovf_head];
+	q->ovf_head = (q->ovf_head + 1) % q->ovf_cap;
+	q->ovf_n--;
+	atomic_fetch_sub_explicit(&q->ovf_count, 1, memory_order_relaxed);
+	return t;
+}
+
+/*
+ * The ring ran empty while the overflow holds more: move the overflow's
+ * oldest tasks into the ring (up to half of it), with q->lock held.  FIFO
+ * still holds, since new submissions keep going to the overflow until it
+ * is empty; and once it is, the ring takes them again (without this, the
+ * ring stayed unused, every push and pop taking the lock, until the
+ * overflow happened to drain: a review finding).
+ */
+static void refill_ring(struct skua__inject *q)
+{
+	for (unsigned k = 0; k < q->cap / 2 && q->ovf_n != 0; k++) {
+		skua_task *x = q->ovf[q->ovf_head];
+		SKUA_TSAN_RELEASE(x); /* the consumer's acquire pairs with us */
+		if (!ck_ring_enqueue_mpmc(&q->ring, q->buf, x))
+			break;
+		overflow_take(q);
+	}
+}
+
 int skua__inject_push(struct skua__inject *q, skua_task *t)
 {
 	/* The ring is ck_pr inline assembly: tell TSan about the hand-off. */
@@ -85,7 +114,9 @@ int skua__inject_push(struct skua__inject *q, skua_task *t)
 	if (atomic_load_explicit(&q->ovf_count, memory_order_relaxed) != 0 ||
 	    !ck_ring_enqueue_mpmc(&q->ring, q->buf, t)) {
 		int rc = overflow_push(q, t);
-		if (rc != 0)
+		/* Out of memory for the overflow: the ring, out of order,
+		 * beats failing while it has room. */
+		if (rc != 0 && !ck_ring_enqueue_mpmc(&q->ring, q->buf, t))
 			return rc;
 	}
 	/* seq_cst: step P2 of lib/park.md, ordered before the caller's load
@@ -110,11 +141,8 @@ skua_task *skua__inject_pop(struct skua__inject *q)
 			return NULL;
 		pthread_mutex_lock(&q->lock);
 		if (q->ovf_n != 0) {
-			t = q->ovf[q->ovf_head];
-			q->ovf_head = (q->ovf_head + 1) % q->ovf_cap;
-			q->ovf_n--;
-			atomic_fetch_sub_explicit(&q->ovf_count, 1,
-			    memory_order_relaxed);
+			t = overflow_take(q);
+			refill_ring(q);
 		}
 		pthread_mutex_unlock(&q->lock);
 		if (t == NULL)

@@ -275,13 +275,25 @@ skua_task *skua__deque_steal(skua_worker *thief, skua_worker *v, bool *busy)
 }
 
 /*
- * A leapfrogging joiner's steal: the oldest entry of v, only if its index
- * is base or above (pushed during the stolen child's run, see join_slow).
- * Below base sit the thief's older frames' tasks: others may steal those,
- * the joiner may not.  The caller checks afterwards that the child was
- * still running when the steal took effect.
+ * A leapfrogging joiner's steal from v, the thief of child: the oldest entry
+ * of v, only if its index is base or above and child was still running
+ * when that entry was published.  Below base sit the thief's older frames'
+ * tasks: others may steal those, the joiner may not.
+ *
+ * Why the check of child's state between the slot read and the CAS is
+ * enough (docs/design.md, "The rule"): we read bottom > t, so the entry at
+ * t was published by a bottom store we read.  If that push came after
+ * child's DONE in the thief's program order, that (seq_cst, so release)
+ * store follows the DONE store (release), and our acquire load of bottom
+ * makes DONE visible to the state load below, which then refuses.  So an
+ * entry we do take was pushed before DONE; and after child started,
+ * because base was read (acquire) after the thief's release store of it,
+ * so no bottom store older than child's start can be read either.  What
+ * happens between the check and the CAS does not matter: the entry's
+ * push time is what counts.
  */
-skua_task *skua__deque_steal_above(skua_worker *v, int64_t base, bool *busy)
+skua_task *skua__deque_steal_above(skua_worker *v, int64_t base,
+    const skua_task *child, bool *busy)
 {
 	*busy = false;
 	int64_t t = atomic_load_explicit(&v->top, memory_order_seq_cst);
@@ -292,7 +304,19 @@ skua_task *skua__deque_steal_above(skua_worker *v, int64_t base, bool *busy)
 	}
 	if (t < base)
 		return NULL;
-	return steal_at(v, t, busy);
+	struct skua__dqbuf *buf = atomic_load_explicit(&v->buf,
+	    memory_order_acquire);
+	skua_task *x = atomic_load_explicit(&buf->slots[t & buf->mask],
+	    memory_order_relaxed);
+	if (atomic_load_explicit(&child->state, memory_order_acquire) ==
+	    SKUA__TASK_DONE)
+		return NULL; /* x may be newer than child: not ours */
+	if (!atomic_compare_exchange_strong_explicit(&v->top, &t, t + 1,
+	    memory_order_seq_cst, memory_order_relaxed)) {
+		*busy = true;
+		return NULL;
+	}
+	return x;
 }
 
 /*
@@ -419,41 +443,10 @@ bool skua__help_once(skua_worker *w)
 }
 
 /*
- * A leapfrogging joiner took x from the thief, and then found that its own
- * child had finished meanwhile: x may have been pushed after the child's
- * run, so it is not the joiner's to run.  A fork goes back to its owner:
- * RETURNED tells the owner's join to run it inline (its own child, so the
- * rule holds there too).  A future goes to the injection queue, where any
- * worker may take it (its waiters also claim it themselves); only when
- * that queue cannot grow (out of memory) does it run here.
- */
-static void give_back(skua_worker *w, skua_task *x)
-{
-	if (atomic_load_explicit(&x->state, memory_order_relaxed) !=
-	    SKUA__TASK_DETACHED) {
-		/* Release: nothing of ours to publish, but the owner's
-		 * acquire then orders its inline run after our steal. */
-		atomic_store_explicit(&x->state, SKUA__TASK_RETURNED,
-		    memory_order_release);
-		return;
-	}
-	if (skua__inject_push(&w->pool->inject, x) == 0) {
-		skua__post(w->pool, 1);
-		return;
-	}
-	w->help_depth++;
-	skua__run_taken(w, x);
-	w->help_depth--;
-}
-
-/*
  * One leapfrog step of the join of t, stolen by thief: take the oldest task
- * that the thief pushed while running t (steal_base) and run it.  The check
- * after the steal closes the race with t's end: if t was still running when
- * the CAS took x, x was pushed during t's run (it was published by a bottom
- * store we read, and t's DONE precedes any push after t); if t is done, x
- * is handed back.  Returns true when a task was taken; *busy when a CAS
- * was lost (try again at once).
+ * that the thief pushed while running t (steal_base, checked by
+ * skua__deque_steal_above) and run it.  Returns true when a task ran;
+ * *busy when a CAS was lost (try again at once).
  */
 static bool leapfrog_once(skua_worker *w, skua_task *t, skua_worker *thief,
     bool *busy)
@@ -462,16 +455,11 @@ static bool leapfrog_once(skua_worker *w, skua_task *t, skua_worker *thief,
 	int64_t base = atomic_load_explicit(&thief->steal_base,
 	    memory_order_acquire);
 	SKUA_STAT_ADD(w, steal_attempts, 1);
-	skua_task *x = skua__deque_steal_above(thief, base, busy);
+	skua_task *x = skua__deque_steal_above(thief, base, t, busy);
 	if (x == NULL)
 		return false;
 	SKUA_STAT_ADD(w, steals, 1);
 	SKUA_TRACE_EVENT(w, SKUA__TR_STEAL, skua__now_ns(), 0, thief->index);
-	if (atomic_load_explicit(&t->state, memory_order_acquire) ==
-	    SKUA__TASK_DONE) {
-		give_back(w, x);
-		return true;
-	}
 	w->help_depth++;
 	skua__run_taken(w, x);
 	w->help_depth--;
@@ -524,11 +512,6 @@ SKUA_COLD void skua__join_slow(skua_worker *w, skua_task *t)
 	uintptr_t s;
 	while ((s = atomic_load_explicit(&t->state, memory_order_acquire)) !=
 	    SKUA__TASK_DONE) {
-		if (s == SKUA__TASK_RETURNED) {
-			/* A leapfrogger took t and gave it back. */
-			t->fn(w, t);
-			return;
-		}
 		skua_worker *thief = (skua_worker *)(s & ~(uintptr_t)SKUA__TASK_STOLEN);
 		if (thief != NULL && thief != w &&
 		    w->help_depth < SKUA__HELP_DEPTH_MAX) {

@@ -42,9 +42,7 @@
 #define SKUA__TASK_STOLEN 1u   /* low bit; the rest is the thief */
 #define SKUA__TASK_DONE 2u
 #define SKUA__TASK_DETACHED 4u /* a future's task: fn manages its lifetime */
-/* 8 is SKUA__TASK_INLINED (skua/task.h).  RETURNED: a leapfrogging joiner
- * stole this fork too late (lib/task.c, give_back); its own join runs it. */
-#define SKUA__TASK_RETURNED 16u
+/* 8 is SKUA__TASK_INLINED (skua/task.h). */
 
 #define SKUA__DEQUE_INITIAL 256 /* slots; 2 KiB per worker to start */
 #define SKUA__HELP_DEPTH_MAX 64 /* nested helps while waiting */
@@ -168,7 +166,8 @@ extern _Thread_local skua_worker *skua__tls_worker
 skua_task *skua__deque_take(skua_worker *w);
 bool skua__deque_pop_if(skua_worker *w, skua_task *t);
 skua_task *skua__deque_steal(skua_worker *thief, skua_worker *v, bool *busy);
-skua_task *skua__deque_steal_above(skua_worker *v, int64_t base, bool *busy);
+skua_task *skua__deque_steal_above(skua_worker *v, int64_t base,
+    const skua_task *child, bool *busy);
 int skua__deque_init(skua_worker *w);
 void skua__deque_fini(skua_worker *w);
 void skua__run_taken(skua_worker *w, skua_task *t);

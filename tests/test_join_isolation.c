@@ -162,17 +162,24 @@ static void case_leapfrog_takes_only_above_base(void)
 	skua_worker *v = skua__worker_new(p, 1); /* a deque, no thread */
 	ASSERT(v != NULL);
 	skua_task old = { .fn = nop_run }, mine = { .fn = nop_run };
+	skua_task mine2 = { .fn = nop_run }, child = { .fn = nop_run };
 	bool busy;
+	atomic_store(&child.state, (uintptr_t)v | 1); /* stolen by v */
 	skua__push_public(v, &old);          /* an older frame's task */
 	int64_t base = v->hot.head;          /* the child starts here */
-	ASSERT(skua__deque_steal_above(v, base, &busy) == NULL);
+	ASSERT(skua__deque_steal_above(v, base, &child, &busy) == NULL);
 	ASSERT(!busy);
 	skua__push_public(v, &mine);         /* pushed by the child */
-	ASSERT(skua__deque_steal_above(v, base, &busy) == NULL); /* old first */
-	/* Once another thief took the old one, the child's is ours. */
+	skua__push_public(v, &mine2);
+	/* The old one first, and it is not ours. */
+	ASSERT(skua__deque_steal_above(v, base, &child, &busy) == NULL);
+	/* Once another thief took the old one, the child's are ours ... */
 	ASSERT(skua__deque_steal(v, v, &busy) == &old);
-	ASSERT(skua__deque_steal_above(v, base, &busy) == &mine);
-	ASSERT(skua__deque_steal_above(v, base, &busy) == NULL);
+	ASSERT(skua__deque_steal_above(v, base, &child, &busy) == &mine);
+	/* ... while the child runs: once it is done, nothing is. */
+	atomic_store(&child.state, 2); /* DONE */
+	ASSERT(skua__deque_steal_above(v, base, &child, &busy) == NULL);
+	ASSERT(skua__deque_steal(v, v, &busy) == &mine2);
 	skua__worker_free(v);
 	ASSERT_OK(skua_pool_destroy(p));
 }

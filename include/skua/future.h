@@ -19,7 +19,9 @@
  *   error-checking mutex).  Hold no lock across a wait, or wrap the wait
  *   in skua_blocking_begin()/skua_blocking_end(): inside them a worker
  *   waits as an outside thread does and runs nothing.  (A join is
- *   different: it runs only the joined child's own subtree, skua/task.h.)
+ *   different: it runs only what the child's thief pushed during the
+ *   child's run, skua/task.h; but a child that itself waits outside
+ *   blocking_begin/end may run anything there, as above.)
  * - On any other thread, it spins for a few microseconds, then sleeps on
  *   a futex.
  */

@@ -31,6 +31,12 @@
  * join the tasks a frame forked in the reverse order of forking (LIFO), before
  * the frame returns.  Enter from an outside thread with skua_pool_run().
  *
+ * Locks: a join that waits for a stolen child runs only tasks that the
+ * child's thief pushed during the child's run, so a frame may hold a lock
+ * across fork and join as long as the forked subtree neither takes that
+ * lock nor waits on a worker (get, wait_*, a loop on another pool) outside
+ * skua_blocking_begin/end: such a wait may run any task (skua/future.h).
+ *
  * The fast paths are inline: fork is a few stores and one relaxed load, join
  * a compare and a call.  Everything else is in lib/task.c.
  */
@@ -59,7 +65,8 @@ typedef void (*skua_task_fn)(skua_worker *w, skua_task *t);
 /* Embed as the first member of your task record; fields are private. */
 struct skua_task {
 	skua_task_fn fn;
-	/* 0 queued, thief|1 stolen, 2 done, 8 run inline at the fork */
+	/* 0 queued, thief|1 stolen, 2 done, 4 a future's (lib/worker.h),
+	 * 8 run inline at the fork */
 	SKUA__ATOMIC(uintptr_t) state;
 };
 
@@ -76,7 +83,9 @@ struct skua_task {
  * worker 49 -> 42 ms with a window of 8, but 12 queens 21 -> 23 ms and
  * utree at two workers 5-20% slower (thieves get smaller pieces).  So it
  * pays only for binary recursion with tiny leaves.  Forks and joins made
- * with any setting mix freely: a join recognises an inlined child.
+ * with any setting mix freely in one program, but a record's fork and join
+ * must see the same setting (a join tests for an inlined child only when
+ * the window is on; without one that test is compiled out).
  */
 #ifndef SKUA_FORK_WINDOW
 #define SKUA_FORK_WINDOW 0
@@ -178,9 +187,12 @@ static inline void skua_join(skua_worker *w, skua_task *t)
 {
 	struct skua__whot *h = (struct skua__whot *)w;
 
-	/* Relaxed: the owner wrote INLINED itself; a thief's value differs. */
-	if (SKUA__LIKELY(atomic_load_explicit(&t->state,
-	    memory_order_relaxed) == SKUA__TASK_INLINED))
+	/* Relaxed: the owner wrote INLINED itself; a thief's value differs.
+	 * Only a fork window can inline, so without one the test (a load
+	 * and a branch per join) is compiled out: fork and join of a record
+	 * must see the same SKUA_FORK_WINDOW (they sit in one frame). */
+	if (SKUA_FORK_WINDOW > 0 && atomic_load_explicit(&t->state,
+	    memory_order_relaxed) == SKUA__TASK_INLINED)
 		return;
 	if (SKUA__LIKELY(h->head > h->bottom)) {
 		h->head--;
@@ -198,8 +210,8 @@ static inline void skua_join_fn(skua_worker *w, skua_task *t, skua_task_fn fn)
 {
 	struct skua__whot *h = (struct skua__whot *)w;
 
-	if (SKUA__LIKELY(atomic_load_explicit(&t->state,
-	    memory_order_relaxed) == SKUA__TASK_INLINED))
+	if (SKUA_FORK_WINDOW > 0 && atomic_load_explicit(&t->state,
+	    memory_order_relaxed) == SKUA__TASK_INLINED)
 		return;
 	if (SKUA__LIKELY(h->head > h->bottom)) {
 		h->head--;
