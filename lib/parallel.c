@@ -9,15 +9,42 @@
  * 2010), driven by the deque's demand flag instead of a look at the own
  * deque.  A worker runs its range front to back, one chunk at a time; after
  * every chunk it loads its demand flag (set by a thief that found this
- * worker's public deque empty, see lib/task.c) and, if a thief is waiting and
- * at least two chunks are left, forks the back half (the fork sees demand
- * and exposes it at once), keeps the front half, and joins the back half at
- * the end, helping the thief if it was stolen.  The first piece handed out is
- * half the range, the next a quarter and so on: large pieces first, and
- * every split answers a thief.  With automatic chunks the chunk is sized by
- * the clock: it starts at one element and doubles (or quadruples) while a
- * chunk takes under half of SKUA_PAR_CHUNK_TARGET_NS, halves while it takes
- * over twice that; a stolen half inherits the estimate.
+ * worker's public deque empty, see lib/task.c) and, if a thief is waiting
+ * and the rest can be cut, forks the back half (the fork sees demand and
+ * exposes it at once), keeps the front half, and joins the back half at the
+ * end, helping the thief if it was stolen.  The rest can be cut when it
+ * holds two chunks or more with fixed chunks (the last may be partial),
+ * and at least twice the current estimate with automatic ones.  The first
+ * piece handed out is half the range, the next a quarter and so on: large
+ * pieces first, and every split answers a thief.  With automatic chunks the
+ * chunk is sized by the clock: it starts at one element and doubles (or
+ * quadruples) while a chunk takes under half of SKUA_PAR_CHUNK_TARGET_NS,
+ * halves while it takes over twice that; a stolen half inherits the
+ * estimate.
+ *
+ * Fixed chunks are also spread at the start, without waiting for demand:
+ * a loop of c chunks on W workers is cut at entry into min(c, W) pieces of
+ * at most ceil(c / W) chunks each (spread_keep), all forked and then
+ * published with one exposure, which wakes a sleeper if nobody searches;
+ * a thief that takes a piece meant for several workers goes on cutting it
+ * the same way.  Demand alone fails here (issue 11): it answers a thief
+ * only between chunks, and at a loop's start no thief has asked yet (the
+ * wake-up is still on its way, or the worker has only just finished its
+ * last task), so the first chunk started alone, and a loop of a few long
+ * chunks, numpy.array_split's shape, ran on one worker: 2 chunks of 80 ms
+ * took 165 ms on 2 workers.  Automatic chunks do not need it: their first
+ * chunk is one element, so a thief asks within microseconds.
+ *   Rejected: spreading only to the workers that look idle (the pool's
+ * spinning + sleepers counters).  A worker that has just finished a task,
+ * or that the kernel descheduled right after it (2 CPUs, 2 workers and the
+ * outside thread that the loop's end woke), counts in neither, so a loop
+ * started then still ran its first chunk alone: the test
+ * (tests/test_loop_first_chunks.c) failed in about half of 300 runs, on a
+ * warm pool.  The price of spreading blindly: where every worker is busy
+ * (a fixed-chunk loop nested in another loop), up to W - 1 pieces are
+ * forked and exposed for nobody and taken back at their joins, a few tens
+ * of ns each per loop call.  A piece its own forker takes back is not
+ * spread further: it found every worker busy.
  *
  * Rejected: plain recursive bisection down to a fixed leaf with lazy forks
  * (the fork fast path already exposes only on demand).  It needs a leaf
@@ -37,7 +64,11 @@
  * cut at the middle chunk index, a fork per inner node (lazy, so only the
  * forks that thieves ask for are exposed), one body call per leaf, and for
  * reduce a fresh accumulator per right child combined on the way up.  The
- * tree depends on n and c only.
+ * tree depends on n and c only.  Who runs which subtree does not: the top
+ * of the tree is spread over min(leaves, W) workers at the start as above
+ * (the right child, which holds the larger half, for ceil(spread / 2) of
+ * them), and a leaf first answers a thief that asked since the last fork
+ * by exposing the forks above it.
  *
  * Memory ordering: this file adds no synchronisation of its own to the
  * work.  Every write a chunk makes happens before the join of the task that
@@ -86,6 +117,7 @@ struct par_task {
 	struct par_job *job;
 	size_t lo, hi;          /* offsets, or chunk indices in the tree */
 	size_t step;            /* the splitter's chunk estimate */
+	unsigned spread;        /* workers this piece is for, if stolen */
 	void *acc;              /* reduce: this piece's accumulator */
 };
 
@@ -143,7 +175,7 @@ static void acc_free(const struct par_job *j, void *p, struct acc_buf *s)
 /* ---- lazy binary splitting ------------------------------------------ */
 
 static void lazy_range(skua_worker *w, struct par_job *j, size_t lo,
-    size_t hi, size_t step, void *acc);
+    size_t hi, size_t step, unsigned spread, void *acc);
 
 /*
  * Pass the baton: a thief that got a piece of a loop wakes one more sleeper
@@ -152,67 +184,113 @@ static void lazy_range(skua_worker *w, struct par_job *j, size_t lo,
  * without this a loop started while the pool slept would stay on the few
  * workers that were awake (measured: y = a*x + y on 16 workers ran at one
  * worker's speed).  Relaxed: the thief itself stored the state just before
- * calling us.
+ * calling us.  Returns whether t was stolen.
  */
-static inline void baton(skua_worker *w, skua_task *t)
+static inline bool baton(skua_worker *w, skua_task *t)
 {
 	if (atomic_load_explicit(&t->state, memory_order_relaxed) &
-	    SKUA__TASK_STOLEN)
+	    SKUA__TASK_STOLEN) {
 		skua__post(w->pool, 1);
+		return true;
+	}
+	return false;
 }
 
+/*
+ * A piece made for the spread keeps spreading only where another worker
+ * took it: one that its own forker takes back at the join found every
+ * worker busy for a whole piece, so demand decides from then on.
+ */
 static void lazy_task(skua_worker *w, skua_task *t)
 {
 	struct par_task *r = (struct par_task *)t;
-	baton(w, t);
-	lazy_range(w, r->job, r->lo, r->hi, r->step, r->acc);
+	unsigned spread = baton(w, t) ? r->spread : 1;
+	lazy_range(w, r->job, r->lo, r->hi, r->step, spread, r->acc);
+}
+
+/*
+ * The spread step, on c >= spread >= 2 chunks: sk = ceil(spread / 2) of
+ * the workers keep ceil(c * sk / spread) chunks here, the other
+ * sg = floor(spread / 2) get the rest.  Recursively every worker then gets
+ * at most ceil(c / spread) chunks (checked exhaustively for c < 400,
+ * spread <= 64), where halving the chunks gives 4 + 2 to 3 workers.
+ * Written so that nothing overflows at c == SIZE_MAX.
+ */
+static size_t spread_keep(size_t c, unsigned spread, unsigned sk)
+{
+	return c / spread * sk + (c % spread * sk + spread - 1) / spread;
+}
+
+/* Give [mid, hi) away (to sg workers when spreading, else to a thief) and
+ * run [lo, mid) here on sk.  false: out of memory for reduce's
+ * accumulator; the caller goes on unsplit. */
+static bool lazy_split(skua_worker *w, struct par_job *j, size_t lo,
+    size_t mid, size_t hi, size_t step, unsigned sk, unsigned sg,
+    void *acc)
+{
+	struct par_task r = { .job = j, .lo = mid, .hi = hi, .step = step,
+	    .spread = sg, .acc = NULL };
+	struct acc_buf buf;
+	if (j->kind == PAR_REDUCE && (r.acc = acc_new(j, &buf)) == NULL)
+		return false;
+	skua_fork(w, &r.task, lazy_task);
+	/* The last fork of this worker's spread: publish them all with one
+	 * exposure (which wakes a sleeper when nobody searches). */
+	if (sg != 0 && sk == 1)
+		skua__expose(w);
+	lazy_range(w, j, lo, mid, step, sk, acc);
+	skua_join_fn(w, &r.task, lazy_task);
+	if (j->kind == PAR_REDUCE) {
+		j->combine(acc, r.acc, j->ctx);
+		acc_free(j, r.acc, &buf);
+	}
+	return true;
 }
 
 /*
  * Run [lo, hi) a chunk at a time; give the back half away when a thief
  * asks.  step is the chunk: j->chunk when fixed (lo then stays a multiple
- * of it), else the current estimate.
+ * of it), else the current estimate.  spread >= 2 (fixed chunks only):
+ * first cut the range for that many workers, whether or not they asked.
  */
 static void lazy_range(skua_worker *w, struct par_job *j, size_t lo,
-    size_t hi, size_t step, void *acc)
+    size_t hi, size_t step, unsigned spread, void *acc)
 {
 	struct skua__whot *h = (struct skua__whot *)w;
 	const size_t fixed = j->chunk;
 	bool can_split = true;
 	uint64_t t0 = fixed == 0 ? skua__now_ns() : 0;
 
+	if (spread > 1) {
+		size_t c = (hi - lo - 1) / fixed + 1;
+		unsigned sg = spread / 2, sk = spread - sg;
+		size_t mid = lo + spread_keep(c, spread, sk) * fixed;
+		if (lazy_split(w, j, lo, mid, hi, step, sk, sg, acc))
+			return;
+	}
 	while (lo < hi) {
 		size_t left = hi - lo;
 		/* Relaxed: a stale 0 only delays the split by one chunk; the
-		 * fork below exposes the piece with its own ordering. */
-		if (atomic_load_explicit(&h->demand, memory_order_relaxed) &&
-		    can_split && left / 2 >= step) {
-			size_t mid;
-			if (fixed != 0) {
+		 * fork exposes the piece with its own ordering. */
+		bool want = can_split && atomic_load_explicit(&h->demand,
+		    memory_order_relaxed);
+		size_t mid = 0;
+		if (fixed != 0) {
+			/* Two chunks or more; the last may be partial. */
+			if (want && left > fixed) {
 				size_t c = (left - 1) / fixed + 1;
 				/* c - c / 2 == ceil(c / 2) without overflow at
 				 * c == SIZE_MAX (a review finding). */
 				mid = lo + (c - c / 2) * fixed;
-			} else {
-				mid = lo + left / 2;
 			}
-			struct par_task r = { .job = j, .lo = mid, .hi = hi,
-			    .step = step, .acc = NULL };
-			struct acc_buf buf;
-			if (j->kind == PAR_REDUCE &&
-			    (r.acc = acc_new(j, &buf)) == NULL) {
-				/* Out of memory: the same answer, unsplit. */
-				can_split = false;
-				continue;
-			}
-			skua_fork(w, &r.task, lazy_task);
-			lazy_range(w, j, lo, mid, step, acc);
-			skua_join_fn(w, &r.task, lazy_task);
-			if (j->kind == PAR_REDUCE) {
-				j->combine(acc, r.acc, j->ctx);
-				acc_free(j, r.acc, &buf);
-			}
-			return;
+		} else if (want && left / 2 >= step) {
+			mid = lo + left / 2;
+		}
+		if (mid != 0) {
+			if (lazy_split(w, j, lo, mid, hi, step, 1, 0, acc))
+				return;
+			can_split = false; /* out of memory: unsplit */
+			continue;
 		}
 		size_t m = left < step ? left : step;
 		run_chunk(j, lo, lo + m, acc);
@@ -235,23 +313,32 @@ static void lazy_range(skua_worker *w, struct par_job *j, size_t lo,
 /* ---- the deterministic tree ------------------------------------------ */
 
 static void tree_range(skua_worker *w, struct par_job *j, size_t a, size_t b,
-    void *acc);
+    unsigned spread, void *acc);
 
 static void tree_task(skua_worker *w, skua_task *t)
 {
 	struct par_task *r = (struct par_task *)t;
-	baton(w, t);
-	tree_range(w, r->job, r->lo, r->hi, r->acc);
+	unsigned spread = baton(w, t) ? r->spread : 1;
+	tree_range(w, r->job, r->lo, r->hi, spread, r->acc);
 }
 
-/* The chunks [a, b) of the tree, whose leaves number ceil(n / chunk). */
+/*
+ * The chunks [a, b) of the tree, whose leaves number ceil(n / chunk).
+ * spread >= 2: this subtree is for that many workers; the right child
+ * (ceil of the leaves) is for ceil(spread / 2) of them, and the forks are
+ * published as in lazy_split.  Only who runs a subtree changes, never the
+ * tree.
+ */
 static void tree_range(skua_worker *w, struct par_job *j, size_t a, size_t b,
-    void *acc)
+    unsigned spread, void *acc)
 {
+	struct skua__whot *h = (struct skua__whot *)w;
+
 	if (b - a > 1) {
 		size_t mid = a + (b - a) / 2;
+		unsigned sk = spread / 2, sg = spread - sk;
 		struct par_task r = { .job = j, .lo = mid, .hi = b,
-		    .acc = NULL };
+		    .spread = sg, .acc = NULL };
 		struct acc_buf buf;
 		if (j->kind == PAR_REDUCE && (r.acc = acc_new(j, &buf)) == NULL) {
 			atomic_store_explicit(&j->err, -ENOMEM,
@@ -259,7 +346,9 @@ static void tree_range(skua_worker *w, struct par_job *j, size_t a, size_t b,
 			return;
 		}
 		skua_fork(w, &r.task, tree_task);
-		tree_range(w, j, a, mid, acc);
+		if (sk == 1)
+			skua__expose(w);
+		tree_range(w, j, a, mid, sk > 1 ? sk : 1, acc);
 		skua_join_fn(w, &r.task, tree_task);
 		if (j->kind == PAR_REDUCE) {
 			j->combine(acc, r.acc, j->ctx);
@@ -269,6 +358,12 @@ static void tree_range(skua_worker *w, struct par_job *j, size_t a, size_t b,
 	}
 	if (SKUA_UNLIKELY(atomic_load_explicit(&j->err, memory_order_relaxed)))
 		return;
+	/* A leaf forks nothing, so a thief that asked since the last fork
+	 * would wait for the next one, a leaf or more away: answer it now
+	 * with the forks above us (relaxed, as skua_fork's look). */
+	if (SKUA_UNLIKELY(atomic_load_explicit(&h->demand,
+	    memory_order_relaxed)) && h->head > h->bottom)
+		skua__expose(w);
 	size_t c = j->chunk, leaves = (j->n - 1) / c + 1;
 	/* a < leaves, so a * c < n; b * c may not fit when b == leaves. */
 	run_chunk(j, a * c, b == leaves ? j->n : b * c, acc);
@@ -284,14 +379,23 @@ static void job_entry(skua_worker *w, void *arg)
 	struct par_root *root = arg;
 	struct par_job *j = root->job;
 
-	/* More than one chunk: wake a thief to ask for the back half. */
-	if (j->n > (j->chunk != 0 ? j->chunk : 1))
-		skua__post(w->pool, 1);
+	if (j->chunk == 0) {
+		/* Automatic: wake a thief to ask for the back half; the first
+		 * chunk is one element, so the thief asks in time. */
+		if (j->n > 1)
+			skua__post(w->pool, 1);
+		lazy_range(w, j, 0, j->n, 1, 1, root->acc);
+		return;
+	}
+	/* Fixed chunks and the tree: one piece per worker at once. */
+	size_t c = (j->n - 1) / j->chunk + 1;
+	unsigned spread = w->pool->n;
+	if (c < spread)
+		spread = (unsigned)c;
 	if (j->det)
-		tree_range(w, j, 0, (j->n - 1) / j->chunk + 1, root->acc);
+		tree_range(w, j, 0, c, spread, root->acc);
 	else
-		lazy_range(w, j, 0, j->n, j->chunk != 0 ? j->chunk : 1,
-		    root->acc);
+		lazy_range(w, j, 0, j->n, j->chunk, spread, root->acc);
 }
 
 /* ---- chunk size from the environment --------------------------------- */

@@ -59,7 +59,11 @@
  * with -EINVAL instead, before any work.
  *
  * With a fixed chunk size c, every chunk starts at begin + k*c and holds c
- * elements (the last one may hold fewer).  Automatic chunking is lazy binary
+ * elements (the last one may hold fewer).  The chunks are handed out at
+ * once: k chunks on a pool of W workers start as min(k, W) pieces of at
+ * most ceil(k / W) chunks, one per worker, so k equal chunks take
+ * ceil(k / W) chunk-times, on the first loop of a fresh pool too; pieces
+ * are split further when a worker runs out.  Automatic chunking is lazy binary
  * splitting: a worker runs its range front to back, in chunks sized to take
  * about SKUA_PAR_CHUNK_TARGET_NS each (measured; one element at first, then
  * doubled or halved); only when an idle worker asks for work (the deque's

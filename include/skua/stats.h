@@ -19,7 +19,8 @@ extern "C" {
 
 typedef struct skua_worker_stats {
 	uint64_t tasks_run;      /* tasks taken from a queue and run */
-	uint64_t forks_exposed;  /* forks made stealable on a thief's demand */
+	uint64_t forks_exposed;  /* forks made stealable: on a thief's demand,
+	                          * or spread by a fixed-chunk loop */
 	uint64_t joins_stolen;   /* joins that found the child stolen */
 	uint64_t steal_attempts; /* deques probed by this worker */
 	uint64_t steals;         /* successful steals */

@@ -57,6 +57,12 @@ typedef struct skb_report {
 	int park_samples, parked_samples;
 	double os_wake_med_us, os_wake_p99_us; /* futex wake, no skua */
 	double idle_cpu_ms_per_s;
+	/* The first loop after skua_pool_create (issue 11): 2 fixed chunks
+	 * of equal cost; medians, seconds; 0 when not measured (1 CPU). */
+	double first_t1;     /* on a fresh 1-worker pool */
+	double first_t2;     /* on a fresh 2-worker pool: the row */
+	double first_warm2;  /* the second loop on that pool */
+	double first_chunk_ms; /* one chunk's cost on one worker */
 } skb_report;
 
 typedef struct skb_run {

@@ -296,6 +296,20 @@ int skb_write_json(const char *path, const skb_run *r)
 		json_num(f, p->os_wake_p99_us);
 		fprintf(f, "},\n  \"idle_cpu_ms_per_s\": ");
 		json_num(f, p->idle_cpu_ms_per_s);
+		if (p->first_t1 > 0) {
+			fprintf(f, ",\n  \"first_loop\": {\"chunks\": 2, "
+			    "\"chunk_ms\": ");
+			json_num(f, p->first_chunk_ms);
+			fprintf(f, ", \"t1_s\": ");
+			json_num(f, p->first_t1);
+			fprintf(f, ", \"t2_fresh_s\": ");
+			json_num(f, p->first_t2);
+			fprintf(f, ", \"t2_warm_s\": ");
+			json_num(f, p->first_warm2);
+			fprintf(f, ", \"t2_over_t1\": ");
+			json_num(f, p->first_t2 / p->first_t1);
+			fprintf(f, "}");
+		}
 		fprintf(f, "}");
 	}
 	fprintf(f, "\n}\n");

@@ -416,6 +416,12 @@ static void wrong(const workload *w, const wl_state *s, enum skb_runner rn,
  * answer checked.  The pool counters are read before and after the timed
  * runs, so idle time between runs counts too (the checks between runs take
  * microseconds, except for map and matmul, which check once per phase).
+ * A worker credits an idle period to idle_ns when the period ends, so both
+ * reads follow a sync that has every worker end its idle period then
+ * (skb_sync_workers): without the first one, a worker asleep since the
+ * pool's creation credited its whole sleep to the phase (idle% 100.0 at a
+ * 2.9x speedup, map 10^6 on 2 workers); without the second, the idle time
+ * after the last run was lost.
  */
 static skb_result *phase(skb_run *r, workload *w, wl_state *s,
     enum skb_runner rn, unsigned workers, long chunk)
@@ -457,6 +463,7 @@ static skb_result *phase(skb_run *r, workload *w, wl_state *s,
 			    w->name, s->size, skb_runner_name(rn), workers,
 			    i + 1, total);
 		if (pool != NULL && i == r->warmup) {
+			skb_sync_workers(pool, workers, 1.0);
 			skua_pool_stats(pool, NULL, 0, &before);
 			t_phase = skb_now();
 		}
@@ -491,6 +498,7 @@ static skb_result *phase(skb_run *r, workload *w, wl_state *s,
 		x->answer = ans;
 	}
 	if (pool != NULL) {
+		skb_sync_workers(pool, workers, 1.0);
 		skua_pool_stats(pool, NULL, 0, &after);
 		double wall = skb_now() - t_phase;
 		x->has_stats = true;

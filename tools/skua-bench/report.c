@@ -7,7 +7,8 @@
  *       cost per fork (T1 - Ts) / forks;
  *   spawn+get of an empty task from an outside thread: to a warm pool (back
  *       to back) and to a parked one (each sample after the workers slept);
- *   the CPU an idle pool burns: getrusage over 1 s, after 10 ms idle.
+ *   the CPU an idle pool burns: getrusage over 1 s, after 10 ms idle;
+ *   the first loop on a fresh pool: 2 fixed chunks on 1 and 2 workers.
  */
 #define _GNU_SOURCE
 #include "bench.h"
@@ -141,6 +142,55 @@ static void *os_sleeper(void *arg)
 
 static void os_wake_baseline(double *t, int n, double *med, double *p99);
 
+/*
+ * The first loop on a fresh pool: numpy.array_split(a, 2) + Pool.map, as a
+ * user coming from Python writes it first.  2 chunks of about 20 ms each
+ * (2000 elements of 10 us), timed right after skua_pool_create on 1 and on
+ * 2 workers, then once more on the warm 2-worker pool.  Before issue 11 the
+ * 2-worker first loop ran both chunks on one worker (T2/T1 about 1).
+ */
+#define FIRST_N 4000
+#define FIRST_ELEM_US 10.0
+
+static double first_loop(unsigned workers, double *warm)
+{
+	skua_pool *p = skb_pool(workers);
+	double t0 = skb_now();
+	int rc = skb_spin_loop(p, FIRST_N, FIRST_N / 2);
+	double t1 = skb_now();
+	if (rc == 0 && warm != NULL) {
+		rc = skb_spin_loop(p, FIRST_N, FIRST_N / 2);
+		*warm = skb_now() - t1;
+	}
+	if (rc != 0)
+		skb_die("first loop: skua_parallel_for: %s", skua_strerror(rc));
+	skua_pool_destroy(p);
+	return t1 - t0;
+}
+
+static void measure_first_loop(skb_report *rep, int repeat, int warmup)
+{
+	double *t = calloc((size_t)repeat * 3, sizeof *t);
+	if (t == NULL)
+		skb_die("out of memory");
+	skb_spin_calibrate(FIRST_ELEM_US);
+	for (int i = 0; i < warmup + repeat; i++) {
+		skb_progress("report: first loop on a fresh pool, run %d/%d",
+		    i + 1, warmup + repeat);
+		double w = 0, a = first_loop(1, NULL), b = first_loop(2, &w);
+		if (i >= warmup) {
+			t[i - warmup] = a;
+			t[repeat + i - warmup] = b;
+			t[2 * repeat + i - warmup] = w;
+		}
+	}
+	rep->first_t1 = skb_median(t, repeat);
+	rep->first_t2 = skb_median(t + repeat, repeat);
+	rep->first_warm2 = skb_median(t + 2 * repeat, repeat);
+	rep->first_chunk_ms = rep->first_t1 / 2 * 1e3;
+	free(t);
+}
+
 int skb_run_report(skb_run *r, int repeat)
 {
 	static const struct {
@@ -187,6 +237,8 @@ int skb_run_report(skb_run *r, int repeat)
 	skua_pool_destroy(pools[1]);
 	if (pools[2] != NULL)
 		skua_pool_destroy(pools[2]);
+	if (skb_have_parallel() && wmax >= 2)
+		measure_first_loop(rep, repeat, r->warmup);
 
 	/* Round trips, on a pool of every CPU. */
 	skua_pool *p = skb_pool(r->cpus);
@@ -297,6 +349,16 @@ void skb_print_report(FILE *f, const skb_run *r)
 		fprintf(f, "%-16s %9.4fs %9.4fs %9.4fs %18s %18s %10llu %9.2f\n",
 		    name, l->ts, l->t1, l->t2, g1, g2,
 		    (unsigned long long)l->forks, l->fork_ns);
+	}
+	if (p->first_t1 > 0) {
+		double ratio = p->first_t2 / p->first_t1;
+		fprintf(f, "\nfirst loop on a fresh pool, 2 fixed chunks of "
+		    "%.1f ms: 1 worker %.2f ms, 2 workers %.2f ms,\n"
+		    "  T2/T1 %.3f (goal <= 0.60: %s); second loop on the same "
+		    "pool %.2f ms (T2/T1 %.3f)\n", p->first_chunk_ms,
+		    p->first_t1 * 1e3, p->first_t2 * 1e3, ratio,
+		    verdict(ratio, 0.60), p->first_warm2 * 1e3,
+		    p->first_warm2 / p->first_t1);
 	}
 	fprintf(f, "\nspawn+get of an empty task from an outside thread "
 	    "(%u workers):\n", r->cpus);

@@ -104,6 +104,18 @@ int skb_have_parallel(void);
 long skb_primes_skua(skua_pool *p, uint64_t n, size_t chunk);
 int skb_map_skua(skua_pool *p, size_t n, double a, const double *x,
     double *y, size_t chunk);
+/*
+ * Every worker of p runs one task at the same moment, waiting for the
+ * others at most timeout_s: each one ends the idle period it was in, so
+ * the pool's idle_ns (credited when an idle period ends) then holds no idle
+ * time from before the call, and nothing of a period still open is missed.
+ * 0, or -1 when the wait timed out or the build lacks skua/parallel.h.
+ */
+int skb_sync_workers(skua_pool *p, unsigned workers, double timeout_s);
+/* The first-loop row of --report: n elements of about us microseconds
+ * each (a spin loop calibrated once), in fixed chunks; 0 or an error. */
+void skb_spin_calibrate(double us);
+int skb_spin_loop(skua_pool *p, size_t n, size_t chunk);
 /* The call sites' names, for SKUA_CHUNK_SIZE_<SITE>. */
 #define SKB_SITE_PRIMES "primes"
 #define SKB_SITE_MAP "map"
