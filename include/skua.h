@@ -15,5 +15,6 @@
 #include "skua/stats.h"
 #include "skua/blocking.h"
 #include "skua/imap.h"
+#include "skua/autotask.h"
 
 #endif /* SKUA_H */

@@ -44,6 +44,7 @@ int skua__deque_init(skua_worker *w)
 	w->hot.slots = b->slots;
 	w->hot.mask = b->mask;
 	w->hot.head = w->hot.bottom = w->hot.top_cache = 0;
+	w->hot.auto_tick = 0;
 	atomic_init(&w->hot.demand, 0);
 	return 0;
 }

@@ -105,7 +105,8 @@ struct skua__whot {
 	int64_t head;      /* next push index; [bottom, head) is private */
 	int64_t bottom;    /* owner's copy of the public bottom */
 	int64_t top_cache; /* a lower bound of top, for the capacity check */
-	char pad0[SKUA_CACHELINE - 5 * 8];
+	uint32_t auto_tick; /* skua/autotask.h: which spawns are timed */
+	char pad0[SKUA_CACHELINE - 5 * 8 - 4];
 	/* cache line 1: set by thieves that found the public part empty */
 	SKUA__ATOMIC(int) demand;
 	char pad1[SKUA_CACHELINE - sizeof(int)];

@@ -1,0 +1,175 @@
+/*
+ * skua/bits/autotask.h - private: the machinery behind skua/autotask.h.
+ * Installed, because the macros expand in your code; not an API.
+ *
+ * The rule, and why (docs/design.md, "The automatic cut-off"):
+ * - Per task type, a table of estimated subtree times by recursion depth
+ *   (64 buckets; deeper levels share the last one), learned from samples:
+ *   every 64th spawn on a worker is timed, either as an inline join of a
+ *   forked child (a stolen child's wall time says nothing, so it is not
+ *   counted) or as a serial subtree.  The estimate is an upper envelope
+ *   (up at once to a larger sample, down by 1/16 per sample), because
+ *   subtrees at one depth may differ by orders of magnitude and a mean
+ *   would run large ones whole.  Races between workers on a bucket only
+ *   lose a sample.
+ * - The cut is the shallowest depth whose estimate is within
+ *   SKUA_AUTO_TARGET_NS; subtree times are taken to shrink with depth, so
+ *   every deeper level counts as small too (else a level not sampled yet
+ *   would fork its whole subtree whenever the cut moved up past it).
+ * - In the parallel clone, a spawn or call of a child at or below the cut,
+ *   while no thief is asking this worker (its deque's demand flag), runs
+ *   the child's whole subtree as the serial clone.  With no cut yet
+ *   everything forks, so a tree starts fully parallel and the cut moves up
+ *   to where subtrees reach the target.  The large, old pieces above the
+ *   cut stay in the deque for thieves.
+ * - Tried and dropped: a "lazy" clone below the cut that polls the demand
+ *   flag at every spawn, so that a mispredicted large subtree could still
+ *   be split: fib(35) ran 4x slower than the serial clone (57 vs 15 ms at
+ *   one worker): the poll and the frame traffic defeat the compiler's
+ *   folding of the serial recursion.
+ * - The target is the parallel loops' chunk target: a piece of about 10 us
+ *   makes the fork above it cost well under 1% and keeps a thief's wait
+ *   short.
+ */
+#ifndef SKUA_BITS_AUTOTASK_H
+#define SKUA_BITS_AUTOTASK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdatomic.h>
+
+#include "../task.h"
+
+#define SKUA_AUTO_DEPTHS 64
+#ifndef SKUA_AUTO_TARGET_NS
+#define SKUA_AUTO_TARGET_NS 10000u
+#endif
+
+struct skua_auto {
+	/* The cut: 1 + the shallowest depth whose estimate is within the
+	 * target (0: none yet).  Subtree times are taken to shrink with
+	 * depth, so every level at or below the cut runs lazily. */
+	_Atomic uint32_t cut;
+	_Atomic uint32_t ns[SKUA_AUTO_DEPTHS]; /* 0: not measured yet */
+};
+
+/* lib/autotask.c, lib/alloc.c */
+void skua__auto_record(struct skua_auto *a, unsigned depth, uint64_t ns);
+uint64_t skua__now_ns(void);
+
+/* A thief found this worker's public deque empty and asked. */
+static inline bool skua__auto_hungry(skua_worker *w)
+{
+	return atomic_load_explicit(&((struct skua__whot *)w)->demand,
+	    memory_order_relaxed) != 0;
+}
+
+/* Run the child at depth d lazily?  Relaxed: an estimate. */
+static inline bool skua__auto_small(struct skua_auto *a, skua_worker *w,
+    unsigned d)
+{
+	uint32_t cut = atomic_load_explicit(&a->cut, memory_order_relaxed);
+	return cut != 0 && d + 1 >= cut && !skua__auto_hungry(w);
+}
+
+/* Time this spawn?  One in 64 per worker; the counter is the owner's. */
+static inline bool skua__auto_sample(skua_worker *w)
+{
+	return (++((struct skua__whot *)w)->auto_tick & 63) == 0;
+}
+
+#define SKUA__UNPAREN(...) __VA_ARGS__
+#define SKUA__AUTO_INLINE static inline __attribute__((always_inline))
+#define SKUA__AUTO_STOLEN 2u /* a child's state after a thief ran it */
+
+/* The body's hidden parameters: the worker (NULL in the serial clone),
+ * the depth, and which clone this is. */
+#define SKUA__AUTO_HIDDEN                                                  \
+	skua_worker *skua__w __attribute__((unused)),                      \
+	unsigned skua__d __attribute__((unused)),                          \
+	const bool skua__seq __attribute__((unused))
+
+#define SKUA__TASK(RT, NAME, PARAMS, ARGS, FIELDS, FARGS, SETS)            \
+	typedef struct NAME##_frame {                                      \
+		skua_task task;                                            \
+		FIELDS                                                     \
+		RT result;                                                 \
+		unsigned skua__depth;                                      \
+		unsigned skua__mode; /* 1: ran in place, nothing to join */ \
+	} NAME##_frame;                                                    \
+	static struct skua_auto NAME##_auto;                               \
+	SKUA__AUTO_INLINE RT NAME##_body(SKUA__AUTO_HIDDEN,                \
+	    SKUA__UNPAREN PARAMS);                                         \
+	static RT NAME##_seq PARAMS                                        \
+	{                                                                  \
+		return NAME##_body(NULL, 0, 1, SKUA__UNPAREN ARGS);        \
+	}                                                                  \
+	static RT NAME##_par(skua_worker *w, unsigned d,                   \
+	    SKUA__UNPAREN PARAMS)                                          \
+	{                                                                  \
+		return NAME##_body(w, d, 0, SKUA__UNPAREN ARGS);           \
+	}                                                                  \
+	static void NAME##_run(skua_worker *w, skua_task *t)               \
+	{                                                                  \
+		NAME##_frame *f = (NAME##_frame *)t;                       \
+		f->result = NAME##_par(w, f->skua__depth,                  \
+		    SKUA__UNPAREN FARGS);                                  \
+	}                                                                  \
+	/* The child's subtree as the serial clone, timed if sampled. */   \
+	SKUA__AUTO_INLINE RT NAME##_inplace(skua_worker *w, unsigned d,    \
+	    SKUA__UNPAREN PARAMS)                                          \
+	{                                                                  \
+		if (!skua__auto_sample(w))                                 \
+			return NAME##_seq ARGS;                            \
+		uint64_t t0 = skua__now_ns();                              \
+		RT r = NAME##_seq ARGS;                                    \
+		skua__auto_record(&NAME##_auto, d, skua__now_ns() - t0);   \
+		return r;                                                  \
+	}                                                                  \
+	SKUA__AUTO_INLINE void NAME##_spawn(skua_worker *w, unsigned d,    \
+	    const bool seq, NAME##_frame *f, SKUA__UNPAREN PARAMS)         \
+	{                                                                  \
+		if (seq) {                                                 \
+			f->result = NAME##_seq ARGS;                       \
+			f->skua__mode = 1;                                 \
+			return;                                            \
+		}                                                          \
+		if (skua__auto_small(&NAME##_auto, w, d + 1)) {            \
+			f->result = NAME##_inplace(w, d + 1,               \
+			    SKUA__UNPAREN ARGS);                           \
+			f->skua__mode = 1;                                 \
+			return;                                            \
+		}                                                          \
+		SETS                                                       \
+		f->skua__depth = d + 1;                                    \
+		f->skua__mode = 0;                                         \
+		skua_fork(w, &f->task, NAME##_run);                        \
+	}                                                                  \
+	SKUA__AUTO_INLINE RT NAME##_sync(skua_worker *w, const bool seq,   \
+	    NAME##_frame *f)                                               \
+	{                                                                  \
+		if (seq || f->skua__mode)                                  \
+			return f->result;                                  \
+		if (!skua__auto_sample(w)) {                               \
+			skua_join_fn(w, &f->task, NAME##_run);             \
+			return f->result;                                  \
+		}                                                          \
+		uint64_t t0 = skua__now_ns();                              \
+		skua_join_fn(w, &f->task, NAME##_run);                     \
+		if (atomic_load_explicit(&f->task.state,                   \
+		    memory_order_relaxed) != SKUA__AUTO_STOLEN)            \
+			skua__auto_record(&NAME##_auto, f->skua__depth,    \
+			    skua__now_ns() - t0);                          \
+		return f->result;                                          \
+	}                                                                  \
+	SKUA__AUTO_INLINE RT NAME##_call(skua_worker *w, unsigned d,       \
+	    const bool seq, SKUA__UNPAREN PARAMS)                          \
+	{                                                                  \
+		if (seq || skua__auto_small(&NAME##_auto, w, d + 1))       \
+			return NAME##_seq ARGS;                            \
+		return NAME##_par(w, d + 1, SKUA__UNPAREN ARGS);           \
+	}                                                                  \
+	SKUA__AUTO_INLINE RT NAME##_body(SKUA__AUTO_HIDDEN,                \
+	    SKUA__UNPAREN PARAMS)
+
+#endif /* SKUA_BITS_AUTOTASK_H */

@@ -1,0 +1,220 @@
+/*
+ * skua/autotask.h: tasks declared once, with an automatic sequential
+ * cut-off (issue 12, part 2).  Real answers on 1, 2, 4 and 8 workers:
+ * fib(30) = 832040, 14200 solutions for 12 queens (the peers' array-board
+ * kernel, the board copied per child), a UTS-style binomial tree's node
+ * count equal to the serial count; the serial clone alone; the cut is
+ * learned (an event count: the estimate table has a cut after a run);
+ * autotask spawns mixed with plain forks and futures in one frame.
+ */
+#include "test.h"
+
+#include <string.h>
+
+SKUA_TASK_1(long, afib, int, n)
+{
+	if (n < 2)
+		return n;
+	SKUA_FRAME(afib) a;
+	SKUA_SPAWN(afib, &a, n - 1);
+	long b = SKUA_CALL(afib, n - 2);
+	return SKUA_SYNC(afib, &a) + b;
+}
+
+/* n queens, the board as an array of column indices, copied per child. */
+struct board {
+	signed char col[16];
+};
+
+static bool board_ok(const struct board *b, int row, int c)
+{
+	for (int r = 0; r < row; r++) {
+		int d = b->col[r] - c;
+		if (d == 0 || d == row - r || d == r - row)
+			return false;
+	}
+	return true;
+}
+
+SKUA_TASK_3(long, aqueens, int, n, int, row, struct board, b)
+{
+	if (row == n)
+		return 1;
+	SKUA_FRAME(aqueens) kids[16];
+	int k = 0;
+	for (int c = 0; c < n; c++) {
+		if (!board_ok(&b, row, c))
+			continue;
+		struct board nb = b;
+		nb.col[row] = (signed char)c;
+		SKUA_SPAWN(aqueens, &kids[k], n, row + 1, nb);
+		k++;
+	}
+	long total = 0;
+	while (k > 0) {
+		k--;
+		total += SKUA_SYNC(aqueens, &kids[k]);
+	}
+	return total;
+}
+
+/* A binomial tree: a node has 5 children with probability q / 10^6. */
+static uint64_t mix(uint64_t x)
+{
+	x += 0x9E3779B97F4A7C15ULL;
+	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+	return x ^ (x >> 31);
+}
+
+SKUA_TASK_2(long, atree, uint64_t, s, uint32_t, q)
+{
+	long count = 1;
+	if (mix(s) % 1000000u >= q)
+		return count;
+	SKUA_FRAME(atree) kids[5];
+	for (int i = 0; i < 5; i++)
+		SKUA_SPAWN(atree, &kids[i], mix(s ^ (uint64_t)(i + 1) * 7919u), q);
+	for (int i = 4; i >= 0; i--)
+		count += SKUA_SYNC(atree, &kids[i]);
+	return count;
+}
+
+static long tree_serial(uint64_t s, uint32_t q)
+{
+	long count = 1;
+	if (mix(s) % 1000000u >= q)
+		return count;
+	for (int i = 0; i < 5; i++)
+		count += tree_serial(mix(s ^ (uint64_t)(i + 1) * 7919u), q);
+	return count;
+}
+
+/* The root: ROOTS children, each a binomial tree (UTS's shape). */
+#define ROOTS 500
+SKUA_TASK_2(long, aforest, uint64_t, s, uint32_t, q)
+{
+	SKUA_FRAME(atree) kids[ROOTS];
+	for (int i = 0; i < ROOTS; i++)
+		SKUA_SPAWN(atree, &kids[i], mix(s + (uint64_t)i), q);
+	long count = 1;
+	for (int i = ROOTS - 1; i >= 0; i--)
+		count += SKUA_SYNC(atree, &kids[i]);
+	return count;
+}
+
+static long forest_serial(uint64_t s, uint32_t q)
+{
+	long count = 1;
+	for (int i = 0; i < ROOTS; i++)
+		count += tree_serial(mix(s + (uint64_t)i), q);
+	return count;
+}
+
+struct roots {
+	long fib, queens, tree;
+	uint32_t q;
+};
+
+static void run_all(skua_worker *w, void *arg)
+{
+	struct roots *r = arg;
+	struct board empty;
+	memset(&empty, 0, sizeof empty);
+	r->fib = SKUA_ROOT(afib, w, 30);
+	r->queens = SKUA_ROOT(aqueens, w, 12, 0, empty);
+	r->tree = SKUA_ROOT(aforest, w, 12345, r->q);
+}
+
+static void case_answers_on_1_2_4_8_workers(void)
+{
+	uint32_t q = 195000; /* ~2e4 nodes; serial and parallel agree */
+	long tree = forest_serial(12345, q);
+	printf("binomial tree: %ld nodes\n", tree);
+	ASSERT(tree > 1000);
+	for (unsigned workers = 1; workers <= 8; workers *= 2) {
+		skua_pool *p = test_pool(workers);
+		int rounds = (int)test_scale(3, 1);
+		for (int k = 0; k < rounds; k++) {
+			struct roots r = { .q = q };
+			ASSERT_OK(skua_pool_run(p, run_all, &r));
+			ASSERT_EQ(r.fib, 832040);
+			ASSERT_EQ(r.queens, 14200);
+			ASSERT_EQ(r.tree, tree);
+		}
+		ASSERT_OK(skua_pool_destroy(p));
+	}
+	/* The estimates found a cut: below it a spawn is a call. */
+	ASSERT(atomic_load(&afib_auto.cut) != 0);
+	ASSERT(atomic_load(&aqueens_auto.cut) != 0);
+	printf("cuts: fib depth %u, queens %u, tree %u\n",
+	    atomic_load(&afib_auto.cut) - 1, atomic_load(&aqueens_auto.cut) - 1,
+	    atomic_load(&atree_auto.cut));
+}
+
+static void case_serial_clone_alone(void)
+{
+	struct board empty;
+	memset(&empty, 0, sizeof empty);
+	ASSERT_EQ(afib_seq(30), 832040);
+	ASSERT_EQ(aqueens_seq(10, 0, empty), 724);
+	ASSERT_EQ(atree_seq(777, 190000), tree_serial(777, 190000));
+	ASSERT_EQ(aforest_seq(777, 190000), forest_serial(777, 190000));
+}
+
+/* Autotask spawns, plain forks and futures in one frame. */
+static void plain_fib_run(skua_worker *w, skua_task *t)
+{
+	fib_task *f = (fib_task *)t;
+	f->r = fib(w, f->n);
+}
+
+static void *fut_fib(void *arg)
+{
+	return (void *)(intptr_t)afib_seq((int)(intptr_t)arg);
+}
+
+static void mixed(skua_worker *w, void *arg)
+{
+	long *out = arg;
+	skua_future *f;
+	SKUA_FRAME(afib) a;
+	fib_task plain = { .n = 22 };
+	ASSERT_OK(skua_spawn(skua_worker_pool(w), fut_fib, (void *)20, &f));
+	skua_fork(w, &plain.task, plain_fib_run);
+	/* SPAWN outside a task body: the root's frame, depth 0. */
+	afib_spawn(w, 0, 0, &a, 25);
+	long b = SKUA_ROOT(afib, w, 24);
+	long c = afib_sync(w, 0, &a);
+	skua_join_fn(w, &plain.task, plain_fib_run);
+	void *r;
+	ASSERT_OK(skua_future_get(f, &r));
+	skua_future_release(f);
+	*out = b + c + plain.r + (long)(intptr_t)r;
+}
+
+static void case_mixes_with_forks_and_futures(void)
+{
+	for (unsigned workers = 1; workers <= 2; workers++) {
+		skua_pool *p = test_pool(workers);
+		for (int k = 0; k < 20; k++) {
+			long v = 0;
+			ASSERT_OK(skua_pool_run(p, mixed, &v));
+			ASSERT_EQ(v, 46368 + 75025 + 17711 + 6765);
+		}
+		ASSERT_OK(skua_pool_destroy(p));
+	}
+}
+
+static const struct test_case cases[] = {
+	{ "answers_on_1_2_4_8_workers", case_answers_on_1_2_4_8_workers },
+	{ "serial_clone_alone", case_serial_clone_alone },
+	{ "mixes_with_forks_and_futures", case_mixes_with_forks_and_futures },
+	{ NULL, NULL },
+};
+
+int main(int argc, char **argv)
+{
+	test_watchdog(300);
+	return test_run_cases(argc, argv, cases);
+}
