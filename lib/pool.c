@@ -448,30 +448,43 @@ static void wait_drained(skua_pool *p)
 	}
 }
 
+/* One row of the SKUA_STATS table: the name, then every counter. */
+static void stats_row(const char *name, const skua_worker_stats *s)
+{
+	fprintf(stderr, "%6s", name);
+#define STATS_CELL(f, column, unit, doc)                                     \
+	if ((unit) == 1)                                                     \
+		fprintf(stderr, " %*llu", (int)sizeof column > 12 ?         \
+		    (int)sizeof column : 12, (unsigned long long)s->f);        \
+	else                                                                 \
+		fprintf(stderr, " %*.1f", (int)sizeof column > 12 ?          \
+		    (int)sizeof column : 12, (double)s->f / (unit));
+	SKUA_WORKER_STATS_FIELDS(STATS_CELL)
+#undef STATS_CELL
+	fprintf(stderr, "\n");
+}
+
 static void stats_print(skua_pool *p)
 {
 	skua_worker_stats t;
 	fprintf(stderr, "skua: pool of %u workers\n", p->n);
-	fprintf(stderr, "%6s %12s %12s %12s %14s %12s %8s %10s\n", "worker",
-	    "tasks_run", "forks_exp", "joins_stol", "steal_attempts",
-	    "steals", "parks", "idle_ms");
+	fprintf(stderr, "%6s", "worker");
+#define STATS_HEAD(f, column, unit, doc)                                     \
+	fprintf(stderr, " %*s", (int)sizeof column > 12 ? (int)sizeof column : \
+	    12, column);
+	SKUA_WORKER_STATS_FIELDS(STATS_HEAD)
+#undef STATS_HEAD
+	fprintf(stderr, "\n");
 	unsigned nw = atomic_load_explicit(&p->nvisible, memory_order_acquire);
 	skua_worker_stats *all = skua__calloc(nw, sizeof *all);
 	if (all == NULL)
 		return;
 	skua_pool_stats(p, all, nw, &t);
 	for (unsigned i = 0; i <= nw; i++) {
-		const skua_worker_stats *s = i < nw ? &all[i] : &t;
 		char name[16];
 		snprintf(name, sizeof name, i < p->n ? "%u" : i < nw ? "%u*" :
 		    "total", i);
-		fprintf(stderr, "%6s %12llu %12llu %12llu %14llu %12llu %8llu %10.1f\n",
-		    name, (unsigned long long)s->tasks_run,
-		    (unsigned long long)s->forks_exposed,
-		    (unsigned long long)s->joins_stolen,
-		    (unsigned long long)s->steal_attempts,
-		    (unsigned long long)s->steals,
-		    (unsigned long long)s->parks, (double)s->idle_ns / 1e6);
+		stats_row(name, i < nw ? &all[i] : &t);
 	}
 	skua__free(all, nw * sizeof *all);
 #ifdef SKUA_WITH_JEMALLOC
@@ -557,26 +570,17 @@ int skua_pool_stats(const skua_pool *p, skua_worker_stats *per_worker,
 		memset(&s, 0, sizeof s);
 		if (i < nw) {
 			const struct skua__wstats *c = &p->workers[i]->stats;
-#define LOAD(f) s.f = atomic_load_explicit(&c->f, memory_order_relaxed)
-			LOAD(tasks_run);
-			LOAD(forks_exposed);
-			LOAD(joins_stolen);
-			LOAD(steal_attempts);
-			LOAD(steals);
-			LOAD(parks);
-			LOAD(idle_ns);
+#define LOAD(f, column, unit, doc)                                           \
+	s.f = atomic_load_explicit(&c->f, memory_order_relaxed);
+			SKUA_WORKER_STATS_FIELDS(LOAD)
 #undef LOAD
 		}
 		if (i < n)
 			per_worker[i] = s;
 		if (total != NULL && i < nw) {
-			total->tasks_run += s.tasks_run;
-			total->forks_exposed += s.forks_exposed;
-			total->joins_stolen += s.joins_stolen;
-			total->steal_attempts += s.steal_attempts;
-			total->steals += s.steals;
-			total->parks += s.parks;
-			total->idle_ns += s.idle_ns;
+#define ADD(f, column, unit, doc) total->f += s.f;
+			SKUA_WORKER_STATS_FIELDS(ADD)
+#undef ADD
 		}
 	}
 	return 0;

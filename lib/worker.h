@@ -55,8 +55,9 @@ struct skua__dqbuf {
 
 /* Counters: written by the owner only (relaxed load + store), read by any. */
 struct skua__wstats {
-	_Atomic uint64_t tasks_run, forks_exposed, joins_stolen,
-	    steal_attempts, steals, parks, idle_ns;
+#define SKUA__WSTATS_MEMBER(name, column, unit, doc) _Atomic uint64_t name;
+	SKUA_WORKER_STATS_FIELDS(SKUA__WSTATS_MEMBER)
+#undef SKUA__WSTATS_MEMBER
 };
 #define SKUA_STAT_ADD(w, field, n)                                           \
 	atomic_store_explicit(&(w)->stats.field,                             \

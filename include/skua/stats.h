@@ -17,15 +17,25 @@
 extern "C" {
 #endif
 
+/*
+ * The counters, one list for the struct below, the library's per-worker
+ * storage, the SKUA_STATS table and tools: X(name, column, unit, doc).
+ * unit: 1 for a count, 1e6 for nanoseconds shown as milliseconds.
+ */
+#define SKUA_WORKER_STATS_FIELDS(X)                                          \
+	X(tasks_run, "tasks_run", 1, "tasks taken from a queue and run")     \
+	X(forks_exposed, "forks_exp", 1, "forks made stealable: on a "       \
+	    "thief's demand, or spread by a fixed-chunk loop")               \
+	X(joins_stolen, "joins_stol", 1, "joins that found the child stolen") \
+	X(steal_attempts, "steal_attempts", 1, "deques probed by this worker") \
+	X(steals, "steals", 1, "successful steals")                          \
+	X(parks, "parks", 1, "times the worker went to sleep")               \
+	X(idle_ns, "idle_ms", 1e6, "time spent looking for work or asleep")
+
 typedef struct skua_worker_stats {
-	uint64_t tasks_run;      /* tasks taken from a queue and run */
-	uint64_t forks_exposed;  /* forks made stealable: on a thief's demand,
-	                          * or spread by a fixed-chunk loop */
-	uint64_t joins_stolen;   /* joins that found the child stolen */
-	uint64_t steal_attempts; /* deques probed by this worker */
-	uint64_t steals;         /* successful steals */
-	uint64_t parks;          /* times the worker went to sleep */
-	uint64_t idle_ns;        /* time spent looking for work or asleep */
+#define SKUA__STATS_MEMBER(name, column, unit, doc) uint64_t name;
+	SKUA_WORKER_STATS_FIELDS(SKUA__STATS_MEMBER)
+#undef SKUA__STATS_MEMBER
 } skua_worker_stats;
 
 /*
