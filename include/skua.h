@@ -16,5 +16,6 @@
 #include "skua/blocking.h"
 #include "skua/imap.h"
 #include "skua/autotask.h"
+#include "skua/channel.h"
 
 #endif /* SKUA_H */

@@ -18,7 +18,8 @@
 	XX(ECHILD, "pool inherited across fork(); only destroy works")   \
 	XX(ETIMEDOUT, "timed out")                                       \
 	XX(ECANCELED, "the future was cancelled")                        \
-	XX(EBUSY, "the task has started or finished")
+	XX(EBUSY, "the task has started or finished")                    \
+	XX(EPIPE, "the channel is closed")
 
 const char *skua_strerror(int code)
 {

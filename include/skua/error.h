@@ -10,11 +10,14 @@
  *   -ENOMEM     an allocation failed
  *   -EOVERFLOW  a size computation overflowed (n * element size)
  *   -EDEADLK    the call would wait on itself (destroying a pool from its task)
- *   -EAGAIN     a thread could not be started, or a limit was reached
+ *   -EAGAIN     a thread could not be started, or a limit was reached;
+ *               a channel is full or empty (skua_channel_try_*)
  *   -ECHILD     the pool was inherited across fork(); only destroy works
- *   -ETIMEDOUT  a timed wait gave up (skua_future_*_timeout)
+ *   -ETIMEDOUT  a timed wait gave up (skua_future_*_timeout,
+ *               skua_channel_*_timeout)
  *   -ECANCELED  the future was cancelled before its task started
  *   -EBUSY      cancel of a task that has started or finished
+ *   -EPIPE      the channel is closed (send; recv once it is drained)
  *
  * These are the only codes skua returns; skua_strerror and skua_err_name
  * call every other value (INT_MIN included) unknown.
