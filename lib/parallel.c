@@ -76,40 +76,11 @@
  * and the root's join before skua_pool_run() returns.  The environment
  * cache below is the only other shared state.
  */
-#include "worker.h"
-#include "env.h"
+#include "parallel.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdalign.h>
 #include <string.h>
-
-enum par_kind { PAR_FOR, PAR_MAP, PAR_MAP_CHUNKS, PAR_REDUCE };
-
-struct par_job {
-	enum par_kind kind;
-	bool det;
-	size_t begin;           /* added to the offsets for for and reduce */
-	size_t n;               /* the work is the offsets [0, n) */
-	size_t chunk;           /* effective chunk size; 0: automatic */
-	void *ctx;
-	union {
-		void (*for_body)(size_t, size_t, void *);
-		void (*map_fn)(const void *, void *, void *);
-		void (*chunks_fn)(const void *, void *, size_t, void *);
-		void (*reduce_body)(size_t, size_t, void *, void *);
-	} fn;
-	const char *in;
-	char *out;
-	size_t in_size, out_size;
-	size_t acc_size;
-	const void *identity;   /* the call's private copy */
-	void (*combine)(void *, const void *, void *);
-	/* -ENOMEM when a deterministic reduce could not keep its tree.  Relaxed
-	 * everywhere: it is a hint to skip work, and the final read follows the
-	 * root's join, which orders every write before it. */
-	_Atomic int err;
-};
 
 /* A piece of the range, forked with its record on the splitter's stack. */
 struct par_task {
@@ -121,21 +92,47 @@ struct par_task {
 	void *acc;              /* reduce: this piece's accumulator */
 };
 
-/* A reduce accumulator small enough for the stack. */
-struct acc_buf {
-	alignas(max_align_t) unsigned char b[SKUA_PAR_ACC_STACK];
-};
-
-void skua_par_opts_init(skua_par_opts *o)
+/* A body failed at offset lo with rc: keep the lowest offset's code. */
+static void stop_at(struct par_job *j, size_t lo, int rc)
 {
-	if (o == NULL)
-		return;
-	memset(o, 0, sizeof *o);
-	o->size = sizeof *o;
+	pthread_mutex_lock(&j->stop_lock);
+	if (lo < atomic_load_explicit(&j->stop_lo, memory_order_relaxed)) {
+		atomic_store_explicit(&j->stop_lo, lo, memory_order_relaxed);
+		j->stop_code = rc;
+	}
+	pthread_mutex_unlock(&j->stop_lock);
+}
+
+/* The _TRY kinds' chunk: a map stops at its first failing element. */
+static void run_chunk_try(struct par_job *j, size_t lo,
+    size_t hi, void *acc)
+{
+	int rc = 0;
+	switch (j->kind) {
+	case PAR_FOR_TRY:
+		rc = j->fn.for_try(j->begin + lo, j->begin + hi, j->ctx);
+		break;
+	case PAR_MAP_TRY:
+		for (size_t i = lo; i < hi; i++) {
+			rc = j->fn.map_try(j->in + i * j->in_size,
+			    j->out + i * j->out_size, j->ctx);
+			if (rc != 0) {
+				lo = i;
+				break;
+			}
+		}
+		break;
+	default:
+		rc = j->fn.reduce_try(j->begin + lo, j->begin + hi, acc,
+		    j->ctx);
+		break;
+	}
+	if (rc != 0)
+		stop_at(j, lo, rc);
 }
 
 /* Run the offsets [lo, hi) of the job; acc is reduce's accumulator. */
-static inline void run_chunk(const struct par_job *j, size_t lo, size_t hi,
+static inline void run_chunk(struct par_job *j, size_t lo, size_t hi,
     void *acc)
 {
 	switch (j->kind) {
@@ -154,7 +151,15 @@ static inline void run_chunk(const struct par_job *j, size_t lo, size_t hi,
 	case PAR_REDUCE:
 		j->fn.reduce_body(j->begin + lo, j->begin + hi, acc, j->ctx);
 		break;
+	default:
+		run_chunk_try(j, lo, hi, acc);
+		break;
 	}
+}
+
+static inline bool is_reduce(const struct par_job *j)
+{
+	return j->kind == PAR_REDUCE || j->kind == PAR_REDUCE_TRY;
 }
 
 /* A fresh accumulator holding the identity; NULL when out of memory. */
@@ -231,7 +236,7 @@ static bool lazy_split(skua_worker *w, struct par_job *j, size_t lo,
 	struct par_task r = { .job = j, .lo = mid, .hi = hi, .step = step,
 	    .spread = sg, .acc = NULL };
 	struct acc_buf buf;
-	if (j->kind == PAR_REDUCE && (r.acc = acc_new(j, &buf)) == NULL)
+	if (is_reduce(j) && (r.acc = acc_new(j, &buf)) == NULL)
 		return false;
 	skua_fork(w, &r.task, lazy_task);
 	/* The last fork of this worker's spread: publish them all with one
@@ -240,7 +245,7 @@ static bool lazy_split(skua_worker *w, struct par_job *j, size_t lo,
 		skua__expose(w);
 	lazy_range(w, j, lo, mid, step, sk, acc);
 	skua_join_fn(w, &r.task, lazy_task);
-	if (j->kind == PAR_REDUCE) {
+	if (is_reduce(j)) {
 		j->combine(acc, r.acc, j->ctx);
 		acc_free(j, r.acc, &buf);
 	}
@@ -269,6 +274,8 @@ static void lazy_range(skua_worker *w, struct par_job *j, size_t lo,
 			return;
 	}
 	while (lo < hi) {
+		if (SKUA_UNLIKELY(skua__par_stopped(j, lo)))
+			return; /* every chunk left starts above a failure */
 		size_t left = hi - lo;
 		/* Relaxed: a stale 0 only delays the split by one chunk; the
 		 * fork exposes the piece with its own ordering. */
@@ -340,7 +347,7 @@ static void tree_range(skua_worker *w, struct par_job *j, size_t a, size_t b,
 		struct par_task r = { .job = j, .lo = mid, .hi = b,
 		    .spread = sg, .acc = NULL };
 		struct acc_buf buf;
-		if (j->kind == PAR_REDUCE && (r.acc = acc_new(j, &buf)) == NULL) {
+		if (is_reduce(j) && (r.acc = acc_new(j, &buf)) == NULL) {
 			atomic_store_explicit(&j->err, -ENOMEM,
 			    memory_order_relaxed);
 			return;
@@ -350,7 +357,7 @@ static void tree_range(skua_worker *w, struct par_job *j, size_t a, size_t b,
 			skua__expose(w);
 		tree_range(w, j, a, mid, sk > 1 ? sk : 1, acc);
 		skua_join_fn(w, &r.task, tree_task);
-		if (j->kind == PAR_REDUCE) {
+		if (is_reduce(j)) {
 			j->combine(acc, r.acc, j->ctx);
 			acc_free(j, r.acc, &buf);
 		}
@@ -365,6 +372,8 @@ static void tree_range(skua_worker *w, struct par_job *j, size_t a, size_t b,
 	    memory_order_relaxed)) && h->head > h->bottom)
 		skua__expose(w);
 	size_t c = j->chunk, leaves = (j->n - 1) / c + 1;
+	if (SKUA_UNLIKELY(skua__par_stopped(j, a * c)))
+		return;
 	/* a < leaves, so a * c < n; b * c may not fit when b == leaves. */
 	run_chunk(j, a * c, b == leaves ? j->n : b * c, acc);
 }
@@ -398,210 +407,15 @@ static void job_entry(skua_worker *w, void *arg)
 		lazy_range(w, j, 0, j->n, j->chunk, spread, root->acc);
 }
 
-/* ---- chunk size from the environment --------------------------------- */
-
-/*
- * Read once per process (the global variable) and once per site name.  A
- * site's entry is immutable once published: lookups are an FNV-1a hash of
- * the name, a probe of an open-addressed table and a strcmp, with no lock.
- * Measured: getenv() of two variables costs about 0.2 us per call with a
- * 30-variable environment (more with a larger one), comparable to a whole
- * small nested loop; the cached lookup costs about 20 ns.  A full table
- * (more than SITE_SLOTS distinct names) falls back to getenv per call.
- */
-#define SITE_SLOTS 128
-
-struct site_entry {
-	bool present;        /* the variable is set */
-	bool bad;            /* ... to a bad value (warned) */
-	uint64_t value;      /* the value when present and not bad */
-	char name[SKUA_PAR_SITE_MAX + 1];
-};
-
-static pthread_mutex_t env_lock = PTHREAD_MUTEX_INITIALIZER;
-static _Atomic int global_ready;
-static uint64_t global_value;
-static bool global_bad;
-static _Atomic(struct site_entry *) site_table[SITE_SLOTS];
-
-static void global_chunk(uint64_t *value, bool *bad)
-{
-	/* Acquire: pairs with the release below, so the value is complete. */
-	if (!atomic_load_explicit(&global_ready, memory_order_acquire)) {
-		pthread_mutex_lock(&env_lock);
-		if (!atomic_load_explicit(&global_ready, memory_order_relaxed)) {
-			global_bad = skua__env_get(SKUA__ENV_CHUNK_SIZE, NULL,
-			    0, "auto", &global_value) != 0;
-			/* Release: publishes global_value and global_bad. */
-			atomic_store_explicit(&global_ready, 1,
-			    memory_order_release);
-		}
-		pthread_mutex_unlock(&env_lock);
-	}
-	*value = global_value;
-	*bad = global_bad;
-}
-
-/* Read SKUA_CHUNK_SIZE_<SITE>; fallback is what a bad value gives. */
-static void site_read(const char *site, uint64_t fallback, bool from_opts,
-    struct site_entry *e)
-{
-	char var[sizeof "SKUA_CHUNK_SIZE_" + SKUA_PAR_SITE_MAX];
-	char doc[64];
-	uint64_t v;
-
-	memset(e, 0, sizeof *e);
-	strcpy(e->name, site);
-	if (!skua__env_site_name("SKUA_CHUNK_SIZE", site, var, sizeof var))
-		return; /* not reached: the length was checked */
-	if (getenv(var) == NULL)
-		return;
-	e->present = true;
-	if (fallback == 0)
-		snprintf(doc, sizeof doc, "auto");
-	else
-		snprintf(doc, sizeof doc, "%llu (%s)",
-		    (unsigned long long)fallback,
-		    from_opts ? "opts->chunk" : "SKUA_CHUNK_SIZE");
-	e->bad = skua__env_get(SKUA__ENV_CHUNK_SIZE, var, fallback, doc,
-	    &v) != 0;
-	e->value = v;
-}
-
-static uint32_t fnv1a(const char *s)
-{
-	uint32_t h = 2166136261u;
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
-/* The cached entry for site, or a fresh read in *tmp if the table is full. */
-static const struct site_entry *site_lookup(const char *site,
-    uint64_t fallback, bool from_opts, struct site_entry *tmp)
-{
-	uint32_t h = fnv1a(site);
-	unsigned i, k;
-
-	for (k = 0; k < SITE_SLOTS; k++) {
-		i = (h + k) % SITE_SLOTS;
-		/* Acquire: pairs with the release that published the entry. */
-		struct site_entry *e = atomic_load_explicit(&site_table[i],
-		    memory_order_acquire);
-		if (e == NULL)
-			break;
-		if (strcmp(e->name, site) == 0)
-			return e;
-	}
-	pthread_mutex_lock(&env_lock);
-	for (k = 0; k < SITE_SLOTS; k++) {
-		i = (h + k) % SITE_SLOTS;
-		struct site_entry *e = atomic_load_explicit(&site_table[i],
-		    memory_order_relaxed);
-		if (e != NULL && strcmp(e->name, site) == 0) {
-			pthread_mutex_unlock(&env_lock);
-			return e;
-		}
-		if (e == NULL)
-			break;
-	}
-	/* Plain malloc: kept for the life of the process, like env.c's. */
-	struct site_entry *e = k < SITE_SLOTS ? malloc(sizeof *e) : NULL;
-	site_read(site, fallback, from_opts, e != NULL ? e : tmp);
-	if (e != NULL)
-		/* Release: publishes the entry's fields to lock-free readers. */
-		atomic_store_explicit(&site_table[i], e, memory_order_release);
-	pthread_mutex_unlock(&env_lock);
-	return e != NULL ? e : tmp;
-}
-
-/*
- * Test-only: forget what was read, so that a test can setenv() and call
- * again.  Only while no parallel call runs.
- */
-void skua__par_env_reset(void);
-void skua__par_env_reset(void)
-{
-	pthread_mutex_lock(&env_lock);
-	atomic_store_explicit(&global_ready, 0, memory_order_relaxed);
-	for (unsigned i = 0; i < SITE_SLOTS; i++) {
-		free(atomic_load_explicit(&site_table[i], memory_order_relaxed));
-		atomic_store_explicit(&site_table[i], NULL,
-		    memory_order_relaxed);
-	}
-	pthread_mutex_unlock(&env_lock);
-}
-
-/*
- * The effective chunk size: SKUA_CHUNK_SIZE_<SITE>, then opts->chunk, then
- * SKUA_CHUNK_SIZE, then automatic (0); see skua/parallel.h for why.
- * RETURNS 0, or -EINVAL for a bad value under SKUA_STRICT=1.
- */
-static int chunk_resolve(const skua_par_opts *o, size_t *chunk)
-{
-	uint64_t g = 0;
-	bool bad = false, gbad = false;
-	size_t base = o != NULL ? o->chunk : 0;
-
-	if (o != NULL && o->site != NULL) {
-		struct site_entry tmp;
-		uint64_t fallback = base;
-		if (fallback == 0)
-			global_chunk(&fallback, &gbad);
-		const struct site_entry *e = site_lookup(o->site, fallback,
-		    base != 0, &tmp);
-		if (e->present && !e->bad) {
-			*chunk = (size_t)e->value;
-			return 0;
-		}
-		bad = e->present && e->bad;
-	}
-	if (base == 0) {
-		global_chunk(&g, &gbad);
-		base = (size_t)g;
-	}
-	*chunk = base;
-	if ((bad || (gbad && (o == NULL || o->chunk == 0))) &&
-	    skua__env_strict())
-		return -EINVAL;
-	return 0;
-}
-
-/* ---- the public calls ------------------------------------------------ */
-
-static int opts_check(const skua_par_opts *o)
-{
-	if (o == NULL)
-		return 0;
-	if (o->size != sizeof *o)
-		return -EINVAL;
-	if (o->deterministic != 0 && o->deterministic != 1)
-		return -EINVAL;
-	if (o->site != NULL) {
-		size_t len = strnlen(o->site, SKUA_PAR_SITE_MAX + 1);
-		if (len == 0 || len > SKUA_PAR_SITE_MAX)
-			return -EINVAL;
-	}
-	return 0;
-}
-
-/* The checks every call shares. */
-static int pool_check(skua_pool *pool, const skua_par_opts *o)
-{
-	if (pool == NULL)
-		return -EINVAL;
-	return opts_check(o);
-}
-
 /* Resolve the chunk, then run the job on the pool and wait. */
-static int job_run(skua_pool *pool, struct par_job *j,
+int skua__par_job_run(skua_pool *pool, struct par_job *j,
     const skua_par_opts *o, void *acc)
 {
 	int rc;
 
 	if (skua__pool_forked(pool))
 		return -ECHILD;
-	if ((rc = chunk_resolve(o, &j->chunk)) != 0)
+	if ((rc = skua__par_chunk_resolve(o, &j->chunk)) != 0)
 		return rc;
 	j->det = o != NULL && o->deterministic == 1;
 	if (j->det && j->chunk == 0) {
@@ -610,132 +424,20 @@ static int job_run(skua_pool *pool, struct par_job *j,
 		j->chunk = c > 64 ? c : (j->n < 64 ? j->n : 64);
 	}
 	atomic_init(&j->err, 0);
+	j->stoppable = j->kind >= PAR_FOR_TRY;
+	atomic_init(&j->stop_lo, SIZE_MAX);
+	j->stop_code = 0;
+	if (j->stoppable && pthread_mutex_init(&j->stop_lock, NULL) != 0)
+		return -ENOMEM;
 	struct par_root root = { j, acc };
 	rc = skua_pool_run(pool, job_entry, &root);
+	if (j->stoppable)
+		pthread_mutex_destroy(&j->stop_lock);
 	if (rc != 0)
 		return rc;
+	/* After the root's join: every chunk's writes are visible. */
+	if (j->stop_code != 0)
+		return j->stop_code;
 	return atomic_load_explicit(&j->err, memory_order_relaxed);
 }
 
-int skua_parallel_for(skua_pool *pool, size_t begin, size_t end,
-    const skua_par_opts *opts, void (*body)(size_t lo, size_t hi, void *ctx),
-    void *ctx)
-{
-	int rc = pool_check(pool, opts);
-
-	if (rc != 0)
-		return rc;
-	if (body == NULL || begin > end)
-		return -EINVAL;
-	if (begin == end)
-		return 0;
-	struct par_job j = { .kind = PAR_FOR, .begin = begin,
-	    .n = end - begin, .ctx = ctx };
-	j.fn.for_body = body;
-	return job_run(pool, &j, opts, NULL);
-}
-
-/* The array checks shared by both maps. */
-static int map_check(skua_pool *pool, const void *in, void *out, size_t n,
-    size_t in_size, size_t out_size, const skua_par_opts *opts)
-{
-	int rc = pool_check(pool, opts);
-
-	if (rc != 0)
-		return rc;
-	if (in_size == 0 || out_size == 0 || (n > 0 && (in == NULL ||
-	    out == NULL)))
-		return -EINVAL;
-	if (n == 0)
-		return 0;
-	if (n > SIZE_MAX / in_size || n > SIZE_MAX / out_size)
-		return -EOVERFLOW;
-	if ((uintptr_t)in > UINTPTR_MAX - n * in_size ||
-	    (uintptr_t)out > UINTPTR_MAX - n * out_size)
-		return -EOVERFLOW;
-	return 0;
-}
-
-int skua_parallel_map(skua_pool *pool, const void *in, void *out, size_t n,
-    size_t in_size, size_t out_size,
-    void (*fn)(const void *in, void *out, void *ctx), void *ctx,
-    const skua_par_opts *opts)
-{
-	if (fn == NULL)
-		return -EINVAL;
-	int rc = map_check(pool, in, out, n, in_size, out_size, opts);
-	if (rc != 0 || n == 0)
-		return rc;
-	struct par_job j = { .kind = PAR_MAP, .n = n, .ctx = ctx,
-	    .in = in, .out = out, .in_size = in_size, .out_size = out_size };
-	j.fn.map_fn = fn;
-	return job_run(pool, &j, opts, NULL);
-}
-
-int skua_parallel_map_chunks(skua_pool *pool, const void *in, void *out,
-    size_t n, size_t in_size, size_t out_size,
-    void (*fn)(const void *in, void *out, size_t count, void *ctx), void *ctx,
-    const skua_par_opts *opts)
-{
-	if (fn == NULL)
-		return -EINVAL;
-	int rc = map_check(pool, in, out, n, in_size, out_size, opts);
-	if (rc != 0 || n == 0)
-		return rc;
-	struct par_job j = { .kind = PAR_MAP_CHUNKS, .n = n, .ctx = ctx,
-	    .in = in, .out = out, .in_size = in_size, .out_size = out_size };
-	j.fn.chunks_fn = fn;
-	return job_run(pool, &j, opts, NULL);
-}
-
-int skua_parallel_reduce(skua_pool *pool, size_t begin, size_t end,
-    const skua_par_opts *opts, size_t acc_size, const void *identity,
-    void (*body)(size_t lo, size_t hi, void *acc, void *ctx),
-    void (*combine)(void *acc, const void *other, void *ctx), void *ctx,
-    void *result)
-{
-	int rc = pool_check(pool, opts);
-
-	if (rc != 0)
-		return rc;
-	if (acc_size == 0 || identity == NULL || body == NULL ||
-	    combine == NULL || result == NULL || begin > end)
-		return -EINVAL;
-	if (begin == end) {
-		memmove(result, identity, acc_size);
-		return 0;
-	}
-
-	/* The identity's private copy and the root accumulator. */
-	struct acc_buf small[2];
-	unsigned char *mem = NULL;
-	size_t stride = 0;
-	void *id, *acc;
-	if (acc_size <= SKUA_PAR_ACC_STACK) {
-		id = small[0].b;
-		acc = small[1].b;
-	} else {
-		const size_t a = alignof(max_align_t);
-		if (acc_size > SIZE_MAX / 2 - a)
-			return -ENOMEM;
-		stride = (acc_size + a - 1) / a * a;
-		mem = skua__malloc(2 * stride);
-		if (mem == NULL)
-			return -ENOMEM;
-		id = mem;
-		acc = mem + stride;
-	}
-	memcpy(id, identity, acc_size);
-	memcpy(acc, identity, acc_size);
-
-	struct par_job j = { .kind = PAR_REDUCE, .begin = begin,
-	    .n = end - begin, .ctx = ctx, .acc_size = acc_size,
-	    .identity = id, .combine = combine };
-	j.fn.reduce_body = body;
-	rc = job_run(pool, &j, opts, acc);
-	if (rc == 0)
-		memcpy(result, acc, acc_size);
-	if (mem != NULL)
-		skua__free(mem, 2 * stride);
-	return rc;
-}

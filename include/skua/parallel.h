@@ -211,6 +211,36 @@ int skua_parallel_reduce(skua_pool *pool, size_t begin, size_t end,
     void (*combine)(void *acc, const void *other, void *ctx), void *ctx,
     void *result);
 
+/*
+ * Early exit: the _try forms take a body that returns an int.  0 goes on;
+ * any other value stops the loop: no chunk that starts after the failing
+ * offset begins from then on, the chunks in flight finish, and the call
+ * returns that value.  When several bodies fail, the value of the lowest
+ * failing offset is returned, whatever the schedule: chunks that start
+ * below a failure still run, since one of them may fail lower.  So a body
+ * that returns at its first failing element makes the result
+ * deterministic.  (The offset of a for or reduce body is its chunk's lo; a
+ * map's is the element.)  The value is returned as it is: use positive
+ * values to tell it from skua's own negative errors.  A search for the
+ * first element with a property stops soon after the hit: see the
+ * optimization guide for the figure.
+ * RETURNS 0 when no body failed; the lowest failing offset's value; or an
+ *         error as the plain forms.  reduce_try writes *result only on 0.
+ * THREAD SAFETY: as the plain forms.
+ */
+int skua_parallel_for_try(skua_pool *pool, size_t begin, size_t end,
+    const skua_par_opts *opts, int (*body)(size_t lo, size_t hi, void *ctx),
+    void *ctx);
+int skua_parallel_map_try(skua_pool *pool, const void *in, void *out,
+    size_t n, size_t in_size, size_t out_size,
+    int (*fn)(const void *in, void *out, void *ctx), void *ctx,
+    const skua_par_opts *opts);
+int skua_parallel_reduce_try(skua_pool *pool, size_t begin, size_t end,
+    const skua_par_opts *opts, size_t acc_size, const void *identity,
+    int (*body)(size_t lo, size_t hi, void *acc, void *ctx),
+    void (*combine)(void *acc, const void *other, void *ctx), void *ctx,
+    void *result);
+
 #ifdef __cplusplus
 }
 #endif

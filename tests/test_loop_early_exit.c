@@ -1,0 +1,179 @@
+/*
+ * Early exit from loop bodies (issue 14): skua_parallel_for_try, _map_try
+ * and _reduce_try.  Counted, not timed: a search whose hit is near the
+ * start visits a small fraction of 10^8 elements; with several failing
+ * elements the value of the lowest one comes back on every schedule
+ * (automatic, fixed and deterministic chunks, 1..4 workers); a stop at the
+ * first and at the last chunk; reduce writes its result only on success;
+ * bad arguments.
+ */
+#include "test.h"
+
+#include <errno.h>
+
+struct search {
+	size_t hit_every, first_hit; /* elements that fail: first_hit + k*every */
+	_Atomic size_t visited;
+};
+
+static bool fails(const struct search *s, size_t i)
+{
+	return i >= s->first_hit && (i - s->first_hit) % s->hit_every == 0;
+}
+
+/* Returns 1 + the index of its first failing element. */
+static int search_body(size_t lo, size_t hi, void *ctx)
+{
+	struct search *s = ctx;
+	for (size_t i = lo; i < hi; i++) {
+		if (fails(s, i)) {
+			atomic_fetch_add(&s->visited, i - lo + 1);
+			return (int)(i + 1);
+		}
+	}
+	atomic_fetch_add(&s->visited, hi - lo);
+	return 0;
+}
+
+static void case_first_hit_stops_early(void)
+{
+	skua_pool *p = test_pool(2);
+	size_t n = (size_t)test_scale(100000000, 1000000);
+	struct search s = { .hit_every = SIZE_MAX, .first_hit = 1000 };
+	ASSERT_EQ(skua_parallel_for_try(p, 0, n, NULL, search_body, &s), 1001);
+	printf("hit at 1000 of %zu: %zu elements visited\n", n,
+	    atomic_load(&s.visited));
+	ASSERT(atomic_load(&s.visited) < n / 100);
+	/* No hit: every element once, and 0. */
+	struct search none = { .hit_every = 1, .first_hit = SIZE_MAX };
+	ASSERT_OK(skua_parallel_for_try(p, 0, n, NULL, search_body, &none));
+	ASSERT_EQ(atomic_load(&none.visited), n);
+	ASSERT_OK(skua_pool_destroy(p));
+}
+
+static void case_lowest_failure_wins(void)
+{
+	size_t n = 200000;
+	size_t chunks[] = { 0, 1000, 7, 65536 };
+	for (unsigned workers = 1; workers <= 4; workers *= 2) {
+		skua_pool *p = test_pool(workers);
+		for (int c = 0; c < 4; c++) {
+			for (int det = 0; det < 2; det++) {
+				skua_par_opts o;
+				skua_par_opts_init(&o);
+				o.chunk = chunks[c];
+				o.deterministic = det;
+				for (int round = 0; round < 5; round++) {
+					struct search s = { .hit_every = 997,
+					    .first_hit = 50000 + (size_t)round };
+					ASSERT_EQ(skua_parallel_for_try(p, 0, n,
+					    &o, search_body, &s),
+					    (int)s.first_hit + 1);
+				}
+			}
+		}
+		ASSERT_OK(skua_pool_destroy(p));
+	}
+}
+
+static void case_stop_at_first_and_last_chunk(void)
+{
+	skua_pool *p = test_pool(2);
+	skua_par_opts o;
+	skua_par_opts_init(&o);
+	o.chunk = 100;
+	struct search first = { .hit_every = SIZE_MAX, .first_hit = 0 };
+	ASSERT_EQ(skua_parallel_for_try(p, 0, 100000, &o, search_body,
+	    &first), 1);
+	struct search last = { .hit_every = SIZE_MAX, .first_hit = 99999 };
+	ASSERT_EQ(skua_parallel_for_try(p, 0, 100000, &o, search_body, &last),
+	    100000);
+	ASSERT_EQ(atomic_load(&last.visited), 100000); /* all had to run */
+	ASSERT_OK(skua_pool_destroy(p));
+}
+
+static int square_unless_negative(const void *in, void *out, void *ctx)
+{
+	(void)ctx;
+	int x = *(const int *)in;
+	if (x < 0)
+		return -x; /* positive: tells it from skua's errors */
+	*(int *)out = x * x;
+	return 0;
+}
+
+static void case_map_try(void)
+{
+	skua_pool *p = test_pool(2);
+	enum { N = 100000 };
+	static int in[N], out[N];
+	for (int i = 0; i < N; i++)
+		in[i] = i % 1000;
+	ASSERT_OK(skua_parallel_map_try(p, in, out, N, sizeof *in,
+	    sizeof *out, square_unless_negative, NULL, NULL));
+	for (int i = 0; i < N; i++)
+		ASSERT_EQ(out[i], (i % 1000) * (i % 1000));
+	in[70000] = -7;
+	in[30000] = -3; /* the lowest failing element wins */
+	for (int round = 0; round < 10; round++)
+		ASSERT_EQ(skua_parallel_map_try(p, in, out, N, sizeof *in,
+		    sizeof *out, square_unless_negative, NULL, NULL), 3);
+	ASSERT_EQ(skua_parallel_map_try(p, in, out, N, 0, sizeof *out,
+	    square_unless_negative, NULL, NULL), -EINVAL);
+	ASSERT_OK(skua_pool_destroy(p));
+}
+
+static int sum_until(size_t lo, size_t hi, void *acc, void *ctx)
+{
+	size_t stop = *(const size_t *)ctx;
+	for (size_t i = lo; i < hi; i++) {
+		if (i == stop)
+			return 42;
+		*(uint64_t *)acc += i;
+	}
+	return 0;
+}
+
+static void add(void *acc, const void *other, void *ctx)
+{
+	(void)ctx;
+	*(uint64_t *)acc += *(const uint64_t *)other;
+}
+
+static void case_reduce_try(void)
+{
+	skua_pool *p = test_pool(2);
+	uint64_t zero = 0, r = 7;
+	size_t stop = SIZE_MAX;
+	ASSERT_OK(skua_parallel_reduce_try(p, 0, 1000000, NULL, sizeof r,
+	    &zero, sum_until, add, &stop, &r));
+	ASSERT_EQ(r, 999999ull * 1000000 / 2);
+	stop = 500000;
+	r = 7;
+	ASSERT_EQ(skua_parallel_reduce_try(p, 0, 1000000, NULL, sizeof r,
+	    &zero, sum_until, add, &stop, &r), 42);
+	ASSERT_EQ(r, 7); /* untouched on a stop */
+	ASSERT_EQ(skua_parallel_reduce_try(p, 0, 10, NULL, sizeof r, &zero,
+	    NULL, add, &stop, &r), -EINVAL);
+	ASSERT_EQ(skua_parallel_for_try(NULL, 0, 10, NULL, search_body, NULL),
+	    -EINVAL);
+	ASSERT_EQ(skua_parallel_for_try(p, 10, 0, NULL, search_body, NULL),
+	    -EINVAL);
+	ASSERT_OK(skua_parallel_for_try(p, 5, 5, NULL, search_body, NULL));
+	ASSERT_OK(skua_pool_destroy(p));
+}
+
+static const struct test_case cases[] = {
+	{ "first_hit_stops_early", case_first_hit_stops_early },
+	{ "lowest_failure_wins", case_lowest_failure_wins },
+	{ "stop_at_first_and_last_chunk", case_stop_at_first_and_last_chunk },
+	{ "map_try", case_map_try },
+	{ "reduce_try", case_reduce_try },
+	{ NULL, NULL },
+};
+
+int main(int argc, char **argv)
+{
+	test_watchdog(240);
+	return test_run_cases(argc, argv, cases);
+}
