@@ -74,13 +74,7 @@ void *skua__malloc_aligned(size_t size); /* cache-line aligned */
 void skua__free(void *p, size_t size);   /* size 0: unknown */
 void skua__free_aligned(void *p, size_t size);
 
-/* Test-only: make the k-th allocation from now fail (0: never). */
-void skua__test_alloc_fail_at(long k);
-/* Test-only: jemalloc's bytes allocated (whole process), -1 without it. */
-long long skua__test_allocated(void);
-/* Test-only: make the k-th pthread_create from now fail (0: never). */
-void skua__test_thread_fail_at(long k);
-bool skua__test_thread_should_fail(void);
+#include "test_hooks.h" /* the library's own checks use two of them */
 
 /* Monotonic nanoseconds. */
 uint64_t skua__now_ns(void);

@@ -131,7 +131,6 @@ static const struct site_entry *site_lookup(const char *site,
  * Test-only: forget what was read, so that a test can setenv() and call
  * again.  Only while no parallel call runs.
  */
-void skua__par_env_reset(void);
 void skua__par_env_reset(void)
 {
 	pthread_mutex_lock(&env_lock);

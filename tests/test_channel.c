@@ -9,13 +9,13 @@
  * worker away from the pool.
  */
 #include "test.h"
+#include "test_hooks.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <time.h>
 
-void skua__test_alloc_fail_at(long k);
 
 static void case_bad_arguments(void)
 {

@@ -11,6 +11,7 @@
  * Usage: test_churn [cycles]
  */
 #include "test.h"
+#include "test_hooks.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -18,7 +19,6 @@
 #include <stdatomic.h>
 #include <time.h>
 
-void skua__test_alloc_fail_at(long k);
 
 
 static long rss_kib(void)

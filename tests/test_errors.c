@@ -5,14 +5,13 @@
  * failure at every worker (-EAGAIN, every started thread joined).
  */
 #include "test.h"
+#include "test_hooks.h"
 
 #include <limits.h>
 #include <stdint.h>
 
 #include <errno.h>
 
-void skua__test_alloc_fail_at(long k);
-void skua__test_thread_fail_at(long k);
 
 
 static void *twice(void *arg)

@@ -7,10 +7,10 @@
  * through imap (78498).
  */
 #include "test.h"
+#include "test_hooks.h"
 
 #include <errno.h>
 
-long long skua__test_allocated(void); /* lib/alloc.c: jemalloc's live bytes */
 
 struct stream {
 	size_t n;          /* items to produce */

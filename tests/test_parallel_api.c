@@ -4,12 +4,12 @@
  * result aliasing, -ENOMEM before any work, and a non-commutative combine.
  */
 #include "test.h"
+#include "test_hooks.h"
 
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
-void skua__test_alloc_fail_at(long k);
 
 static atomic_long calls;
 

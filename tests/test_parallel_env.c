@@ -5,12 +5,12 @@
  * with bad values, SKUA_STRICT=1, and the cache (read once).
  */
 #include "test.h"
+#include "test_hooks.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
 
-void skua__par_env_reset(void);
 
 static atomic_size_t max_chunk;
 static atomic_long total;

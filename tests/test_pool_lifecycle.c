@@ -7,8 +7,8 @@
  */
 #define _GNU_SOURCE
 #include "test.h"
+#include "test_hooks.h"
 
-long long skua__test_allocated(void);
 
 #include <errno.h>
 #include <pthread.h>

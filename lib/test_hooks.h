@@ -1,0 +1,22 @@
+/*
+ * lib/test_hooks.h - every hook the library offers its tests, in one place
+ * (tests include this header, not ad hoc declarations).  None is public
+ * API; each is cheap enough to stay in release builds.
+ */
+#ifndef SKUA_TEST_HOOKS_H
+#define SKUA_TEST_HOOKS_H
+
+#include <stdbool.h>
+
+/* lib/alloc.c: make the k-th allocation from now fail (0: never). */
+void skua__test_alloc_fail_at(long k);
+/* lib/alloc.c: jemalloc's bytes allocated (whole process), -1 without it. */
+long long skua__test_allocated(void);
+/* lib/alloc.c: make the k-th pthread_create from now fail (0: never). */
+void skua__test_thread_fail_at(long k);
+bool skua__test_thread_should_fail(void);
+/* lib/parallel_env.c: forget the cached chunk variables, so that a test
+ * can setenv() and call again.  Only while no parallel call runs. */
+void skua__par_env_reset(void);
+
+#endif /* SKUA_TEST_HOOKS_H */
