@@ -419,9 +419,10 @@ static void wrong(const workload *w, const wl_state *s, enum skb_runner rn,
  * A worker credits an idle period to idle_ns when the period ends, so both
  * reads follow a sync that has every worker end its idle period then
  * (skb_sync_workers): without the first one, a worker asleep since the
- * pool's creation credited its whole sleep to the phase (idle% 100.0 at a
- * 2.9x speedup, map 10^6 on 2 workers); without the second, the idle time
- * after the last run was lost.
+ * pool's creation credited its whole sleep to the phase (idle% 57.8 at a
+ * 2.44x speedup, map 10^6 on 2 workers with --warmup 0: docs/data/
+ * idle-share-2core-epyc.txt); without the second, the idle time after the
+ * last run was lost.
  */
 static skb_result *phase(skb_run *r, workload *w, wl_state *s,
     enum skb_runner rn, unsigned workers, long chunk)
