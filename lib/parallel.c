@@ -74,8 +74,9 @@
  * Memory ordering: this file adds no synchronisation of its own to the
  * work.  Every write a chunk makes happens before the join of the task that
  * ran it returns (skua__run_taken's release of DONE, join_slow's acquire),
- * and the root's join before skua_pool_run() returns.  The environment
- * cache below is the only other shared state.
+ * and the root's join before skua_pool_run() returns.  The only other
+ * shared state is the chunk-size cache (lib/parallel_env.c) and the early
+ * exit's stop_lo (lib/parallel.h, where its ordering is described).
  */
 #include "parallel.h"
 
