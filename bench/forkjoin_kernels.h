@@ -50,6 +50,8 @@ static inline int fjk_tree_has_children(uint64_t s, uint32_t q)
 /* bench/forkjoin_lace.c, with -DSKUA_LACE_DIR */
 void fj_lace_start(unsigned workers);
 void fj_lace_stop(void);
+void fj_lace_resume(void);
+void fj_lace_suspend(void);
 long fj_lace_fib(int n);
 long fj_lace_queens(int n);
 long fj_lace_tree(uint32_t q);

@@ -66,10 +66,22 @@ TASK_1(long, lforest, uint32_t, q)
 void fj_lace_start(unsigned workers)
 {
 	lace_start(workers, 1u << 20);
+	lace_suspend(); /* its idle workers spin: asleep while others run */
+}
+
+void fj_lace_resume(void)
+{
+	lace_resume();
+}
+
+void fj_lace_suspend(void)
+{
+	lace_suspend();
 }
 
 void fj_lace_stop(void)
 {
+	lace_resume();
 	lace_stop();
 }
 

@@ -6,23 +6,40 @@
  */
 #include "skua.h"
 
-void skua__auto_record(struct skua_auto *a, unsigned depth, uint64_t ns)
+void skua__auto_record(struct skua_auto *a, unsigned depth, uint64_t ns,
+    bool serial)
 {
+	if (serial && ns > 16 * (uint64_t)SKUA_AUTO_TARGET_NS)
+		atomic_store_explicit(&a->off, 1, memory_order_relaxed);
 	if (depth >= SKUA_AUTO_DEPTHS)
 		depth = SKUA_AUTO_DEPTHS - 1;
-	uint32_t s = ns >= UINT32_MAX ? UINT32_MAX - 1 : (uint32_t)ns;
-	uint32_t old = atomic_load_explicit(&a->ns[depth],
-	    memory_order_relaxed);
-	/* An upper envelope, not a mean: up at once to a larger sample, down
-	 * slowly (1/16 per sample).  Subtrees at one depth can differ by
-	 * orders of magnitude (a binomial tree's are heavy-tailed), and a
-	 * mean would cut above large ones, running them whole on one worker
-	 * (utree at 2 workers: T2/Ts 0.73 with a mean, against 0.54 plain). */
-	uint32_t v = s >= old ? s : old - old / 16 + s / 16;
-	atomic_store_explicit(&a->ns[depth], v != 0 ? v : 1,
+	/* A mean: what running a subtree of this depth whole costs on
+	 * average.  Neither it nor the alternatives tried handles a
+	 * heavy-tailed tree (a binomial tree: most subtrees one node, a few
+	 * holding most of the work, so a sampled mean stays far below the
+	 * true one): utree at 2 workers ran at T2/Ts 0.92-0.93 with this
+	 * mean, 0.92 with an upper envelope decaying 1/16 per sample, 0.73
+	 * with a 3/4-old average, against 0.66 with no cut (task.h).  The
+	 * off flag below catches such a tree only when a sampled serial run
+	 * is a large one.  Races between workers only lose or blur a
+	 * sample. */
+	uint64_t sum = atomic_fetch_add_explicit(&a->sum[depth], ns,
+	    memory_order_relaxed) + ns;
+	uint32_t count = atomic_fetch_add_explicit(&a->count[depth], 1,
+	    memory_order_relaxed) + 1;
+	if (count >= 256) {
+		atomic_store_explicit(&a->sum[depth], sum / 2,
+		    memory_order_relaxed);
+		atomic_store_explicit(&a->count[depth], count / 2,
+		    memory_order_relaxed);
+	}
+	uint64_t mean = sum / count;
+	atomic_store_explicit(&a->ns[depth], mean >= UINT32_MAX ?
+	    UINT32_MAX - 1 : mean != 0 ? (uint32_t)mean : 1,
 	    memory_order_relaxed);
 	uint32_t cut = 0;
-	for (unsigned d = 0; d < SKUA_AUTO_DEPTHS && cut == 0; d++) {
+	bool off = atomic_load_explicit(&a->off, memory_order_relaxed);
+	for (unsigned d = 0; d < SKUA_AUTO_DEPTHS && cut == 0 && !off; d++) {
 		uint32_t e = atomic_load_explicit(&a->ns[d],
 		    memory_order_relaxed);
 		if (e != 0 && e <= SKUA_AUTO_TARGET_NS)

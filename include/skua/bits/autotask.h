@@ -7,11 +7,10 @@
  *   (64 buckets; deeper levels share the last one), learned from samples:
  *   every 64th spawn on a worker is timed, either as an inline join of a
  *   forked child (a stolen child's wall time says nothing, so it is not
- *   counted) or as a serial subtree.  The estimate is an upper envelope
- *   (up at once to a larger sample, down by 1/16 per sample), because
- *   subtrees at one depth may differ by orders of magnitude and a mean
- *   would run large ones whole.  Races between workers on a bucket only
- *   lose a sample.
+ *   counted) or as a serial subtree.  The estimate is a running mean
+ *   that halves its weight every 256 samples (lib/autotask.c says why not
+ *   an envelope or a recent average).  Races between workers on a bucket
+ *   only lose or blur a sample.
  * - The cut is the shallowest depth whose estimate is within
  *   SKUA_AUTO_TARGET_NS; subtree times are taken to shrink with depth, so
  *   every deeper level counts as small too (else a level not sampled yet
@@ -22,6 +21,11 @@
  *   everything forks, so a tree starts fully parallel and the cut moves up
  *   to where subtrees reach the target.  The large, old pieces above the
  *   cut stay in the deque for thieves.
+ * - A misprediction turns the cut off for the task type for good: a
+ *   subtree run whole that took over 16 targets means that sizes at one
+ *   depth are not predictable (a binomial tree's are heavy-tailed: most
+ *   subtrees are one node, a few hold most of the work, and no sampled
+ *   statistic sees them in time).  Such a type then forks like task.h.
  * - Tried and dropped: a "lazy" clone below the cut that polls the demand
  *   flag at every spawn, so that a mispredicted large subtree could still
  *   be split: fib(35) ran 4x slower than the serial clone (57 vs 15 ms at
@@ -51,10 +55,18 @@ struct skua_auto {
 	 * depth, so every level at or below the cut runs lazily. */
 	_Atomic uint32_t cut;
 	_Atomic uint32_t ns[SKUA_AUTO_DEPTHS]; /* 0: not measured yet */
+	/* The samples behind ns: a running mean that halves its weight
+	 * every 256 samples, so it follows a change within a few hundred. */
+	_Atomic uint64_t sum[SKUA_AUTO_DEPTHS];
+	_Atomic uint32_t count[SKUA_AUTO_DEPTHS];
+	/* A subtree run whole took over 16 targets: this type's sizes are
+	 * not predictable by depth (a heavy-tailed tree); no cut from then. */
+	_Atomic uint32_t off;
 };
 
 /* lib/autotask.c, lib/alloc.c */
-void skua__auto_record(struct skua_auto *a, unsigned depth, uint64_t ns);
+void skua__auto_record(struct skua_auto *a, unsigned depth, uint64_t ns,
+    bool serial);
 uint64_t skua__now_ns(void);
 
 /* A thief found this worker's public deque empty and asked. */
@@ -123,7 +135,7 @@ static inline bool skua__auto_sample(skua_worker *w)
 			return NAME##_seq ARGS;                            \
 		uint64_t t0 = skua__now_ns();                              \
 		RT r = NAME##_seq ARGS;                                    \
-		skua__auto_record(&NAME##_auto, d, skua__now_ns() - t0);   \
+		skua__auto_record(&NAME##_auto, d, skua__now_ns() - t0, 1);\
 		return r;                                                  \
 	}                                                                  \
 	SKUA__AUTO_INLINE void NAME##_spawn(skua_worker *w, unsigned d,    \
@@ -159,7 +171,7 @@ static inline bool skua__auto_sample(skua_worker *w)
 		if (atomic_load_explicit(&f->task.state,                   \
 		    memory_order_relaxed) != SKUA__AUTO_STOLEN)            \
 			skua__auto_record(&NAME##_auto, f->skua__depth,    \
-			    skua__now_ns() - t0);                          \
+			    skua__now_ns() - t0, 0);                       \
 		return f->result;                                          \
 	}                                                                  \
 	SKUA__AUTO_INLINE RT NAME##_call(skua_worker *w, unsigned d,       \
