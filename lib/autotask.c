@@ -9,8 +9,7 @@
 void skua__auto_record(struct skua_auto *a, unsigned depth, uint64_t ns,
     bool serial)
 {
-	if (serial && ns > 16 * (uint64_t)SKUA_AUTO_TARGET_NS)
-		atomic_store_explicit(&a->off, 1, memory_order_relaxed);
+	(void)serial; /* see below: no off switch */
 	if (depth >= SKUA_AUTO_DEPTHS)
 		depth = SKUA_AUTO_DEPTHS - 1;
 	/* A mean: what running a subtree of this depth whole costs on
@@ -19,9 +18,11 @@ void skua__auto_record(struct skua_auto *a, unsigned depth, uint64_t ns,
 	 * holding most of the work, so a sampled mean stays far below the
 	 * true one): utree at 2 workers ran at T2/Ts 0.92-0.93 with this
 	 * mean, 0.92 with an upper envelope decaying 1/16 per sample, 0.73
-	 * with a 3/4-old average, against 0.66 with no cut (task.h).  The
-	 * off flag below catches such a tree only when a sampled serial run
-	 * is a large one.  Races between workers only lose or blur a
+	 * with a 3/4-old average, against 0.66 with no cut (task.h).  An
+	 * off switch on a sampled serial run over 256 targets was tried: 1-in-64
+	 * samples rarely see a large subtree in time, and on an oversubscribed
+	 * machine a preempted small one tripped it (12 queens lost its cut
+	 * at 8 workers on 2 CPUs).  Races between workers only lose or blur a
 	 * sample. */
 	uint64_t sum = atomic_fetch_add_explicit(&a->sum[depth], ns,
 	    memory_order_relaxed) + ns;
@@ -38,8 +39,7 @@ void skua__auto_record(struct skua_auto *a, unsigned depth, uint64_t ns,
 	    UINT32_MAX - 1 : mean != 0 ? (uint32_t)mean : 1,
 	    memory_order_relaxed);
 	uint32_t cut = 0;
-	bool off = atomic_load_explicit(&a->off, memory_order_relaxed);
-	for (unsigned d = 0; d < SKUA_AUTO_DEPTHS && cut == 0 && !off; d++) {
+	for (unsigned d = 0; d < SKUA_AUTO_DEPTHS && cut == 0; d++) {
 		uint32_t e = atomic_load_explicit(&a->ns[d],
 		    memory_order_relaxed);
 		if (e != 0 && e <= SKUA_AUTO_TARGET_NS)

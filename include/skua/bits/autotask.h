@@ -21,11 +21,6 @@
  *   everything forks, so a tree starts fully parallel and the cut moves up
  *   to where subtrees reach the target.  The large, old pieces above the
  *   cut stay in the deque for thieves.
- * - A misprediction turns the cut off for the task type for good: a
- *   subtree run whole that took over 16 targets means that sizes at one
- *   depth are not predictable (a binomial tree's are heavy-tailed: most
- *   subtrees are one node, a few hold most of the work, and no sampled
- *   statistic sees them in time).  Such a type then forks like task.h.
  * - Tried and dropped: a "lazy" clone below the cut that polls the demand
  *   flag at every spawn, so that a mispredicted large subtree could still
  *   be split: fib(35) ran 4x slower than the serial clone (57 vs 15 ms at
@@ -59,9 +54,6 @@ struct skua_auto {
 	 * every 256 samples, so it follows a change within a few hundred. */
 	_Atomic uint64_t sum[SKUA_AUTO_DEPTHS];
 	_Atomic uint32_t count[SKUA_AUTO_DEPTHS];
-	/* A subtree run whole took over 16 targets: this type's sizes are
-	 * not predictable by depth (a heavy-tailed tree); no cut from then. */
-	_Atomic uint32_t off;
 };
 
 /* lib/autotask.c, lib/alloc.c */
