@@ -28,11 +28,10 @@
  * pool's other tasks, the other stages included.
  */
 #include "channel.h"
+#include "deadline.h"
 
 #include <errno.h>
 #include <sched.h>
-
-#define NO_DEADLINE UINT64_MAX
 
 /*
  * The poll before a sleep: spinning for SPIN_NS (an element or a slot
@@ -55,27 +54,6 @@ static int op_send(skua_channel *ch, void *elem)
 static int op_recv(skua_channel *ch, void *elem)
 {
 	return skua__ch_recv_once(ch, elem);
-}
-
-static bool past(uint64_t deadline)
-{
-	return deadline != NO_DEADLINE && skua__now_ns() >= deadline;
-}
-
-/* The futex timeout until deadline: 0 for none, at least 1 ns. */
-static uint64_t time_left(uint64_t deadline)
-{
-	if (deadline == NO_DEADLINE)
-		return 0;
-	uint64_t now = skua__now_ns();
-	return deadline > now ? deadline - now : 1;
-}
-
-/* A relative timeout as a deadline; huge ones mean none. */
-static uint64_t deadline_in(uint64_t timeout_ns)
-{
-	uint64_t now = skua__now_ns();
-	return timeout_ns >= NO_DEADLINE - now ? NO_DEADLINE : now + timeout_ns;
 }
 
 /* Poll op for SPIN_NS, then yield until YIELD_NS; -EAGAIN if nothing

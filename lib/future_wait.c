@@ -11,12 +11,11 @@
  * running when it passed (plus the scheduler's delay).
  */
 #include "future.h"
+#include "deadline.h"
 
 #include <errno.h>
 #include <sched.h>
 #include <time.h>
-
-#define NO_DEADLINE UINT64_MAX
 
 /*
  * How an outside waiter polls before it sleeps: spinning for EXT_SPIN_NS
@@ -39,20 +38,6 @@
  * burn a CPU for the whole wait.
  */
 #define WORKER_WAIT_IDLE_NS 50000u
-
-static bool past(uint64_t deadline)
-{
-	return deadline != NO_DEADLINE && skua__now_ns() >= deadline;
-}
-
-/* The futex timeout until deadline: 0 for none, at least 1 ns. */
-static uint64_t time_left(uint64_t deadline)
-{
-	if (deadline == NO_DEADLINE)
-		return 0;
-	uint64_t now = skua__now_ns();
-	return deadline > now ? deadline - now : 1;
-}
 
 static bool any_done(skua_future *const *fs, size_t n, size_t *index)
 {
@@ -290,13 +275,6 @@ static bool wait_futures(skua_future *const *fs, size_t n, bool all,
 	if (w != NULL && w->hot.head > w->hot.bottom)
 		skua__expose(w);
 	return wait_outside(fs, n, all, index, &first, deadline);
-}
-
-/* A relative timeout as a deadline; huge ones mean none. */
-static uint64_t deadline_in(uint64_t timeout_ns)
-{
-	uint64_t now = skua__now_ns();
-	return timeout_ns >= NO_DEADLINE - now ? NO_DEADLINE : now + timeout_ns;
 }
 
 static int get_until(skua_future *f, void **result, uint64_t deadline)

@@ -43,22 +43,30 @@ static int pool_check(skua_pool *pool, const skua_par_opts *o)
 	return opts_check(o);
 }
 
-int skua_parallel_for(skua_pool *pool, size_t begin, size_t end,
-    const skua_par_opts *opts, void (*body)(size_t lo, size_t hi, void *ctx),
-    void *ctx)
+/* Both for forms: the range checks, then the job j (kind and body set). */
+static int for_run(skua_pool *pool, size_t begin, size_t end,
+    const skua_par_opts *opts, struct par_job *j, bool body_null)
 {
 	int rc = pool_check(pool, opts);
 
 	if (rc != 0)
 		return rc;
-	if (body == NULL || begin > end)
+	if (body_null || begin > end)
 		return -EINVAL;
 	if (begin == end)
 		return 0;
-	struct par_job j = { .kind = PAR_FOR, .begin = begin,
-	    .n = end - begin, .ctx = ctx };
+	j->begin = begin;
+	j->n = end - begin;
+	return skua__par_job_run(pool, j, opts, NULL);
+}
+
+int skua_parallel_for(skua_pool *pool, size_t begin, size_t end,
+    const skua_par_opts *opts, void (*body)(size_t lo, size_t hi, void *ctx),
+    void *ctx)
+{
+	struct par_job j = { .kind = PAR_FOR, .ctx = ctx };
 	j.fn.for_body = body;
-	return skua__par_job_run(pool, &j, opts, NULL);
+	return for_run(pool, begin, end, opts, &j, body == NULL);
 }
 
 /* The array checks shared by both maps. */
@@ -193,18 +201,9 @@ int skua_parallel_for_try(skua_pool *pool, size_t begin, size_t end,
     const skua_par_opts *opts, int (*body)(size_t lo, size_t hi, void *ctx),
     void *ctx)
 {
-	int rc = pool_check(pool, opts);
-
-	if (rc != 0)
-		return rc;
-	if (body == NULL || begin > end)
-		return -EINVAL;
-	if (begin == end)
-		return 0;
-	struct par_job j = { .kind = PAR_FOR_TRY, .begin = begin,
-	    .n = end - begin, .ctx = ctx };
+	struct par_job j = { .kind = PAR_FOR_TRY, .ctx = ctx };
 	j.fn.for_try = body;
-	return skua__par_job_run(pool, &j, opts, NULL);
+	return for_run(pool, begin, end, opts, &j, body == NULL);
 }
 
 int skua_parallel_map_try(skua_pool *pool, const void *in, void *out,
