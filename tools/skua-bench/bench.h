@@ -45,12 +45,13 @@ typedef struct skb_report_line {
 	uint64_t forks;
 	double fork_ns;      /* (t1 - ts) / forks */
 	double goal_t1, goal_t2; /* ratios to serial; 0: none */
+	bool is_auto;        /* the skua/autotask.h form (issue 12) */
 } skb_report_line;
 
 typedef struct skb_report {
 	bool present;
 	unsigned workers;
-	skb_report_line lines[3];
+	skb_report_line lines[6];
 	int nlines;
 	double warm_med_us, warm_p99_us;
 	double park_med_us, park_p99_us;

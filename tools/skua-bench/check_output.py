@@ -181,8 +181,10 @@ def report(tool, work):
     with open(js) as f:
         doc = json.load(f)
     rep = doc["report"]
-    names = [k["workload"] for k in rep["kernels"]]
-    check(names == ["fib", "utree", "nqueens"], "kernels %r" % names)
+    names = [k["workload"] + (" auto" if k["auto"] else "")
+             for k in rep["kernels"]]
+    check(names == ["fib", "utree", "nqueens", "fib auto", "utree auto",
+                    "nqueens auto"], "kernels %r" % names)
     for k in rep["kernels"]:
         check(k["serial_s"] > 0 and k["t1_s"] > 0 and k["forks"] > 0,
               "kernel %r" % k)
@@ -191,7 +193,8 @@ def report(tool, work):
         check(0 < rep[key]["median"] <= rep[key]["p99"], "%s %r" %
               (key, rep[key]))
     check(rep["idle_cpu_ms_per_s"] >= 0, "idle cpu")
-    for word in ("T1/Ts", "warm pool", "parked pool", "idle pool CPU"):
+    for word in ("T1/Ts", "warm pool", "parked pool", "idle pool CPU",
+                 "fib 35 auto", "nqueens 13 auto", "utree auto"):
         check(word in out, "report lacks %r" % word)
     # The first loop on a fresh pool (issue 11): 2 chunks on 1 and on 2
     # workers, as a ratio.  Only a figure is checked, not the goal: one

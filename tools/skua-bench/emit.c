@@ -261,6 +261,8 @@ int skb_write_json(const char *path, const skb_run *r)
 			const skb_report_line *l = &p->lines[i];
 			fprintf(f, "%s\n    {\"workload\": ", i ? "," : "");
 			json_str(f, l->workload);
+			fprintf(f, ", \"auto\": %s", l->is_auto ? "true" :
+			    "false");
 			fprintf(f, ", \"size\": %ld, \"serial_s\": ", l->size);
 			json_num(f, l->ts);
 			fprintf(f, ", \"t1_s\": ");

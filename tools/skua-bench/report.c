@@ -38,15 +38,19 @@ static double cpu_seconds(void)
 	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
 }
 
-enum { K_FIB, K_UTREE, K_QUEENS };
+/* The plain kernels, then their autotask forms (K_AUTO + kernel). */
+enum { K_FIB, K_UTREE, K_QUEENS, K_AUTO };
 
 static long kernel_run(int k, skua_pool *p)
 {
-	switch (k) {
-	case K_FIB: return p ? skb_fib_skua(p, 35) : skb_fib_serial(35);
-	case K_UTREE: return p ? skb_utree_skua(p, SKB_UTREE_Q) :
-	    skb_utree_serial(SKB_UTREE_Q);
-	default: return p ? skb_queens_skua(p, 13) : skb_queens_serial(13);
+	bool a = k >= K_AUTO;
+	switch (k % K_AUTO) {
+	case K_FIB: return !p ? skb_fib_serial(35) : a ? skb_fib_auto(p, 35) :
+	    skb_fib_skua(p, 35);
+	case K_UTREE: return !p ? skb_utree_serial(SKB_UTREE_Q) : a ?
+	    skb_utree_auto(p, SKB_UTREE_Q) : skb_utree_skua(p, SKB_UTREE_Q);
+	default: return !p ? skb_queens_serial(13) : a ? skb_queens_auto(p,
+	    13) : skb_queens_skua(p, 13);
 	}
 }
 
@@ -201,6 +205,10 @@ int skb_run_report(skb_run *r, int repeat)
 		{ "fib", 35, 1.9, 1.0 },
 		{ "utree", SKB_UTREE_Q, 1.05, 0.53 },
 		{ "nqueens", 13, 1.15, 0.58 },
+		/* issue 12, part 2: the automatic cut-off */
+		{ "fib", 35, 1.3, 0.65 },
+		{ "utree", SKB_UTREE_Q, 1.02, 0.52 },
+		{ "nqueens", 13, 1.02, 0.52 },
 	};
 	skb_report *rep = &r->report;
 	unsigned wmax = r->cpus >= 2 ? 2 : r->cpus;
@@ -211,26 +219,30 @@ int skb_run_report(skb_run *r, int repeat)
 	for (unsigned n = 1; n <= wmax; n++)
 		r->workers[r->nworkers++] = n;
 	skua_pool *pools[3] = { NULL, skb_pool(1), wmax >= 2 ? skb_pool(2) : NULL };
-	for (int k = 0; k < 3; k++) {
+	for (int k = 0; k < 2 * K_AUTO; k++) {
 		skb_report_line *l = &rep->lines[rep->nlines++];
-		long expect = k == K_FIB ? 9227465 : k == K_UTREE ?
+		int base = k % K_AUTO;
+		long expect = base == K_FIB ? 9227465 : base == K_UTREE ?
 		    (long)SKB_UTREE_NODES : 73712;
 		char label[64];
+		l->is_auto = k >= K_AUTO;
 		l->workload = ks[k].name;
 		l->size = ks[k].size;
 		l->goal_t1 = ks[k].g1;
 		l->goal_t2 = ks[k].g2;
 		snprintf(label, sizeof label, "%s serial", ks[k].name);
 		l->ts = measure(k, NULL, repeat, r->warmup, expect, label);
-		snprintf(label, sizeof label, "%s skua 1 worker", ks[k].name);
+		snprintf(label, sizeof label, "%s %s 1 worker", ks[k].name,
+		    l->is_auto ? "auto" : "skua");
 		l->t1 = measure(k, pools[1], repeat, r->warmup, expect, label);
 		if (pools[2] != NULL) {
-			snprintf(label, sizeof label, "%s skua 2 workers",
-			    ks[k].name);
+			snprintf(label, sizeof label, "%s %s 2 workers",
+			    ks[k].name, l->is_auto ? "auto" : "skua");
 			l->t2 = measure(k, pools[2], repeat, r->warmup, expect,
 			    label);
 		}
-		l->forks = k == K_FIB ? skb_fib_forks(35) : k == K_UTREE ?
+		/* For the auto rows: spawns, of which few fork. */
+		l->forks = base == K_FIB ? skb_fib_forks(35) : base == K_UTREE ?
 		    SKB_UTREE_NODES - 1 : skb_queens_forks(13);
 		l->fork_ns = (l->t1 - l->ts) / (double)l->forks * 1e9;
 	}
@@ -334,10 +346,11 @@ void skb_print_report(FILE *f, const skb_run *r)
 		const skb_report_line *l = &p->lines[i];
 		char name[32], g1[32], g2[32];
 		if (strcmp(l->workload, "utree") == 0)
-			snprintf(name, sizeof name, "utree");
+			snprintf(name, sizeof name, "utree%s", l->is_auto ?
+			    " auto" : "");
 		else
-			snprintf(name, sizeof name, "%s %ld", l->workload,
-			    l->size);
+			snprintf(name, sizeof name, "%s %ld%s", l->workload,
+			    l->size, l->is_auto ? " auto" : "");
 		double r1 = l->t1 / l->ts, r2 = l->t2 / l->ts;
 		snprintf(g1, sizeof g1, "%.3f (%.2f %s)", r1, l->goal_t1,
 		    verdict(r1, l->goal_t1));

@@ -52,6 +52,10 @@ long skb_queens_known(int n);            /* OEIS A000170, -1 if unknown */
 uint64_t skb_splitmix64(uint64_t x);
 long skb_utree_serial(uint32_t q);
 long skb_utree_skua(skua_pool *p, uint32_t q);
+/* workloads_auto.c: the same three kernels with skua/autotask.h. */
+long skb_fib_auto(skua_pool *p, int n);
+long skb_queens_auto(skua_pool *p, int n);
+long skb_utree_auto(skua_pool *p, uint32_t q);
 
 /* matmul: C[n*n] += A*B, row major. */
 #ifdef __cplusplus

@@ -1,0 +1,123 @@
+/*
+ * tools/skua-bench/workloads_auto.c - fib, nqueens and utree written with
+ * skua/autotask.h (the automatic sequential cut-off), for the `fib 35
+ * auto`, `nqueens 13 auto` and `utree auto` rows of --report (issue 12).
+ * The same kernels as workloads.c's, so the answers and the serial
+ * baselines are the same.
+ */
+#include "workloads.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+SKUA_TASK_1(long, skb_afib, int, n)
+{
+	if (n < 2)
+		return n;
+	SKUA_FRAME(skb_afib) a;
+	SKUA_SPAWN(skb_afib, &a, n - 1);
+	long b = SKUA_CALL(skb_afib, n - 2);
+	return SKUA_SYNC(skb_afib, &a) + b;
+}
+
+/* The bit-mask board of workloads.c's queens. */
+SKUA_TASK_4(long, skb_aqueens, int, n, int, row, uint32_t, cols, uint64_t,
+    diag)
+{
+	if (row == n)
+		return 1;
+	uint32_t d1 = (uint32_t)diag, d2 = (uint32_t)(diag >> 32);
+	SKUA_FRAME(skb_aqueens) kids[32];
+	int k = 0;
+	for (int c = 0; c < n; c++) {
+		uint32_t bc = 1u << c, b1 = 1u << (row + c),
+		    b2 = 1u << (row - c + n - 1);
+		if ((cols & bc) || (d1 & b1) || (d2 & b2))
+			continue;
+		SKUA_SPAWN(skb_aqueens, &kids[k], n, row + 1, cols | bc,
+		    (uint64_t)(d1 | b1) | (uint64_t)(d2 | b2) << 32);
+		k++;
+	}
+	long total = 0;
+	while (k > 0) {
+		k--;
+		total += SKUA_SYNC(skb_aqueens, &kids[k]);
+	}
+	return total;
+}
+
+SKUA_TASK_2(long, skb_autree, uint64_t, s, uint32_t, q)
+{
+	long count = 1;
+	if (skb_splitmix64(s) % 1000000u >= q)
+		return count;
+	SKUA_FRAME(skb_autree) kids[5];
+	for (int i = 0; i < 5; i++)
+		SKUA_SPAWN(skb_autree, &kids[i], skb_splitmix64(s ^
+		    ((uint64_t)(i + 1) * 0x9E3779B97F4A7C15ULL)), q);
+	for (int i = 4; i >= 0; i--)
+		count += SKUA_SYNC(skb_autree, &kids[i]);
+	return count;
+}
+
+struct auto_call {
+	int kernel, n;
+	uint32_t q;
+	long r;
+	SKUA_FRAME(skb_autree) *roots; /* utree: SKB_UTREE_ROOT_CHILDREN */
+};
+
+/* utree's root: its children as spawns of the root's frame, depth 0. */
+static long utree_root(skua_worker *w, struct auto_call *c)
+{
+	long n = 1;
+	for (int i = 0; i < SKB_UTREE_ROOT_CHILDREN; i++)
+		skb_autree_spawn(w, 0, 0, &c->roots[i], skb_splitmix64(
+		    SKB_UTREE_SEED ^ ((uint64_t)(i + 1) * 0x9E3779B97F4A7C15ULL)),
+		    c->q);
+	for (int i = SKB_UTREE_ROOT_CHILDREN - 1; i >= 0; i--)
+		n += skb_autree_sync(w, 0, &c->roots[i]);
+	return n;
+}
+
+static void auto_entry(skua_worker *w, void *arg)
+{
+	struct auto_call *c = arg;
+	if (c->kernel == 0)
+		c->r = SKUA_ROOT(skb_afib, w, c->n);
+	else if (c->kernel == 1)
+		c->r = SKUA_ROOT(skb_aqueens, w, c->n, 0, 0, 0);
+	else
+		c->r = utree_root(w, c);
+}
+
+static long auto_run(skua_pool *p, struct auto_call *c)
+{
+	int rc = skua_pool_run(p, auto_entry, c);
+	return rc != 0 ? rc : c->r;
+}
+
+long skb_fib_auto(skua_pool *p, int n)
+{
+	struct auto_call c = { .kernel = 0, .n = n };
+	return auto_run(p, &c);
+}
+
+long skb_queens_auto(skua_pool *p, int n)
+{
+	if (n < 1 || n > 16)
+		return -EINVAL;
+	struct auto_call c = { .kernel = 1, .n = n };
+	return auto_run(p, &c);
+}
+
+long skb_utree_auto(skua_pool *p, uint32_t q)
+{
+	struct auto_call c = { .kernel = 2, .q = q };
+	c.roots = calloc(SKB_UTREE_ROOT_CHILDREN, sizeof *c.roots);
+	if (c.roots == NULL)
+		return -ENOMEM;
+	long r = auto_run(p, &c);
+	free(c.roots);
+	return r;
+}
