@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 // bench/bench_skua.cc - Google Benchmark microbenchmarks of skua.
 //
 //   deque:    private push/pop, public push+take, steal (own deque and from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * bench/forkjoin_kernels.h - what bench/forkjoin_peers.c's kernels share
  * with their Lace forms: the queens check (Lace's and BOTS's array board)

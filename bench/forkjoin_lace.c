@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * bench/forkjoin_lace.c - the Lace side of bench/forkjoin_peers.c: the
  * same three kernels in Lace's SPAWN/CALL/SYNC (its benchmarks' shapes).

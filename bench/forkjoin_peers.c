@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * bench/forkjoin_peers.c - fork/join against its peers, in one process:
  * fib, nqueens (the peers' array board, copied per child) and utree, as

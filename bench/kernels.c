@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * bench/kernels.c - the C halves of the microbenchmarks (see kernels.h).
  * Uses lib/worker.h for the deque operations themselves.

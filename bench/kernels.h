@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * bench/kernels.h - the C halves of the microbenchmarks.  The fork/join fast
  * path (skua/task.h) and the deque internals (lib/worker.h) are C only, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * bench/omp_axpy.c - y = a*x + y over doubles: OpenMP schedule(static)
  * against skua_parallel_for with automatic chunks (BENCHMARKS.md, "Memory

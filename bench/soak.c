@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * bench/soak.c - a soak benchmark (not a test): many tasks of every kind
  * through one pool, and the resident memory at the end against the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fetch_many.c - the threading/asyncio "download many URLs" example, in C.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fib_cutoff.c - a sequential cut-off: below a size, call the plain serial
  * function instead of forking (docs/optimization-guide.md, "Sequential

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pipeline.c - reader -> N parsers -> writer over two skua_channels, the
  * shape of a Python pipeline of queue.Queue and worker threads.

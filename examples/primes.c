@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * primes.c - count the primes below N by trial division, serially and with
  * skua_parallel_reduce, and print both times and the speedup.

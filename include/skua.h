@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * skua.h - a lock-free work-stealing task scheduler for C.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lib/autotask.c - the one out-of-line piece of skua/autotask.h: folding a
  * timed sample into a task type's estimate (the rule is in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lib/blocking.c - tasks that block: skua_spawn_blocking's elastic thread
  * set, and the compensating workers of skua_blocking_begin/end.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lib/channel.c - skua_channel's ring: create, destroy, the sends and
  * receives that do not wait, close.  Waiting is lib/channel_wait.c; the

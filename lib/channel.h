@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lib/channel.h - the channel record, shared by lib/channel.c (the ring,
  * close, create/destroy) and lib/channel_wait.c (sends and receives that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lib/channel_wait.c - the sends and receives of skua_channel that wait:
  * a short poll, then a sleep on the side's event count (lib/channel.md,

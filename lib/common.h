@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lib/common.h - internal helpers shared by every module.  Never installed.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lib/deadline.h - absolute CLOCK_MONOTONIC deadlines for the timed waits
  * (lib/future_wait.c, lib/channel_wait.c).  The public calls take a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lib/display_env.c - SKUA_DISPLAY_ENV: the settings that a pool is
  * created with and where each came from, like OpenMP's OMP_DISPLAY_ENV;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lib/env.c - SKUA_* environment variables: one table, strict parsing, one
  * warning per bad value.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lib/env.h - the one table of SKUA_* environment variables and its parser.
  *

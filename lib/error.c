@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lib/error.c - skua_strerror and skua_err_name from one X-macro table.
  *

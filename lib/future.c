@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lib/future.c - futures' life cycle: spawn, run, cancel, done-callbacks,
  * release.  Every wait (get, wait_all, wait_any, their timed forms) is in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lib/future.h - the future record, shared by lib/future.c (life cycle,
  * cancel, callbacks), lib/future_wait.c (every wait) and lib/blocking.c

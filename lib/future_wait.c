@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lib/future_wait.c - every wait on futures: get, wait_all, wait_any and
  * their timed forms.  The rules (which thread runs what while it waits)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lib/imap.c - skua_imap and skua_imap_unordered: a stream through the
  * pool with at most `window` items in flight.

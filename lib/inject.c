@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lib/inject.c - the queue for tasks submitted from outside the pool.
  *

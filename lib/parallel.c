@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lib/parallel.c - parallel for, map and reduce over the fork/join core.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lib/parallel.h - the parallel loops' job, shared by the engine
  * (lib/parallel.c), the environment's chunk sizes (lib/parallel_env.c) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lib/parallel_api.c - the public parallel calls: argument checks, then a
  * job for the engine in lib/parallel.c.  The _try forms let a body stop

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lib/parallel_env.c - a parallel loop's chunk size from the environment:
  * SKUA_CHUNK_SIZE and SKUA_CHUNK_SIZE_<SITE>, read once and cached.  The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lib/park.c - sleeping and waking workers.  The protocol, its states and the
  * argument that no wake-up is lost are in lib/park.md; keep them in step.

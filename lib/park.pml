@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lib/park.pml - a Promela model of the parking protocol of lib/park.md,
  * checked by spin.  Run it with tests/park_model.sh, or by hand:

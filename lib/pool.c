@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lib/pool.c - pool creation and destruction, the worker loop, the worker
  * count, fork() detection and the statistics table.

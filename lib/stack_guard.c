@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lib/stack_guard.c - say why a worker died when it overflowed its stack.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lib/task.c - the deque's slow paths, stealing, and join's wait.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lib/test_hooks.h - every hook the library offers its tests, in one place
  * (tests include this header, not ad hoc declarations).  None is public

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lib/trace.c - per-worker event buffers and the Chrome trace writer.
  */

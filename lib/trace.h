@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lib/trace.h - the timeline trace (SKUA_TRACE / skua_config.trace).
  *

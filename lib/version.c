@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lib/version.c - the library's version at run time (skua/version.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lib/worker.h - the worker and pool structures, the deque operations.
  *

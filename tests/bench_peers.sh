@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # skua-bench --compare runs every peer that the build found (OpenMP, oneTBB)
 # on every workload, at small sizes, and each answer is right (skua-bench
 # checks them and exits 1 on a wrong one); the peers it reports are the ones

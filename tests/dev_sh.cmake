@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tools/dev.sh installs packages quietly, libtbb-dev among them
 # (tests/dev_sh_deps.sh, with a fake apt-get).  Once, in the normal build.
 find_program(SKUA_BASH bash)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # tools/dev.sh installs packages quietly: with a fake apt-get and dpkg-query
 # first on PATH, `tools/dev.sh deps` prints one line per step (update,
 # install), puts apt's whole output in $DEV_LOG, asks for libtbb-dev (the

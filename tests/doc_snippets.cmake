@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # Every C snippet in README.md and docs/*.md marked as compilable (a fence
 # whose info string is `c compile`, or `c compile run` for a whole program
 # that is also linked and run) compiles against the *installed* headers

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """tests/doc_snippets.py - the C snippets of the documentation compile.
 
 Usage: doc_snippets.py --build BUILD --source SRC --cc CC [--libs "-l..."]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # README.md's environment table must list exactly the SKUA_* variables of
 # lib/env.c's skua__env_table, with the same defaults (tests/env_readme.py,
 # which reads the table through `test_env --dump-table`).  Reports SKIP

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """tests/env_readme.py - README.md's environment table against lib/env.c's.
 
 Usage: env_readme.py README.md TEST_ENV_BINARY

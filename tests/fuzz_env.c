@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tests/fuzz_env.c - libFuzzer target for lib/env.c: skua__env_parse (every
  * kind, an unknown one, random min and max) and skua__env_site_name.

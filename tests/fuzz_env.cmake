@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/fuzz_env.c: a libFuzzer target over lib/env.c, built by clang
 # directly (not the project's compiler, which may be gcc), and run by CTest
 # for a bounded number of inputs.  Built only when clang links

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # The installed package works for a consumer (CMake and pkg-config), as a
 # static and as a shared library (tests/install_consumer.sh builds the kind
 # this tree is not from the same source), with README, LICENSE and docs/ in

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # The installed package works for a consumer, static and shared:
 #   - the files: libraries, headers, and README.md, LICENSE and every file
 #     of docs/ in share/doc/skua;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # The parking protocol's Promela model (lib/park.pml, lib/park.md), checked
 # by spin (Debian package `spin`).  Without spin the tests report SKIP.
 #

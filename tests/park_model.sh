@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/park_model.sh - check lib/park.pml with spin.
 #
 # Usage: park_model.sh SPIN CC PML pass [-DOPT ...]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tests/test.h - asserts that survive NDEBUG and print both sides.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * skua/autotask.h: tasks declared once, with an automatic sequential
  * cut-off (issue 12, part 2).  Real answers on 1, 2, 4 and 8 workers:

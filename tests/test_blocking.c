@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Blocking tasks: 64 sleeps of 100 ms through skua_spawn_blocking on a
  * 2-worker pool finish far sooner than 64 x 100 ms / 2 while fork/join fib

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Blocking tasks, the cases an independent review found broken:
  * - a task forks a child, then blocks (begin/read/end) waiting for it on

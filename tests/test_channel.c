@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * skua_channel, one property per case: bad arguments and allocation
  * failure; FIFO order across many laps of a ring whose capacity is no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A pipeline of more stages than workers finishes (issue 15): 4 stages,
  * each a task looping on recv and send over channels of 64 elements

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * skua_channel under load: 8 producers and 8 consumers, half of each
  * outside threads and half tasks of a 2-worker pool, some with timed or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Churn and faults:
  * - pools created with 1..16 workers, 1000 tasks each, destroyed: no hang,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The deque on its own: the owner pushes (privately, as skua_fork does),
  * exposes, pops privately and takes publicly, while 1..4 thieves steal.

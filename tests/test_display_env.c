@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * SKUA_DISPLAY_ENV (lib/display_env.c) and unknown SKUA_* names
  * (lib/env.c): the lines each skua_pool_create prints, where the worker

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lib/env.c: the parser's table of values (every kind, exact result codes
  * and values), the table itself, site names, and what skua_pool_create does

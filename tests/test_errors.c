@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Error paths of the core API: NULL and invalid arguments, error names,
  * allocation failure at every allocation of pool creation and of spawn

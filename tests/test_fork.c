@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fork() with live pools, each case under alarm(30): (a) an idle pool,
  * (b) a pool busy with tasks while the parent forks, (c) the child creates

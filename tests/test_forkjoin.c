@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fork/join: fib(30) = 832040 and 12 queens = 14200 on 1, 2, 4 and 8
  * workers (8 oversubscribes 2 cores), a chain of 10^4 nested forks on 1 and

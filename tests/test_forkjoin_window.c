@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The fork/join tests again with the fork window on (forks run inline
  * while enough is queued and no thief asks): the same exact answers.

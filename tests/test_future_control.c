@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The rest of concurrent.futures: cancel, timed waits and done-callbacks
  * (issue 14).  Counted, not timed: a cancelled task never runs and every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Futures: spawned from 4 outside threads at once, gathered with
  * wait_all, taken as they complete with wait_any, spawned and awaited from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * skua_imap / skua_imap_unordered (issue 14): every result arrives exactly
  * once, in input order for imap; never more than `window` items in flight

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Outside submissions are served in FIFO order, also past the injection
  * ring's capacity (issue 10, bug 4).  One worker is held busy while one

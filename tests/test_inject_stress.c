@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The injection queue on its own: 4 producers push 8 * 10^5 tasks (the
  * ring holds 1024, so the overflow list is in use most of the time) while

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A join never runs unrelated work inside the joining frame (issue 10,
  * bug 1).  Task A holds an error-checking mutex M while it forks and joins

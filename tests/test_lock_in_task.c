@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A lock inside tasks (issue 15, docs/api.md "Locks inside tasks"): the
  * documented wrapper, task_lock(), which takes a contended pthread mutex

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Early exit from loop bodies (issue 14): skua_parallel_for_try, _map_try
  * and _reduce_try.  Counted, not timed: a search whose hit is near the

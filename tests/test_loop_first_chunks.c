@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A loop of k fixed chunks must hand a chunk to every idle worker, on the
  * first loop of a fresh pool as on a warm one (issue 11, part 1): k equal

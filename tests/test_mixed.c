@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Futures and fork/join in one frame, each forked task run exactly once:
  * - a future spawned between a fork and its join, and released (its entry

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Parallel API contract: argument checks (-EINVAL / -EOVERFLOW before any
  * callback), n = 0, opts NULL, skua_par_opts_init, reduce's identity and

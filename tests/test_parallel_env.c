@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Chunk-size environment variables: SKUA_CHUNK_SIZE and
  * SKUA_CHUNK_SIZE_<SITE>, their precedence over opts->chunk, one warning per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Nesting and entry points: a parallel for inside a parallel for's body, a
  * reduce inside fork/join tasks and inside futures, calls from several

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Property tests: for random n, chunk sizes 0 (automatic) and 1..n+7, 1..8
  * workers and both split modes, parallel for covers [begin, end) exactly

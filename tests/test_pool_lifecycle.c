@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Pool lifecycle: destroy while work is in flight runs every task;
  * destroy from a task is -EDEADLK; several pools at once; a task of one

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # skua-bench end to end (issue 4): the built tool runs every workload on
 # small sizes with --json, --csv, --plot and --sweep-chunks, and
 # tools/skua-bench/check_output.py checks the outputs with python3 (JSON with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A worker that overflows its stack dies by SIGSEGV as before, but first
  * says so on stderr, naming the worker and the variable to raise (issue

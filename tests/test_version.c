@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * skua_version() and skua_version_number() (lib/version.c) against the
  * macros of skua/version.h, and those against project(skua VERSION ...)

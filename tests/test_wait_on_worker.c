@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * What a worker does while it waits (get, wait_all, wait_any, a loop on
  * another pool): it helps its own pool whatever pool the futures belong

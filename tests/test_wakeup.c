@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Lost wake-ups: single tasks submitted with random pauses to a pool that
  * keeps falling asleep; every round must complete (a lost wake-up hangs

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # SKUA_TRACE writes a valid Chrome trace (checked with Python's json parser).
 find_package(Python3 COMPONENTS Interpreter)
 if(Python3_Interpreter_FOUND)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_version checks skua/version.h and skua_version() against the
 # project's version in CMakeLists.txt.
 if(TARGET test_version)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # tools/dev.sh - the two commands of the README's quick start.
 #
 #   tools/dev.sh bench   install what is missing, build, run skua-bench's quick profile

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * skua/autotask.h - declare a recursive task once; skua decides at run time
  * where the recursion stops forking.  No hand-written cut-off.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * skua/blocking.h - tasks that block (I/O, sleep, locks) without starving
  * the pool.

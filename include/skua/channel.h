@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * skua/channel.h - a bounded multi-producer multi-consumer channel of
  * fixed-size elements: Python's queue.Queue(maxsize), Go's buffered chan.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * skua/future.h - futures: spawn from any thread, get, wait for all or any.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * skua/imap.h - stream a sequence through the pool with bounded memory:
  * multiprocessing.Pool.imap and imap_unordered.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * skua/parallel.h - data-parallel loops: for, map, reduce.
  *

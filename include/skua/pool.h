@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * skua/pool.h - creating and destroying a pool of worker threads.
  *

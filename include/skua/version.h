@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * skua/version.h - the version of the headers (macros) and of the library
  * that the program runs with (functions).

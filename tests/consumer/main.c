@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Built against the installed package: fork/join fib(30) and a future. */
 #include <skua.h>
 #include <stdio.h>

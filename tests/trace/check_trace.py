@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Run the trace workload with SKUA_TRACE set; check the Chrome trace JSON."""
 import json, os, subprocess, sys, tempfile
 

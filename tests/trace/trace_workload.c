@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A small workload for the trace test: fork/join fib and futures on 2
  * workers, with SKUA_TRACE set by the caller (tests/trace/check_trace.py).

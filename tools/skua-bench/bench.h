@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tools/skua-bench/bench.h - skua-bench's internal model: workloads,
  * runners, results, and the emitters (table, JSON, CSV, SVG).

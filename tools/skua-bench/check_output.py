@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """End-to-end checks of skua-bench (run by CTest, tests/test_skua_bench.cmake).
 
     check_output.py e2e   TOOL WORKDIR   run on small sizes with --json, --csv,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tools/skua-bench/emit.c - one result model, four renderings: the table on
  * stdout, JSON, CSV, and an SVG with two charts (written directly, no

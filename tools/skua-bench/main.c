@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tools/skua-bench/main.c - skua-bench: run the reference workloads serially,
  * on skua at several worker counts (and on OpenMP/oneTBB with --compare),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tools/skua-bench/omp.c - the workloads on OpenMP, for --compare.
  *

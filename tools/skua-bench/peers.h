@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tools/skua-bench/peers.h - the same workloads on OpenMP (gcc's libgomp)
  * and oneTBB, for --compare.  Each is compiled only when the build found

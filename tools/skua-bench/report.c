@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tools/skua-bench/report.c - the speed report (skua-bench --report): the
  * figures of issue 2, all measured in one run against serial C built with

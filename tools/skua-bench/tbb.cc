@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 // tools/skua-bench/tbb.cc - the workloads on oneTBB, for --compare.
 //
 // Compiled only when CMake's find_package(TBB) found oneTBB (libtbb-dev;

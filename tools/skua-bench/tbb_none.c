@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* tools/skua-bench/tbb_none.c - stubs when the build did not find oneTBB. */
 #include "peers.h"
 

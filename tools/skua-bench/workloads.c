@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tools/skua-bench/workloads.c - the benchmark kernels (see workloads.h).
  *

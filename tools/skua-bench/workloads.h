@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tools/skua-bench/workloads.h - the benchmark kernels, serial and parallel.
  *

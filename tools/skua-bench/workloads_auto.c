@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tools/skua-bench/workloads_auto.c - fib, nqueens and utree written with
  * skua/autotask.h (the automatic sequential cut-off), for the `fib 35

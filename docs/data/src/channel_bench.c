@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * docs/data/src/channel_bench.c - elements per second through one bounded
  * queue of 8-byte elements (capacity 1024) between outside threads, at 1

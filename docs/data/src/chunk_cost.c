@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * docs/data/src/chunk_cost.c - what one fixed chunk costs the splitter:
  * skua_parallel_for over 2*10^7 elements with opts.chunk = 1 and 4 and an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * docs/data/src/chunk_curve.c - time of skua_parallel_for against the chunk
  * size for three element costs (docs/optimization-guide.md, "Chunk size"):

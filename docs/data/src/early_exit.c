@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * docs/data/src/early_exit.c - a search that stops at its first hit
  * (skua_parallel_for_try) against the full loop (issue 14).

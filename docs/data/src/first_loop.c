@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * docs/data/src/first_loop.c - the first loop on a fresh pool (issue 11):
  * skua_parallel_for over n equal-cost elements (~1.6 us each) right after

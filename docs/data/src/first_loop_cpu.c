@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * docs/data/src/first_loop_cpu.c - where the first loop's extra
  * milliseconds go (docs/optimization-guide.md, "Few fixed chunks"): 2

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * docs/data/src/imap_bench.c - skua_imap against skua_parallel_map over a
  * materialised array, and primes below 10^6 through imap (issue 14).

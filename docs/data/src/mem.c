@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * docs/data/src/mem.c - resident memory of skua's structures, measured
  * (docs/optimization-guide.md, "Memory"):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * docs/data/src/nested_fixed.c - what a small fixed-chunk loop nested in a
  * busy pool costs per call (issue 11: fixed chunks are spread over the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * docs/data/src/pool_cost.c - the time of skua_pool_create + skua_pool_destroy
  * of a 2-worker pool, 200 times (docs/optimization-guide.md, "Overhead").

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * skua/bits/autotask.h - private: the machinery behind skua/autotask.h.
  * Installed, because the macros expand in your code; not an API.
