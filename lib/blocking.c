@@ -339,8 +339,8 @@ void skua__spare_dormant(skua_worker *w)
 	for (;;) {
 		/* Run what is left in our public deque (spawned futures). */
 		skua_task *x;
-		while (w->hot.bottom > atomic_load_explicit(&w->top,
-		    memory_order_relaxed) && (x = skua__deque_take(w)) != NULL)
+		while (skua__deque_has_public(w) &&
+		    (x = skua__deque_take(w)) != NULL)
 			skua__run_taken(w, x);
 		if (atomic_load_explicit(&w->wake, memory_order_seq_cst) != 0 ||
 		    atomic_load_explicit(&p->shutdown, memory_order_seq_cst))

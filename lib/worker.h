@@ -1,33 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * lib/worker.h - the worker and pool structures, the deque operations.
- *
- * The deque is Chase and Lev's ("Dynamic Circular Work-Stealing Deque",
- * SPAA 2005) with the C11 memory orders of Le, Pop, Cohen and Zappa
- * Nardelli ("Correct and Efficient Work-Stealing for Weak Memory Models",
- * PPoPP 2013), split Lace-style into a private and a public part (van Dijk
- * and van de Pol, 2014):
- *
- *      top            bottom             head
- *       |  public: thieves |  private: owner  |
- *       v  may steal here  v  only, no fences v
- *   ... [t0][t1][t2] ...  [p0][p1] ...  [pk] [free] ...
- *
- * - push (skua_fork, inline): slot[head] = t; head++.  Plain stores.
- * - pop of a private task (skua_join, inline): head--.  No fence.
- * - expose (on a thief's demand): bottom = head, a seq_cst store (the
- *   release of the slots, and the publish step of lib/park.md).
- * - take of a public task (join slow path): Chase-Lev take, the seq_cst
- *   store/load pair settles the race for the last element.
- * - steal: Chase-Lev steal; top, then bottom, then the buffer pointer
- *   (re-read after top: the bug CDSChecker found in the paper's code),
- *   then a CAS on top.
- *
- * Indices are signed 64-bit, so take() on an empty deque computes bottom-1 =
- * -1 without wrapping (crossbeam-deque issue 33).  Slots are atomics
- * (relaxed), so ThreadSanitizer sees no plain race.  Old buffers are kept on
- * a list until the pool is destroyed: a thief may still read one; the list
- * holds at most the sum of a geometric series, under twice the largest.
+ * lib/worker.h - the worker and pool structures: struct skua_worker (its
+ * deque's fields are lib/deque.h's), struct skua_pool, the queues and
+ * threads they own, and the worker layer's calls (lib/task.c).
  */
 #ifndef SKUA_WORKER_H
 #define SKUA_WORKER_H
@@ -38,6 +13,7 @@
 #include "common.h"
 #include "trace.h"
 #include "ck_ring.h"
+#include "deque.h"
 
 #define SKUA__TASK_QUEUED 0u
 #define SKUA__TASK_STOLEN 1u   /* low bit; the rest is the thief */
@@ -45,14 +21,8 @@
 #define SKUA__TASK_DETACHED 4u /* a future's task: fn manages its lifetime */
 /* 8 is SKUA__TASK_INLINED (skua/task.h). */
 
-#define SKUA__DEQUE_INITIAL 256 /* slots; 2 KiB per worker to start */
 #define SKUA__HELP_DEPTH_MAX 64 /* nested helps while waiting */
 
-struct skua__dqbuf {
-	int64_t mask;
-	struct skua__dqbuf *retired; /* older buffers, freed at destroy */
-	_Atomic(skua_task *) slots[];
-};
 
 /* Counters: written by the owner only (relaxed load + store), read by any. */
 struct skua__wstats {
@@ -99,6 +69,14 @@ _Static_assert(offsetof(struct skua_worker, bottom) % SKUA_CACHELINE == 0 &&
     offsetof(struct skua_worker, top) % SKUA_CACHELINE == 0,
     "bottom and top sit on cache lines of their own");
 _Static_assert(sizeof(skua_task) == 16, "a task header is two words");
+
+/* The owner sees public entries on its own deque (relaxed top: it only
+ * grows, so a stale one only makes take() find the deque empty). */
+static inline bool skua__deque_has_public(const skua_worker *w)
+{
+	return w->hot.bottom > atomic_load_explicit(&w->top,
+	    memory_order_relaxed);
+}
 
 /* The queue for submissions from outside threads (lib/inject.c). */
 struct skua__inject {
@@ -164,14 +142,7 @@ struct skua_pool {
 extern _Thread_local skua_worker *skua__tls_worker
     __attribute__((tls_model("initial-exec")));
 
-/* lib/task.c */
-skua_task *skua__deque_take(skua_worker *w);
-bool skua__deque_pop_if(skua_worker *w, skua_task *t);
-skua_task *skua__deque_steal(skua_worker *thief, skua_worker *v, bool *busy);
-skua_task *skua__deque_steal_above(skua_worker *v, int64_t base,
-    const skua_task *child, bool *busy);
-int skua__deque_init(skua_worker *w);
-void skua__deque_fini(skua_worker *w);
+/* lib/task.c: the worker layer over the deque */
 void skua__run_taken(skua_worker *w, skua_task *t);
 skua_task *skua__find_work(skua_worker *w);
 void skua__push_public(skua_worker *w, skua_task *t);

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * lib/deque.h - the work-stealing deque: its buffer and its operations,
+ * named for who may call them (the owner, or any thief).  The owner's hot
+ * indices live in struct skua__whot (skua/task.h, for the inline fast
+ * paths); the public ones in struct skua_worker (lib/worker.h).
+ *
+ * The deque is Chase and Lev's ("Dynamic Circular Work-Stealing Deque",
+ * SPAA 2005) with the C11 memory orders of Le, Pop, Cohen and Zappa
+ * Nardelli ("Correct and Efficient Work-Stealing for Weak Memory Models",
+ * PPoPP 2013), split Lace-style into a private and a public part (van Dijk
+ * and van de Pol, 2014):
+ *
+ *      top            bottom             head
+ *       |  public: thieves |  private: owner  |
+ *       v  may steal here  v  only, no fences v
+ *   ... [t0][t1][t2] ...  [p0][p1] ...  [pk] [free] ...
+ *
+ * - push (skua_fork, inline): slot[head] = t; head++.  Plain stores.
+ * - pop of a private task (skua_join, inline): head--.  No fence.
+ * - expose (on a thief's demand): bottom = head, a seq_cst store (the
+ *   release of the slots, and the publish step of lib/park.md).
+ * - take of a public task (join slow path): Chase-Lev take, the seq_cst
+ *   store/load pair settles the race for the last element.
+ * - steal: Chase-Lev steal; top, then bottom, then the buffer pointer
+ *   (re-read after top: the bug CDSChecker found in the paper's code),
+ *   then a CAS on top.
+ *
+ * Indices are signed 64-bit, so take() on an empty deque computes bottom-1 =
+ * -1 without wrapping (crossbeam-deque issue 33).  Slots are atomics
+ * (relaxed), so ThreadSanitizer sees no plain race.  Old buffers are kept on
+ * a list until the pool is destroyed: a thief may still read one; the list
+ * holds at most the sum of a geometric series, under twice the largest.
+ */
+#ifndef SKUA_DEQUE_H
+#define SKUA_DEQUE_H
+
+#include <stdatomic.h>
+
+#include "common.h"
+
+#define SKUA__DEQUE_INITIAL 256 /* slots; 2 KiB per worker to start */
+
+struct skua__dqbuf {
+	int64_t mask;
+	struct skua__dqbuf *retired; /* older buffers, freed at destroy */
+	_Atomic(skua_task *) slots[];
+};
+
+/* Owner only: set up and free the deque (buffers kept until fini). */
+int skua__deque_init(skua_worker *w);
+void skua__deque_fini(skua_worker *w);
+/* Owner: make [bottom, head) public; returns how many.  The caller wakes
+ * sleepers (the publish step of lib/park.md). */
+int64_t skua__deque_expose_private(skua_worker *w);
+/* Owner: answer a thief's demand: clear it, refresh top_cache, expose. */
+int64_t skua__deque_answer_demand(skua_worker *w);
+/* Owner: room for one more slot.  NULL when there is room; else (full and
+ * out of memory) everything was exposed and the oldest task was taken
+ * back: the caller runs it and asks again. */
+skua_task *skua__deque_room(skua_worker *w);
+/* Owner, after room: push t privately, or publicly (seq_cst bottom). */
+void skua__deque_push_private(skua_worker *w, skua_task *t);
+void skua__deque_push_public(skua_worker *w, skua_task *t);
+/* Owner, nothing private: Chase-Lev take of the newest public entry. */
+skua_task *skua__deque_take(skua_worker *w);
+/* Owner: take t back if it is the newest public entry (see deque.c). */
+bool skua__deque_pop_if(skua_worker *w, skua_task *t);
+/* Thief: the oldest entry of v (v's demand is set when it has none). */
+skua_task *skua__deque_steal(skua_worker *thief, skua_worker *v, bool *busy);
+/* Leapfrogging joiner: the oldest entry of v pushed during child's run. */
+skua_task *skua__deque_steal_above(skua_worker *v, int64_t base,
+    const skua_task *child, bool *busy);
+
+#endif /* SKUA_DEQUE_H */
