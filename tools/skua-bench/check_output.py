@@ -158,6 +158,10 @@ def usage(tool, work):
     check(rc == 0 and "--sweep-chunks" in out, "--help")
     rc, out, err = run(tool, ["--list"])
     check(rc == 0 and "nqueens" in out, "--list")
+    rc, out, err = run(tool, ["--version"])
+    check(rc == 0 and re.match(r"skua-bench \d+\.\d+\.\d+ \(libskua "
+                               r"\d+\.\d+\.\d+\)$", out.strip()) is not None,
+          "--version: %r" % out)
     print("usage ok")
 
 

@@ -626,6 +626,7 @@ static void usage(FILE *f)
 "                        round trips, idle CPU\n"
 "  --list                list the workloads and their default sizes\n"
 "  --quiet               no progress line on stderr\n"
+"  --version             print skua-bench's and libskua's versions\n"
 "  -h, --help            this text\n"
 "\n"
 "Exit status: 0 ok, 1 wrong answer or library failure, 2 bad usage.\n");
@@ -703,7 +704,7 @@ static void machine_info(skb_run *r)
 enum {
 	OPT_WORKERS = 256, OPT_REPEAT, OPT_WARMUP, OPT_WORKLOAD, OPT_SIZE,
 	OPT_JSON, OPT_CSV, OPT_PLOT, OPT_SWEEP, OPT_COMPARE, OPT_REPORT,
-	OPT_LIST, OPT_QUIET
+	OPT_LIST, OPT_QUIET, OPT_VERSION
 };
 
 int main(int argc, char **argv)
@@ -722,6 +723,7 @@ int main(int argc, char **argv)
 		{ "report", no_argument, NULL, OPT_REPORT },
 		{ "list", no_argument, NULL, OPT_LIST },
 		{ "quiet", no_argument, NULL, OPT_QUIET },
+		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -815,6 +817,12 @@ int main(int argc, char **argv)
 		case OPT_REPORT: do_report = true; break;
 		case OPT_LIST: do_list = true; break;
 		case OPT_QUIET: opt_quiet = true; break;
+		case OPT_VERSION:
+			/* The library linked in, and the headers it was built
+			 * with (they differ only in a mismatched install). */
+			printf("skua-bench %s (libskua %s)\n", SKUA_VERSION_STRING,
+			    skua_version());
+			return 0;
 		case 'h':
 			usage(stdout);
 			return 0;
