@@ -31,6 +31,7 @@
  * Rules: fork and join only on the worker passed to the running task, and
  * join the tasks a frame forked in the reverse order of forking (LIFO), before
  * the frame returns.  Enter from an outside thread with skua_pool_run().
+ * C11, and C++17 or later (GCC or Clang): the same inline fast paths.
  *
  * Locks: a join that waits for a stolen child runs only tasks that the
  * child's thief pushed during the child's run, so a frame may hold a lock
@@ -54,11 +55,22 @@ extern "C" {
 typedef struct skua_task skua_task;
 typedef void (*skua_task_fn)(skua_worker *w, skua_task *t);
 
+/*
+ * The fields that thieves read are C11 atomics.  C++17/20 has no _Atomic,
+ * so there they are plain fields of the same size and alignment (on the
+ * GCC/Clang targets skua supports) accessed with the __atomic builtins,
+ * which are the same operations (ThreadSanitizer sees them too).
+ */
 #ifndef __cplusplus
 #include <stdatomic.h>
 #define SKUA__ATOMIC(T) _Atomic(T)
+#define SKUA__LOAD_RELAXED(p) atomic_load_explicit((p), memory_order_relaxed)
+#define SKUA__STORE_RELAXED(p, v)                                           \
+	atomic_store_explicit((p), (v), memory_order_relaxed)
 #else
-#define SKUA__ATOMIC(T) T /* C++ code must not touch these fields */
+#define SKUA__ATOMIC(T) T
+#define SKUA__LOAD_RELAXED(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define SKUA__STORE_RELAXED(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
 #endif
 
 #define SKUA_CACHELINE 64
@@ -118,7 +130,6 @@ void skua__fork_slow(skua_worker *w, skua_task *t);
 void skua__expose(skua_worker *w);
 void skua__join_slow(skua_worker *w, skua_task *t);
 
-#ifndef __cplusplus
 
 #if defined(__GNUC__)
 #define SKUA__LIKELY(x) __builtin_expect(!!(x), 1)
@@ -151,31 +162,29 @@ static inline void skua_fork(skua_worker *w, skua_task *t, skua_task_fn fn)
 	 */
 	if (SKUA_FORK_WINDOW > 0 && SKUA__LIKELY(
 	    i - h->top_cache >= SKUA_FORK_WINDOW &&
-	    !atomic_load_explicit(&h->demand, memory_order_relaxed) &&
-	    (uintptr_t)t < (uintptr_t)atomic_load_explicit(
-	    &h->slots[(i - 1) & h->mask], memory_order_relaxed))) {
+	    !SKUA__LOAD_RELAXED(&h->demand) &&
+	    (uintptr_t)t < (uintptr_t)SKUA__LOAD_RELAXED(
+	    &h->slots[(i - 1) & h->mask]))) {
 		/* ... and t sits deeper in the stack than the newest queued
 		 * fork (a nested call, not a sibling in the same loop): a
 		 * wide loop's siblings all queue, like utree's 2000 root
 		 * children; the recursion below them runs inline. */
-		atomic_store_explicit(&t->state, SKUA__TASK_INLINED,
-		    memory_order_relaxed);
+		SKUA__STORE_RELAXED(&t->state, SKUA__TASK_INLINED);
 		fn(w, t);
 		return;
 	}
 	/* The state store is redundant (skua__expose sets it too) but was
 	 * measured faster than without it (stores kept together). */
-	atomic_store_explicit(&t->state, 0, memory_order_relaxed);
+	SKUA__STORE_RELAXED(&t->state, 0);
 	if (SKUA__UNLIKELY(i - h->top_cache > h->mask)) {
 		skua__fork_slow(w, t);
 		return;
 	}
 	/* Private slot: thieves read it only after skua__expose()'s release. */
-	atomic_store_explicit(&h->slots[i & h->mask], t, memory_order_relaxed);
+	SKUA__STORE_RELAXED(&h->slots[i & h->mask], t);
 	h->head = i + 1;
 	/* Relaxed: a late look at demand only delays exposure by one fork. */
-	if (SKUA__UNLIKELY(atomic_load_explicit(&h->demand,
-	    memory_order_relaxed)))
+	if (SKUA__UNLIKELY(SKUA__LOAD_RELAXED(&h->demand)))
 		skua__expose(w);
 }
 
@@ -193,8 +202,8 @@ static inline void skua_join(skua_worker *w, skua_task *t)
 	 * Only a fork window can inline, so without one the test (a load
 	 * and a branch per join) is compiled out: fork and join of a record
 	 * must see the same SKUA_FORK_WINDOW (they sit in one frame). */
-	if (SKUA_FORK_WINDOW > 0 && atomic_load_explicit(&t->state,
-	    memory_order_relaxed) == SKUA__TASK_INLINED)
+	if (SKUA_FORK_WINDOW > 0 &&
+	    SKUA__LOAD_RELAXED(&t->state) == SKUA__TASK_INLINED)
 		return;
 	if (SKUA__LIKELY(h->head > h->bottom)) {
 		h->head--;
@@ -212,8 +221,8 @@ static inline void skua_join_fn(skua_worker *w, skua_task *t, skua_task_fn fn)
 {
 	struct skua__whot *h = (struct skua__whot *)w;
 
-	if (SKUA_FORK_WINDOW > 0 && atomic_load_explicit(&t->state,
-	    memory_order_relaxed) == SKUA__TASK_INLINED)
+	if (SKUA_FORK_WINDOW > 0 &&
+	    SKUA__LOAD_RELAXED(&t->state) == SKUA__TASK_INLINED)
 		return;
 	if (SKUA__LIKELY(h->head > h->bottom)) {
 		h->head--;
@@ -223,7 +232,6 @@ static inline void skua_join_fn(skua_worker *w, skua_task *t, skua_task_fn fn)
 	skua__join_slow(w, t);
 }
 
-#endif /* !__cplusplus */
 
 #ifdef __cplusplus
 }
