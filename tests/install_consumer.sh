@@ -62,6 +62,8 @@ check() {
 		cmp -s "$src/$f" "$doc/$f" || fail "$label: share/doc/skua/$f missing or not $f"
 	done
 	grep -q "BSD 2-Clause License" "$doc/LICENSE" || fail "$label: LICENSE is not BSD-2-Clause"
+	cmp -s "$src/tests/tsan.supp" "$prefix/share/skua/tsan.supp" ||
+		fail "$label: share/skua/tsan.supp missing or not tests/tsan.supp"
 	(cd "$src/docs" && find . -type f | sort) >"$tmp/docs.want"
 	(cd "$doc/docs" 2>/dev/null && find . -type f | sort) >"$tmp/docs.got" || true
 	diff -u "$tmp/docs.want" "$tmp/docs.got" >&2 ||
