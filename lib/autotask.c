@@ -7,6 +7,8 @@
  */
 #include "skua.h"
 
+#include <pthread.h>
+
 void skua__auto_record(struct skua_auto *a, unsigned depth, uint64_t ns,
     bool serial)
 {
@@ -19,12 +21,13 @@ void skua__auto_record(struct skua_auto *a, unsigned depth, uint64_t ns,
 	 * holding most of the work, so a sampled mean stays far below the
 	 * true one): utree at 2 workers ran at T2/Ts 0.92-0.93 with this
 	 * mean, 0.92 with an upper envelope decaying 1/16 per sample, 0.73
-	 * with a 3/4-old average, against 0.66 with no cut (task.h).  An
-	 * off switch on a sampled serial run over 256 targets was tried: 1-in-64
-	 * samples rarely see a large subtree in time, and on an oversubscribed
-	 * machine a preempted small one tripped it (12 queens lost its cut
-	 * at 8 workers on 2 CPUs).  Races between workers only lose or blur a
-	 * sample. */
+	 * with a 3/4-old average, against 0.66 with no cut (task.h), as long
+	 * as only 1 spawn in 64 was timed.  What fixed it: every serial
+	 * subtree is timed (skua__auto_record_cycles) and every large one
+	 * counts (0.52).  An off switch on a large sampled run was tried and
+	 * dropped: a preempted small subtree tripped it on an oversubscribed
+	 * machine (12 queens lost its cut at 8 workers on 2 CPUs).  Races
+	 * between workers only lose or blur a sample. */
 	uint64_t sum = atomic_fetch_add_explicit(&a->sum[depth], ns,
 	    memory_order_relaxed) + ns;
 	uint32_t count = atomic_fetch_add_explicit(&a->count[depth], 1,
@@ -47,4 +50,33 @@ void skua__auto_record(struct skua_auto *a, unsigned depth, uint64_t ns,
 			cut = d + 1;
 	}
 	atomic_store_explicit(&a->cut, cut, memory_order_relaxed);
+}
+
+/* Cycles of skua__auto_cycles per ns, measured once (at the first
+ * sample): every serial subtree is timed that way, cheaply, so that one far
+ * over the target is always seen (skua/bits/autotask.h). */
+uint64_t skua__auto_big_cycles = UINT64_MAX;
+static double cycles_per_ns;
+
+static void calibrate(void)
+{
+	/* 0.2 ms, once per process, on the first sample. */
+	uint64_t n0 = skua__now_ns(), c0 = skua__auto_cycles();
+	while (skua__now_ns() - n0 < 200000)
+		;
+	uint64_t n1 = skua__now_ns(), c1 = skua__auto_cycles();
+	cycles_per_ns = (double)(c1 - c0) / (double)(n1 - n0);
+	if (!(cycles_per_ns > 0))
+		cycles_per_ns = 1;
+	skua__auto_big_cycles = (uint64_t)(cycles_per_ns * 32.0 *
+	    SKUA_AUTO_TARGET_NS);
+}
+
+void skua__auto_record_cycles(struct skua_auto *a, unsigned depth,
+    uint64_t cycles)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, calibrate);
+	skua__auto_record(a, depth, (uint64_t)((double)cycles /
+	    cycles_per_ns), 1);
 }

@@ -22,6 +22,16 @@
  *   everything forks, so a tree starts fully parallel and the cut moves up
  *   to where subtrees reach the target.  The large, old pieces above the
  *   cut stay in the deque for thieves.
+ * - Every serial subtree is timed with a cheap clock (the TSC: a few ns
+ *   against a subtree of about the target), and one that took over 32
+ *   targets always counts as a sample, whether or not it was due.  That is
+ *   what makes heavy-tailed trees work: most subtrees at a depth are tiny
+ *   and a 1-in-64 sample almost never sees the few large ones, so the
+ *   mean stayed far below the truth and the cut sat near the root (utree
+ *   at 2 workers T2/Ts 0.92); with every large one counted the mean rises
+ *   where it must and the cut moves down (0.52, against 0.66 for task.h
+ *   and Lace).  A preempted small subtree can count as large; it only
+ *   moves one mean up a little.
  * - Tried and dropped: a "lazy" clone below the cut that polls the demand
  *   flag at every spawn, so that a mispredicted large subtree could still
  *   be split: fib(35) ran 4x slower than the serial clone (57 vs 15 ms at
@@ -57,10 +67,27 @@ struct skua_auto {
 	_Atomic uint32_t count[SKUA_AUTO_DEPTHS];
 };
 
-/* lib/autotask.c, lib/alloc.c */
+uint64_t skua__now_ns(void); /* lib/alloc.c */
+
+/* A cheap clock around every serial subtree: the TSC on x86 (a few ns),
+ * else the monotonic clock in ns (then "cycles" are ns). */
+static inline uint64_t skua__auto_cycles(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	return __builtin_ia32_rdtsc();
+#else
+	return skua__now_ns();
+#endif
+}
+
+/* lib/autotask.c: a serial subtree over this many cycles (32 targets) is
+ * a misprediction and always counts as a sample; until calibrated, never. */
+extern uint64_t skua__auto_big_cycles;
+void skua__auto_record_cycles(struct skua_auto *a, unsigned depth,
+    uint64_t cycles);
+/* lib/autotask.c */
 void skua__auto_record(struct skua_auto *a, unsigned depth, uint64_t ns,
     bool serial);
-uint64_t skua__now_ns(void);
 
 /* A thief found this worker's public deque empty and asked. */
 static inline bool skua__auto_hungry(skua_worker *w)
@@ -124,11 +151,12 @@ static inline bool skua__auto_sample(skua_worker *w)
 	SKUA__AUTO_INLINE RT NAME##_inplace(skua_worker *w, unsigned d,    \
 	    SKUA__UNPAREN PARAMS)                                          \
 	{                                                                  \
-		if (!skua__auto_sample(w))                                 \
-			return NAME##_seq ARGS;                            \
-		uint64_t t0 = skua__now_ns();                              \
+		bool sample = skua__auto_sample(w);                        \
+		uint64_t t0 = skua__auto_cycles();                         \
 		RT r = NAME##_seq ARGS;                                    \
-		skua__auto_record(&NAME##_auto, d, skua__now_ns() - t0, 1);\
+		uint64_t dt = skua__auto_cycles() - t0;                    \
+		if (sample || dt > skua__auto_big_cycles)                  \
+			skua__auto_record_cycles(&NAME##_auto, d, dt);     \
 		return r;                                                  \
 	}                                                                  \
 	SKUA__AUTO_INLINE void NAME##_spawn(skua_worker *w, unsigned d,    \
