@@ -213,14 +213,6 @@ long skb_queens_skua(skua_pool *p, int n)
 
 /* ---- utree -------------------------------------------------------- */
 
-uint64_t skb_splitmix64(uint64_t x)
-{
-	x += 0x9E3779B97F4A7C15ULL;
-	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-	return x ^ (x >> 31);
-}
-
 static inline uint64_t utree_child(uint64_t s, int i)
 {
 	return skb_splitmix64(s ^ ((uint64_t)(i + 1) * 0x9E3779B97F4A7C15ULL));

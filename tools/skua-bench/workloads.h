@@ -50,7 +50,15 @@ uint64_t skb_queens_forks(int n);        /* valid partial placements */
 long skb_queens_known(int n);            /* OEIS A000170, -1 if unknown */
 
 /* utree */
-uint64_t skb_splitmix64(uint64_t x);
+/* Inline, so that every form of utree (serial, skua, autotask, OpenMP,
+ * TBB) compiles the same node body wherever it lives. */
+static inline uint64_t skb_splitmix64(uint64_t x)
+{
+	x += 0x9E3779B97F4A7C15ULL;
+	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+	return x ^ (x >> 31);
+}
 long skb_utree_serial(uint32_t q);
 long skb_utree_skua(skua_pool *p, uint32_t q);
 /* workloads_auto.c: the same three kernels with skua/autotask.h. */
