@@ -167,6 +167,13 @@ static void json_num(FILE *f, double v)
 		fprintf(f, "null");
 }
 
+/* , "key": value (a number; null when not finite, as json_num). */
+static void json_kv(FILE *f, const char *key, double v)
+{
+	fprintf(f, ", \"%s\": ", key);
+	json_num(f, v);
+}
+
 int skb_write_json(const char *path, const skb_run *r)
 {
 	FILE *f = fopen(path, "w");
@@ -225,14 +232,10 @@ int skb_write_json(const char *path, const skb_run *r)
 			json_num(f, x->gbps);
 		}
 		if (x->has_stats) {
-			fprintf(f, ", \"steals_per_run\": ");
-			json_num(f, x->steals);
-			fprintf(f, ", \"steal_attempts_per_run\": ");
-			json_num(f, x->steal_attempts);
-			fprintf(f, ", \"steal_success\": ");
-			json_num(f, x->steal_success);
-			fprintf(f, ", \"idle_share\": ");
-			json_num(f, x->idle_share);
+			json_kv(f, "steals_per_run", x->steals);
+			json_kv(f, "steal_attempts_per_run", x->steal_attempts);
+			json_kv(f, "steal_success", x->steal_success);
+			json_kv(f, "idle_share", x->idle_share);
 		}
 		fprintf(f, ", \"answer\": %ld, \"correct\": %s}", x->answer,
 		    x->correct ? "true" : "false");
@@ -264,23 +267,16 @@ int skb_write_json(const char *path, const skb_run *r)
 			json_str(f, l->workload);
 			fprintf(f, ", \"auto\": %s", l->is_auto ? "true" :
 			    "false");
-			fprintf(f, ", \"size\": %ld, \"serial_s\": ", l->size);
-			json_num(f, l->ts);
-			fprintf(f, ", \"t1_s\": ");
-			json_num(f, l->t1);
-			fprintf(f, ", \"t2_s\": ");
-			json_num(f, l->t2);
-			fprintf(f, ", \"t1_over_ts\": ");
-			json_num(f, l->t1 / l->ts);
-			fprintf(f, ", \"t2_over_ts\": ");
-			json_num(f, l->t2 / l->ts);
-			fprintf(f, ", \"forks\": %llu, \"ns_per_fork\": ",
+			fprintf(f, ", \"size\": %ld, \"forks\": %llu", l->size,
 			    (unsigned long long)l->forks);
-			json_num(f, l->fork_ns);
-			fprintf(f, ", \"goal_t1_over_ts\": ");
-			json_num(f, l->goal_t1);
-			fprintf(f, ", \"goal_t2_over_ts\": ");
-			json_num(f, l->goal_t2);
+			json_kv(f, "serial_s", l->ts);
+			json_kv(f, "t1_s", l->t1);
+			json_kv(f, "t2_s", l->t2);
+			json_kv(f, "t1_over_ts", l->t1 / l->ts);
+			json_kv(f, "t2_over_ts", l->t2 / l->ts);
+			json_kv(f, "ns_per_fork", l->fork_ns);
+			json_kv(f, "goal_t1_over_ts", l->goal_t1);
+			json_kv(f, "goal_t2_over_ts", l->goal_t2);
 			fprintf(f, "}");
 		}
 		fprintf(f, "\n  ],\n  \"round_trip_warm_us\": {\"median\": ");
@@ -300,17 +296,12 @@ int skb_write_json(const char *path, const skb_run *r)
 		fprintf(f, "},\n  \"idle_cpu_ms_per_s\": ");
 		json_num(f, p->idle_cpu_ms_per_s);
 		if (p->first_t1 > 0) {
-			fprintf(f, ",\n  \"first_loop\": {\"chunks\": 2, "
-			    "\"chunk_ms\": ");
-			json_num(f, p->first_chunk_ms);
-			fprintf(f, ", \"t1_s\": ");
-			json_num(f, p->first_t1);
-			fprintf(f, ", \"t2_fresh_s\": ");
-			json_num(f, p->first_t2);
-			fprintf(f, ", \"t2_warm_s\": ");
-			json_num(f, p->first_warm2);
-			fprintf(f, ", \"t2_over_t1\": ");
-			json_num(f, p->first_t2 / p->first_t1);
+			fprintf(f, ",\n  \"first_loop\": {\"chunks\": 2");
+			json_kv(f, "chunk_ms", p->first_chunk_ms);
+			json_kv(f, "t1_s", p->first_t1);
+			json_kv(f, "t2_fresh_s", p->first_t2);
+			json_kv(f, "t2_warm_s", p->first_warm2);
+			json_kv(f, "t2_over_t1", p->first_t2 / p->first_t1);
 			fprintf(f, "}");
 		}
 		fprintf(f, "}");
