@@ -9,10 +9,8 @@
 
 #include <pthread.h>
 
-void skua__auto_record(struct skua_auto *a, unsigned depth, uint64_t ns,
-    bool serial)
+void skua__auto_record(struct skua_auto *a, unsigned depth, uint64_t ns)
 {
-	(void)serial; /* see below: no off switch */
 	if (depth >= SKUA_AUTO_DEPTHS)
 		depth = SKUA_AUTO_DEPTHS - 1;
 	/* A mean: what running a subtree of this depth whole costs on
@@ -38,15 +36,13 @@ void skua__auto_record(struct skua_auto *a, unsigned depth, uint64_t ns,
 		atomic_store_explicit(&a->count[depth], count / 2,
 		    memory_order_relaxed);
 	}
-	uint64_t mean = sum / count;
-	atomic_store_explicit(&a->ns[depth], mean >= UINT32_MAX ?
-	    UINT32_MAX - 1 : mean != 0 ? (uint32_t)mean : 1,
-	    memory_order_relaxed);
+	/* The cut: the shallowest depth whose mean is within the target. */
 	uint32_t cut = 0;
 	for (unsigned d = 0; d < SKUA_AUTO_DEPTHS && cut == 0; d++) {
-		uint32_t e = atomic_load_explicit(&a->ns[d],
+		uint64_t n = atomic_load_explicit(&a->count[d],
 		    memory_order_relaxed);
-		if (e != 0 && e <= SKUA_AUTO_TARGET_NS)
+		if (n != 0 && atomic_load_explicit(&a->sum[d],
+		    memory_order_relaxed) / n <= SKUA_AUTO_TARGET_NS)
 			cut = d + 1;
 	}
 	atomic_store_explicit(&a->cut, cut, memory_order_relaxed);
@@ -78,5 +74,5 @@ void skua__auto_record_cycles(struct skua_auto *a, unsigned depth,
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	pthread_once(&once, calibrate);
 	skua__auto_record(a, depth, (uint64_t)((double)cycles /
-	    cycles_per_ns), 1);
+	    cycles_per_ns));
 }

@@ -60,9 +60,9 @@ struct skua_auto {
 	 * target (0: none yet).  Subtree times are taken to shrink with
 	 * depth, so every level at or below the cut runs lazily. */
 	_Atomic uint32_t cut;
-	_Atomic uint32_t ns[SKUA_AUTO_DEPTHS]; /* 0: not measured yet */
-	/* The samples behind ns: a running mean that halves its weight
-	 * every 256 samples, so it follows a change within a few hundred. */
+	/* Per depth, the samples' sum (ns) and count (0: none yet): a running
+	 * mean that halves its weight every 256 samples, so it follows a
+	 * change within a few hundred. */
 	_Atomic uint64_t sum[SKUA_AUTO_DEPTHS];
 	_Atomic uint32_t count[SKUA_AUTO_DEPTHS];
 };
@@ -86,8 +86,7 @@ extern uint64_t skua__auto_big_cycles;
 void skua__auto_record_cycles(struct skua_auto *a, unsigned depth,
     uint64_t cycles);
 /* lib/autotask.c */
-void skua__auto_record(struct skua_auto *a, unsigned depth, uint64_t ns,
-    bool serial);
+void skua__auto_record(struct skua_auto *a, unsigned depth, uint64_t ns);
 
 /* A thief found this worker's public deque empty and asked. */
 static inline bool skua__auto_hungry(skua_worker *w)
@@ -192,7 +191,7 @@ static inline bool skua__auto_sample(skua_worker *w)
 		if (atomic_load_explicit(&f->task.state,                   \
 		    memory_order_relaxed) != SKUA__AUTO_STOLEN)            \
 			skua__auto_record(&NAME##_auto, f->skua__depth,    \
-			    skua__now_ns() - t0, 0);                       \
+			    skua__now_ns() - t0);                          \
 		return f->result;                                          \
 	}                                                                  \
 	SKUA__AUTO_INLINE RT NAME##_call(skua_worker *w, unsigned d,       \
