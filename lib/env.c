@@ -36,6 +36,9 @@ const struct skua__env_desc skua__env_table[SKUA__ENV_COUNT] = {
 	[SKUA__ENV_DISPLAY_ENV] = { "SKUA_DISPLAY_ENV", SKUA__ENV_LEVEL, 0, 2,
 	    "0", "print the settings in effect at each skua_pool_create "
 	    "(1, or verbose)" },
+	[SKUA__ENV_PROFILE] = { "SKUA_PROFILE", SKUA__ENV_STRING, 0, 0, "unset",
+	    "append a per-site loop profile to this file when a pool is "
+	    "destroyed (read by skua-bench profile)" },
 };
 
 static const char *skip_blanks(const char *s)
