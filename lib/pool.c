@@ -299,6 +299,7 @@ static void pool_free(skua_pool *p)
 	skua__inject_fini(&p->inject);
 	pthread_mutex_destroy(&p->spare_lock);
 	skua__free(p->trace_path, 0);
+	skua__profile_pool_free(p);
 	skua__free_aligned(p, sizeof *p);
 }
 
@@ -409,6 +410,8 @@ int skua_pool_create(const skua_config *cfg, skua_pool **out)
 		return -ENOMEM;
 	}
 	if (trace != NULL && (p->trace_path = dup_string(trace)) == NULL)
+		goto nomem;
+	if (skua__profile_pool_init(p) != 0)
 		goto nomem;
 	p->workers = skua__calloc(p->cap, sizeof(skua_worker *));
 	if (p->workers == NULL)
@@ -527,6 +530,7 @@ int skua_pool_destroy(skua_pool *p)
 		stats_print(p);
 	if (p->trace_path != NULL)
 		skua__trace_write(p);
+	skua__profile_pool_write(p);
 	pool_free(p);
 	return 0;
 }

@@ -12,6 +12,7 @@
 
 #include "common.h"
 #include "trace.h"
+#include "profile.h"
 #include "ck_ring.h"
 #include "deque.h"
 
@@ -137,6 +138,7 @@ struct skua_pool {
 	size_t stack_size;
 	bool stats_print;
 	char *trace_path;
+	struct skua__profile *profile; /* NULL unless SKUA_PROFILE (lib/profile.c) */
 };
 
 extern _Thread_local skua_worker *skua__tls_worker

@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include "bench.h"
+#include "profile.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -707,6 +708,13 @@ enum {
 	OPT_LIST, OPT_QUIET, OPT_VERSION
 };
 
+static int run_subcommand(int argc, char **argv)
+{
+	if (strcmp(argv[1], "profile") == 0)
+		return skb_profile_main(argc - 1, argv + 1);
+	return skb_tune_main(argc - 1, argv + 1);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -738,6 +746,9 @@ int main(int argc, char **argv)
 	char *list, *tok, *save;
 	int c;
 
+	if (argc > 1 && (strcmp(argv[1], "profile") == 0 ||
+	    strcmp(argv[1], "tune") == 0))
+		return run_subcommand(argc, argv);
 	for (int i = 0; i < NWORKLOADS; i++)
 		sizes[i] = -1;
 	const char *fault = getenv("SKUA_BENCH_FAULT");
