@@ -200,7 +200,7 @@ static void *worker_main(void *arg)
 					skua__post(p, 1);
 			}
 			if (idle_start != 0) {
-				SKUA_STAT_ADD(w, idle_ns,
+				SKUA_IDLE_SPAN(w,
 				    skua__now_ns() - idle_start);
 				idle_start = 0;
 			}
@@ -233,13 +233,13 @@ static void *worker_main(void *arg)
 		}
 		skua__park(w);
 		/* Woken: search hard again before the next park. */
-		SKUA_STAT_ADD(w, idle_ns, skua__now_ns() - idle_start);
+		SKUA_IDLE_SPAN(w, skua__now_ns() - idle_start);
 		idle_start = 0;
 		backoff = 64;
 		spins = 0;
 	}
 	if (idle_start != 0)
-		SKUA_STAT_ADD(w, idle_ns, skua__now_ns() - idle_start);
+		SKUA_IDLE_SPAN(w, skua__now_ns() - idle_start);
 	skua__stack_guard_leave();
 	skua__tls_worker = NULL;
 	return NULL;

@@ -36,6 +36,17 @@ struct skua__wstats {
 	    atomic_load_explicit(&(w)->stats.field, memory_order_relaxed) + (n), \
 	    memory_order_relaxed)
 
+/* An idle stretch of ns ended: the idle_ns counter and the longest one. */
+#define SKUA_IDLE_SPAN(w, ns)                                                \
+	do {                                                                 \
+		uint64_t span_ = (ns);                                       \
+		SKUA_STAT_ADD(w, idle_ns, span_);                            \
+		if (span_ > atomic_load_explicit(&(w)->idle_max_ns,          \
+		    memory_order_relaxed))                                   \
+			atomic_store_explicit(&(w)->idle_max_ns, span_,      \
+			    memory_order_relaxed);                           \
+	} while (0)
+
 struct skua_worker {
 	struct skua__whot hot;                  /* lines 0-1, owner's */
 	/* line 2: the public bottom and buffer, read by thieves */
@@ -59,6 +70,9 @@ struct skua_worker {
 	uint64_t rng;
 	pthread_t thread;
 	struct skua__trace *trace;      /* NULL unless tracing */
+	/* The longest stretch without a task (owner-written, relaxed; the
+	 * profile reads it, lib/profile.c). */
+	_Atomic uint64_t idle_max_ns;
 	struct skua__wstats stats SKUA_ALIGNED;
 };
 
