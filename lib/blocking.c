@@ -154,6 +154,8 @@ int skua_spawn_blocking(skua_pool *pool, skua_fn fn, void *arg,
 	if (f == NULL)
 		return -ENOMEM;
 	f->blocking = true;
+	if (SKUA_UNLIKELY(pool->profile != NULL))
+		skua__profile_count_future(pool, true);
 
 	struct skua__blocking *b = &pool->blk;
 	pthread_mutex_lock(&b->lock);

@@ -91,7 +91,10 @@ static void future_uncount(skua_pool *p)
 void skua__future_run_claimed(skua_future *f)
 {
 	skua_pool *p = f->pool;
+	uint64_t t0 = SKUA_UNLIKELY(p->trace_path != NULL) ? skua__now_ns() : 0;
 	f->result = f->fn(f->arg);
+	if (SKUA_UNLIKELY(t0 != 0))
+		skua__trace_future_ran(p, f, t0);
 	/* seq_cst: publishes the result (release) and is the "published"
 	 * store of the waiters' Dekker pair in skua__ext_notify. */
 	uint32_t old = atomic_exchange_explicit(&f->status, SKUA__F_DONE,
@@ -135,6 +138,11 @@ skua_future *skua__future_new(skua_pool *pool, skua_fn fn, void *arg)
 	atomic_init(&f->refs, 2);
 	/* seq_cst: counted before it can run; destroy waits for 0. */
 	atomic_fetch_add_explicit(&pool->pending, 1, memory_order_seq_cst);
+	/* Before the push: the run's flow end never precedes its start. */
+	if (SKUA_UNLIKELY(pool->trace_path != NULL))
+		skua__trace_spawn(pool, f);
+	if (SKUA_UNLIKELY(pool->profile != NULL))
+		skua__profile_count_future(pool, false);
 	return f;
 }
 

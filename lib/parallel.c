@@ -85,6 +85,8 @@
 #include <stdalign.h>
 #include <string.h>
 
+#define SKUA_NOINLINE __attribute__((noinline))
+
 /* A piece of the range, forked with its record on the splitter's stack. */
 struct par_task {
 	skua_task task;
@@ -160,6 +162,43 @@ static inline void run_chunk(struct par_job *j, size_t lo, size_t hi,
 	}
 }
 
+/*
+ * A chunk of a profiled or traced loop: timed, counted into the running
+ * worker's cell of the site (only its outermost chunks count as busy
+ * time: an outer chunk's time holds its inner loops'), and recorded as a
+ * slice named by the site.  Out of line: the plain path stays one branch.
+ */
+static SKUA_NOINLINE void run_chunk_observed(skua_worker *w,
+    struct par_job *j, size_t lo, size_t hi, void *acc)
+{
+	struct skua__prof_site *s = j->prof;
+	struct skua__prof_worker *pw = s != NULL ?
+	    &skua__profile_workers(s->prof)[w->index] : NULL;
+	if (pw != NULL)
+		pw->depth++;
+	uint64_t t0 = skua__now_ns();
+	run_chunk(j, lo, hi, acc);
+	uint64_t t1 = skua__now_ns();
+	if (pw != NULL) {
+		if (--pw->depth == 0)
+			SKUA__PROF_ADD(pw->busy_ns, t1 - t0);
+		skua__profile_chunk(s, w->index, hi - lo, t1 - t0);
+	}
+	SKUA_TRACE_EVENT(w, SKUA__TR_CHUNK, t0, t1, j->site, hi - lo);
+}
+
+/* Count a split or a stolen piece of a profiled loop into w's cell. */
+static void count_split(skua_worker *w, const struct par_job *j, bool stolen)
+{
+	if (SKUA_UNLIKELY(j->prof != NULL)) {
+		struct skua__prof_cell *c = &j->prof->cells[w->index];
+		if (stolen)
+			SKUA__PROF_ADD(c->steals, 1);
+		else
+			SKUA__PROF_ADD(c->splits, 1);
+	}
+}
+
 static inline bool is_reduce(const struct par_job *j)
 {
 	return j->kind == PAR_REDUCE || j->kind == PAR_REDUCE_TRY;
@@ -212,8 +251,11 @@ static inline bool baton(skua_worker *w, skua_task *t)
 static void lazy_task(skua_worker *w, skua_task *t)
 {
 	struct par_task *r = (struct par_task *)t;
-	unsigned spread = baton(w, t) ? r->spread : 1;
-	lazy_range(w, r->job, r->lo, r->hi, r->step, spread, r->acc);
+	bool stolen = baton(w, t);
+	if (stolen)
+		count_split(w, r->job, true);
+	lazy_range(w, r->job, r->lo, r->hi, r->step, stolen ? r->spread : 1,
+	    r->acc);
 }
 
 /*
@@ -241,6 +283,7 @@ static bool lazy_split(skua_worker *w, struct par_job *j, size_t lo,
 	struct acc_buf buf;
 	if (is_reduce(j) && (r.acc = acc_new(j, &buf)) == NULL)
 		return false;
+	count_split(w, j, false);
 	skua_fork(w, &r.task, lazy_task);
 	/* The last fork of this worker's spread: publish them all with one
 	 * exposure (which wakes a sleeper when nobody searches). */
@@ -318,7 +361,10 @@ static void lazy_range(skua_worker *w, struct par_job *j, size_t lo,
 			}
 		}
 		size_t m = left < step ? left : step;
-		run_chunk(j, lo, lo + m, acc);
+		if (SKUA_UNLIKELY(j->observed))
+			run_chunk_observed(w, j, lo, lo + m, acc);
+		else
+			run_chunk(j, lo, lo + m, acc);
 		lo += m;
 		if (fixed == 0) {
 			uint64_t t1 = skua__now_ns(), dt = t1 - t0;
@@ -343,8 +389,10 @@ static void tree_range(skua_worker *w, struct par_job *j, size_t a, size_t b,
 static void tree_task(skua_worker *w, skua_task *t)
 {
 	struct par_task *r = (struct par_task *)t;
-	unsigned spread = baton(w, t) ? r->spread : 1;
-	tree_range(w, r->job, r->lo, r->hi, spread, r->acc);
+	bool stolen = baton(w, t);
+	if (stolen)
+		count_split(w, r->job, true);
+	tree_range(w, r->job, r->lo, r->hi, stolen ? r->spread : 1, r->acc);
 }
 
 /*
@@ -370,6 +418,7 @@ static void tree_range(skua_worker *w, struct par_job *j, size_t a, size_t b,
 			    memory_order_relaxed);
 			return;
 		}
+		count_split(w, j, false);
 		skua_fork(w, &r.task, tree_task);
 		if (sk == 1)
 			skua__expose(w);
@@ -393,7 +442,11 @@ static void tree_range(skua_worker *w, struct par_job *j, size_t a, size_t b,
 	if (SKUA_UNLIKELY(skua__par_stopped(j, a * c)))
 		return;
 	/* a < leaves, so a * c < n; b * c may not fit when b == leaves. */
-	run_chunk(j, a * c, b == leaves ? j->n : b * c, acc);
+	size_t hi = b == leaves ? j->n : b * c;
+	if (SKUA_UNLIKELY(j->observed))
+		run_chunk_observed(w, j, a * c, hi, acc);
+	else
+		run_chunk(j, a * c, hi, acc);
 }
 
 struct par_root {
@@ -425,22 +478,52 @@ static void job_entry(skua_worker *w, void *arg)
 		lazy_range(w, j, 0, j->n, j->chunk, spread, root->acc);
 }
 
+/* The loop body's address: an unnamed site's key. */
+static const void *job_body(const struct par_job *j)
+{
+	const void *fn;
+	_Static_assert(sizeof fn == sizeof j->fn, "a body is one pointer");
+	memcpy(&fn, &j->fn, sizeof fn);
+	return fn;
+}
+
+/* Profiling or tracing is on for this pool: set the job up for it. */
+static SKUA_NOINLINE void observe_begin(skua_pool *pool, struct par_job *j,
+    const skua_par_opts *o, enum skua__chunk_src src,
+    struct skua__prof_call *pc)
+{
+	const char *site = o != NULL ? o->site : NULL;
+	if (pool->profile != NULL)
+		j->prof = skua__profile_loop_begin(pool, site, job_body(j),
+		    j->n, j->chunk, src, pc);
+	if (pool->trace_path != NULL)
+		j->site = skua__site_id(site, job_body(j));
+	j->observed = j->prof != NULL || pool->trace_path != NULL;
+}
+
 /* Resolve the chunk, then run the job on the pool and wait. */
 int skua__par_job_run(skua_pool *pool, struct par_job *j,
     const skua_par_opts *o, void *acc)
 {
+	enum skua__chunk_src src;
+	struct skua__prof_call pc;
 	int rc;
 
 	if (skua__pool_forked(pool))
 		return -ECHILD;
-	if ((rc = skua__par_chunk_resolve(o, &j->chunk)) != 0)
+	if ((rc = skua__par_chunk_resolve(o, &j->chunk, &src)) != 0)
 		return rc;
 	j->det = o != NULL && o->deterministic == 1;
 	if (j->det && j->chunk == 0) {
 		/* Depends on n only: up to 4096 leaves, none under 64. */
 		size_t c = (j->n - 1) / 4096 + 1;
 		j->chunk = c > 64 ? c : (j->n < 64 ? j->n : 64);
+		src = SKUA__CHUNK_DET_AUTO;
 	}
+	j->observed = false;
+	j->prof = NULL;
+	if (SKUA_UNLIKELY(pool->profile != NULL || pool->trace_path != NULL))
+		observe_begin(pool, j, o, src, &pc);
 	atomic_init(&j->err, 0);
 	j->stoppable = j->kind >= PAR_FOR_TRY;
 	atomic_init(&j->stop_lo, SIZE_MAX);
@@ -449,6 +532,8 @@ int skua__par_job_run(skua_pool *pool, struct par_job *j,
 		return -ENOMEM;
 	struct par_root root = { j, acc };
 	rc = skua_pool_run(pool, job_entry, &root);
+	if (SKUA_UNLIKELY(j->prof != NULL))
+		skua__profile_loop_end(&pc);
 	if (j->stoppable)
 		pthread_mutex_destroy(&j->stop_lock);
 	if (rc != 0)

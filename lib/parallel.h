@@ -25,6 +25,11 @@ struct par_job {
 	size_t begin;           /* added to the offsets for for and reduce */
 	size_t n;               /* the work is the offsets [0, n) */
 	size_t chunk;           /* effective chunk size; 0: automatic */
+	/* Observed: profiled (prof) or traced (site) chunks take the slow
+	 * path, run_chunk_observed; one branch per chunk otherwise. */
+	bool observed;
+	unsigned site;          /* lib/site.h, when traced */
+	struct skua__prof_site *prof; /* when profiled (lib/profile.h) */
 	void *ctx;
 	union {
 		void (*for_body)(size_t, size_t, void *);
@@ -72,9 +77,10 @@ struct acc_buf {
 	alignas(max_align_t) unsigned char b[SKUA_PAR_ACC_STACK];
 };
 
-/* lib/parallel_env.c: the effective chunk (0: automatic), or -EINVAL for
- * a bad value under SKUA_STRICT=1. */
-int skua__par_chunk_resolve(const skua_par_opts *o, size_t *chunk);
+/* lib/parallel_env.c: the effective chunk (0: automatic) and where it
+ * came from, or -EINVAL for a bad value under SKUA_STRICT=1. */
+int skua__par_chunk_resolve(const skua_par_opts *o, size_t *chunk,
+    enum skua__chunk_src *src);
 /* lib/parallel.c: resolve the chunk, run the job on the pool, wait. */
 int skua__par_job_run(skua_pool *pool, struct par_job *j,
     const skua_par_opts *o, void *acc);

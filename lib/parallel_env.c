@@ -149,7 +149,8 @@ void skua__par_env_reset(void)
  * SKUA_CHUNK_SIZE, then automatic (0); see skua/parallel.h for why.
  * RETURNS 0, or -EINVAL for a bad value under SKUA_STRICT=1.
  */
-int skua__par_chunk_resolve(const skua_par_opts *o, size_t *chunk)
+int skua__par_chunk_resolve(const skua_par_opts *o, size_t *chunk,
+    enum skua__chunk_src *src)
 {
 	uint64_t g = 0;
 	bool bad = false, gbad = false;
@@ -164,13 +165,17 @@ int skua__par_chunk_resolve(const skua_par_opts *o, size_t *chunk)
 		    base != 0, &tmp);
 		if (e->present && !e->bad) {
 			*chunk = (size_t)e->value;
+			*src = SKUA__CHUNK_ENV_SITE; /* =auto too */
 			return 0;
 		}
 		bad = e->present && e->bad;
 	}
+	*src = base != 0 ? SKUA__CHUNK_OPTS : SKUA__CHUNK_AUTO;
 	if (base == 0) {
 		global_chunk(&g, &gbad);
 		base = (size_t)g;
+		if (base != 0)
+			*src = SKUA__CHUNK_ENV;
 	}
 	*chunk = base;
 	if ((bad || (gbad && (o == NULL || o->chunk == 0))) &&

@@ -102,7 +102,7 @@ void skua__park(skua_worker *w)
 		/* S4: sleep unless the sequence moved since S1.  The timeout
 		 * would only hide a lost wake-up, so there is none. */
 		skua__futex_wait(&p->wake_seq, seq, 0);
-		SKUA_TRACE_EVENT(w, SKUA__TR_PARK, t0, skua__now_ns(), 0);
+		SKUA_TRACE_EVENT(w, SKUA__TR_PARK, t0, skua__now_ns(), 0, 0);
 	}
 	/* S5: searching again. */
 	atomic_fetch_add_explicit(&p->spinning, 1, memory_order_seq_cst);

@@ -298,6 +298,7 @@ static void pool_free(skua_pool *p)
 	}
 	skua__inject_fini(&p->inject);
 	pthread_mutex_destroy(&p->spare_lock);
+	skua__trace_pool_free(p);
 	skua__free(p->trace_path, 0);
 	skua__profile_pool_free(p);
 	skua__free_aligned(p, sizeof *p);
@@ -412,6 +413,8 @@ int skua_pool_create(const skua_config *cfg, skua_pool **out)
 	if (trace != NULL && (p->trace_path = dup_string(trace)) == NULL)
 		goto nomem;
 	if (skua__profile_pool_init(p) != 0)
+		goto nomem;
+	if (p->trace_path != NULL && skua__trace_pool_init(p) != 0)
 		goto nomem;
 	p->workers = skua__calloc(p->cap, sizeof(skua_worker *));
 	if (p->workers == NULL)

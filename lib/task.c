@@ -59,7 +59,7 @@ void skua__run_taken(skua_worker *w, skua_task *t)
 	SKUA_STAT_ADD(w, tasks_run, 1);
 	if (s == SKUA__TASK_DETACHED) {
 		t->fn(w, t);
-		SKUA_TRACE_EVENT(w, SKUA__TR_TASK, t0, skua__now_ns(), 0);
+		SKUA_TRACE_EVENT(w, SKUA__TR_TASK, t0, skua__now_ns(), 0, 0);
 		return;
 	}
 	SKUA_ASSERT_EQ(s, SKUA__TASK_QUEUED);
@@ -74,7 +74,7 @@ void skua__run_taken(skua_worker *w, skua_task *t)
 	atomic_store_explicit(&t->state, (uintptr_t)w | SKUA__TASK_STOLEN,
 	    memory_order_release);
 	t->fn(w, t);
-	SKUA_TRACE_EVENT(w, SKUA__TR_TASK, t0, skua__now_ns(), 1);
+	SKUA_TRACE_EVENT(w, SKUA__TR_TASK, t0, skua__now_ns(), 1, 0);
 	/* Release: the child's writes happen before the joiner returns.
 	 * NOTE: after this store the joiner may return and t is gone. */
 	atomic_store_explicit(&t->state, SKUA__TASK_DONE, memory_order_release);
@@ -144,7 +144,7 @@ skua_task *skua__find_work(skua_worker *w)
 		if (x != NULL) {
 			SKUA_STAT_ADD(w, steals, 1);
 			SKUA_TRACE_EVENT(w, SKUA__TR_STEAL, skua__now_ns(), 0,
-			    v->index);
+			    v->index, 0);
 			w->more = atomic_load_explicit(&v->bottom,
 			    memory_order_relaxed) > atomic_load_explicit(
 			    &v->top, memory_order_relaxed);
@@ -185,7 +185,7 @@ static bool leapfrog_once(skua_worker *w, skua_task *t, skua_worker *thief,
 	if (x == NULL)
 		return false;
 	SKUA_STAT_ADD(w, steals, 1);
-	SKUA_TRACE_EVENT(w, SKUA__TR_STEAL, skua__now_ns(), 0, thief->index);
+	SKUA_TRACE_EVENT(w, SKUA__TR_STEAL, skua__now_ns(), 0, thief->index, 0);
 	w->help_depth++;
 	skua__run_taken(w, x);
 	w->help_depth--;

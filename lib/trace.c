@@ -1,23 +1,46 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * lib/trace.c - per-worker event buffers and the Chrome trace writer.
+ * lib/trace.c - the event buffers (lib/trace.h) and the Chrome trace
+ * writer.
+ *
+ * The file: SKUA_TRACE (or skua_config.trace) names it; "%p" in the name
+ * becomes the process id and "%n" the pool's number (1, 2, ... in the
+ * order this process created its traced pools).  Without "%n", the first
+ * pool writes the name itself and pool k > 1 inserts ".k" before the
+ * extension (trace.json, trace.2.json, ...), so that two pools of one
+ * process never overwrite each other.
+ *
+ * In the file: one process (the real pid), one thread per worker (tid =
+ * the worker's index) and one per other thread that spawned a future or
+ * ran a blocking job (tid = its kernel thread id).  Task and chunk slices
+ * ("X"; a chunk is named by its loop's site), steals (instants), parked
+ * spans, and futures: a "spawn" slice on the spawning thread and a
+ * "future" slice where it ran, joined by a flow arrow ("s" / "f" with the
+ * same id, the future's address: unique while it lives).
  */
+#define _GNU_SOURCE /* syscall(SYS_gettid) */
 #include "worker.h"
 #include "trace.h"
+#include "future.h"
+#include "site.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static _Atomic unsigned traced_pools;
 
 void skua__trace_event(skua_worker *w, enum skua__trace_kind kind,
-    uint64_t start_ns, uint64_t end_ns, uint32_t arg)
+    uint64_t start_ns, uint64_t end_ns, uint32_t arg, uint64_t extra)
 {
 	struct skua__trace *t = w->trace;
 	if (t->n == SKUA__TRACE_EVENTS) {
 		t->dropped++;
 		return;
 	}
-	t->ev[t->n++] = (struct skua__trace_ev){ start_ns, end_ns,
+	t->ev[t->n++] = (struct skua__trace_ev){ start_ns, end_ns, extra,
 	    (uint32_t)kind, arg };
 }
 
@@ -40,70 +63,68 @@ void skua__trace_free(skua_worker *w)
 	w->trace = NULL;
 }
 
-int skua__trace_write(skua_pool *p)
+int skua__trace_pool_init(skua_pool *p)
 {
-	unsigned nw = atomic_load_explicit(&p->nvisible, memory_order_acquire);
-	uint64_t t0 = UINT64_MAX, dropped = 0;
-	FILE *f = fopen(p->trace_path, "w");
+	struct skua__trace_ext *x = skua__malloc(sizeof *x);
+	if (x == NULL)
+		return -ENOMEM;
+	if (pthread_mutex_init(&x->lock, NULL) != 0) {
+		skua__free(x, sizeof *x);
+		return -ENOMEM;
+	}
+	x->n = 0;
+	x->dropped = 0;
+	p->trace_ext = x;
+	p->trace_number = atomic_fetch_add_explicit(&traced_pools, 1,
+	    memory_order_relaxed) + 1;
+	return 0;
+}
 
-	if (f == NULL) {
-		int e = errno;
-		fprintf(stderr, "skua: cannot write the trace to %s: %s\n",
-		    p->trace_path, strerror(e));
-		return -e;
+void skua__trace_pool_free(skua_pool *p)
+{
+	if (p->trace_ext == NULL)
+		return;
+	pthread_mutex_destroy(&p->trace_ext->lock);
+	skua__free(p->trace_ext, sizeof *p->trace_ext);
+	p->trace_ext = NULL;
+}
+
+/* Record an event of a thread that is not one of p's workers. */
+static void ext_event(skua_pool *p, struct skua__trace_ev ev, bool blocking)
+{
+	struct skua__trace_ext *x = p->trace_ext;
+	uint32_t tid = (uint32_t)syscall(SYS_gettid);
+	pthread_mutex_lock(&x->lock);
+	if (x->n == SKUA__TRACE_EXT_EVENTS) {
+		x->dropped++;
+	} else {
+		x->tid[x->n] = tid;
+		x->blocking[x->n] = blocking;
+		x->ev[x->n++] = ev;
 	}
-	for (unsigned i = 0; i < nw; i++) {
-		struct skua__trace *t = p->workers[i]->trace;
-		for (uint32_t k = 0; t != NULL && k < t->n; k++)
-			if (t->ev[k].start_ns < t0)
-				t0 = t->ev[k].start_ns;
-	}
-	if (t0 == UINT64_MAX)
-		t0 = 0;
-	fprintf(f, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");
-	fprintf(f, "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"tid\":0,"
-	    "\"args\":{\"name\":\"skua pool (%u workers)\"}}", p->n);
-	for (unsigned i = 0; i < nw; i++) {
-		skua_worker *w = p->workers[i];
-		fprintf(f, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,"
-		    "\"tid\":%u,\"args\":{\"name\":\"%s %u\"}}", i,
-		    w->spare ? "spare worker" : "worker", i);
-		struct skua__trace *t = w->trace;
-		if (t == NULL)
-			continue;
-		dropped += t->dropped;
-		for (uint32_t k = 0; k < t->n; k++) {
-			const struct skua__trace_ev *e = &t->ev[k];
-			double ts = (double)(e->start_ns - t0) / 1e3;
-			double dur = (double)(e->end_ns - e->start_ns) / 1e3;
-			switch (e->kind) {
-			case SKUA__TR_TASK:
-				fprintf(f, ",\n{\"name\":\"task\",\"cat\":\"task\","
-				    "\"ph\":\"X\",\"ts\":%.3f,\"dur\":%.3f,"
-				    "\"pid\":1,\"tid\":%u}", ts, dur, i);
-				break;
-			case SKUA__TR_STEAL:
-				fprintf(f, ",\n{\"name\":\"steal\",\"cat\":\"steal\","
-				    "\"ph\":\"i\",\"s\":\"t\",\"ts\":%.3f,\"pid\":1,"
-				    "\"tid\":%u,\"args\":{\"victim\":%" PRIu32 "}}",
-				    ts, i, e->arg);
-				break;
-			case SKUA__TR_PARK:
-				fprintf(f, ",\n{\"name\":\"parked\",\"cat\":\"park\","
-				    "\"ph\":\"X\",\"ts\":%.3f,\"dur\":%.3f,"
-				    "\"pid\":1,\"tid\":%u}", ts, dur, i);
-				break;
-			}
-		}
-	}
-	fprintf(f, "\n],\"otherData\":{\"workers\":%u,\"dropped_events\":%" PRIu64
-	    ",\"events_per_worker_cap\":%u}}\n", nw, dropped,
-	    (unsigned)SKUA__TRACE_EVENTS);
-	int rc = ferror(f) ? -EIO : 0;
-	if (fclose(f) != 0 && rc == 0)
-		rc = -EIO;
-	if (rc != 0)
-		fprintf(stderr, "skua: error writing the trace to %s\n",
-		    p->trace_path);
-	return rc;
+	pthread_mutex_unlock(&x->lock);
+}
+
+static void any_event(skua_pool *p, struct skua__trace_ev ev, bool blocking)
+{
+	skua_worker *w = skua__tls_worker;
+	if (w != NULL && w->pool == p && w->trace != NULL)
+		skua__trace_event(w, ev.kind, ev.start_ns, ev.end_ns, ev.arg,
+		    ev.extra);
+	else
+		ext_event(p, ev, blocking);
+}
+
+void skua__trace_spawn(skua_pool *p, const skua_future *f)
+{
+	uint64_t now = skua__now_ns();
+	any_event(p, (struct skua__trace_ev){ now, now, (uintptr_t)f,
+	    SKUA__TR_SPAWN, 0 }, false);
+}
+
+void skua__trace_future_ran(skua_pool *p, const skua_future *f,
+    uint64_t start_ns)
+{
+	any_event(p, (struct skua__trace_ev){ start_ns, skua__now_ns(),
+	    (uintptr_t)f, SKUA__TR_FUTURE, f->blocking }, f->blocking);
 }

@@ -152,6 +152,8 @@ struct skua_pool {
 	size_t stack_size;
 	bool stats_print;
 	char *trace_path;
+	struct skua__trace_ext *trace_ext; /* other threads' events (lib/trace.c) */
+	unsigned trace_number;  /* 1, 2, ...: the file name's %n */
 	struct skua__profile *profile; /* NULL unless SKUA_PROFILE (lib/profile.c) */
 };
 

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * lib/trace_write.c - the Chrome trace-event JSON file of a pool (what is
+ * in it and the file name's placeholders: lib/trace.c).
+ */
+#include "worker.h"
+#include "trace.h"
+#include "site.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The file name: "%p" -> pid, "%n" -> k; no "%n" and k > 1: ".k" before
+ * the extension.  NULL when out of memory. */
+static char *trace_file_name(const char *path, unsigned k)
+{
+	size_t len = strlen(path) + 64;
+	char *out = malloc(len);
+	bool has_n = strstr(path, "%n") != NULL;
+	size_t o = 0;
+
+	if (out == NULL)
+		return NULL;
+	for (const char *s = path; *s != '\0' && o + 24 < len; s++) {
+		if (s[0] == '%' && s[1] == 'p') {
+			o += (size_t)snprintf(out + o, len - o, "%ld",
+			    (long)getpid());
+			s++;
+		} else if (s[0] == '%' && s[1] == 'n') {
+			o += (size_t)snprintf(out + o, len - o, "%u", k);
+			s++;
+		} else {
+			out[o++] = *s;
+		}
+	}
+	out[o] = '\0';
+	if (!has_n && k > 1) {
+		char *slash = strrchr(out, '/');
+		char *dot = strrchr(out, '.');
+		if (dot == NULL || (slash != NULL && dot < slash) || dot == out ||
+		    (slash != NULL && dot == slash + 1))
+			dot = out + o;
+		char tail[256];
+		snprintf(tail, sizeof tail, "%s", dot);
+		snprintf(dot, len - (size_t)(dot - out), ".%u%s", k, tail);
+	}
+	return out;
+}
+
+struct trace_out {
+	FILE *f;
+	uint64_t t0;
+	long pid;
+};
+
+static double us(const struct trace_out *o, uint64_t ns)
+{
+	return ns >= o->t0 ? (double)(ns - o->t0) / 1e3 : 0.0;
+}
+
+/* One event of thread tid as JSON. */
+static void event_json(const struct trace_out *o, uint32_t tid,
+    const struct skua__trace_ev *e)
+{
+	FILE *f = o->f;
+	double ts = us(o, e->start_ns);
+	double dur = e->end_ns > e->start_ns ?
+	    (double)(e->end_ns - e->start_ns) / 1e3 : 0.0;
+	char label[SKUA_PAR_SITE_MAX + 32];
+
+	switch (e->kind) {
+	case SKUA__TR_TASK:
+		fprintf(f, ",\n{\"name\":\"task\",\"cat\":\"task\",\"ph\":\"X\","
+		    "\"ts\":%.3f,\"dur\":%.3f,\"pid\":%ld,\"tid\":%" PRIu32 "}",
+		    ts, dur, o->pid, tid);
+		break;
+	case SKUA__TR_STEAL:
+		fprintf(f, ",\n{\"name\":\"steal\",\"cat\":\"steal\",\"ph\":\"i\","
+		    "\"s\":\"t\",\"ts\":%.3f,\"pid\":%ld,\"tid\":%" PRIu32
+		    ",\"args\":{\"victim\":%" PRIu32 "}}", ts, o->pid, tid,
+		    e->arg);
+		break;
+	case SKUA__TR_PARK:
+		fprintf(f, ",\n{\"name\":\"parked\",\"cat\":\"park\",\"ph\":\"X\","
+		    "\"ts\":%.3f,\"dur\":%.3f,\"pid\":%ld,\"tid\":%" PRIu32 "}",
+		    ts, dur, o->pid, tid);
+		break;
+	case SKUA__TR_CHUNK:
+		skua__site_label(e->arg, label, sizeof label);
+		for (char *c = label; *c != '\0'; c++)
+			if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20)
+				*c = '_'; /* a JSON string as it is */
+		fprintf(f, ",\n{\"name\":\"%s\",\"cat\":\"chunk\",\"ph\":\"X\","
+		    "\"ts\":%.3f,\"dur\":%.3f,\"pid\":%ld,\"tid\":%" PRIu32
+		    ",\"args\":{\"site\":\"%s\",\"elements\":%" PRIu64 "}}",
+		    label, ts, dur, o->pid, tid, label, e->extra);
+		break;
+	case SKUA__TR_SPAWN:
+		fprintf(f, ",\n{\"name\":\"spawn\",\"cat\":\"future\",\"ph\":\"X\","
+		    "\"ts\":%.3f,\"dur\":0.001,\"pid\":%ld,\"tid\":%" PRIu32 "}"
+		    ",\n{\"name\":\"future\",\"cat\":\"future\",\"ph\":\"s\","
+		    "\"id\":\"0x%" PRIx64 "\",\"ts\":%.3f,\"pid\":%ld,\"tid\":%"
+		    PRIu32 "}", ts, o->pid, tid, e->extra, ts, o->pid, tid);
+		break;
+	case SKUA__TR_FUTURE:
+		fprintf(f, ",\n{\"name\":\"%s\",\"cat\":\"future\",\"ph\":\"X\","
+		    "\"ts\":%.3f,\"dur\":%.3f,\"pid\":%ld,\"tid\":%" PRIu32 "}"
+		    ",\n{\"name\":\"future\",\"cat\":\"future\",\"ph\":\"f\","
+		    "\"bp\":\"e\",\"id\":\"0x%" PRIx64 "\",\"ts\":%.3f,"
+		    "\"pid\":%ld,\"tid\":%" PRIu32 "}",
+		    e->arg ? "blocking job" : "future", ts, dur, o->pid, tid,
+		    e->extra, ts, o->pid, tid);
+		break;
+	}
+}
+
+static void thread_name(const struct trace_out *o, uint32_t tid,
+    const char *what, unsigned num)
+{
+	fprintf(o->f, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%ld,"
+	    "\"tid\":%" PRIu32 ",\"args\":{\"name\":\"%s %u\"}}", o->pid, tid,
+	    what, num);
+}
+
+/* The other threads: a name for each tid seen, then their events. */
+static void ext_json(const struct trace_out *o, const struct skua__trace_ext *x)
+{
+	uint32_t seen[64];
+	unsigned nseen = 0;
+
+	for (uint32_t k = 0; k < x->n; k++) {
+		unsigned i = 0;
+		while (i < nseen && seen[i] != x->tid[k])
+			i++;
+		if (i == nseen && nseen < 64) {
+			seen[nseen++] = x->tid[k];
+			thread_name(o, x->tid[k], x->blocking[k] ?
+			    "blocking thread" : "thread", x->tid[k]);
+		}
+	}
+	for (uint32_t k = 0; k < x->n; k++)
+		event_json(o, x->tid[k], &x->ev[k]);
+}
+
+static uint64_t first_ns(const skua_pool *p, unsigned nw)
+{
+	uint64_t t0 = UINT64_MAX;
+	for (unsigned i = 0; i < nw; i++) {
+		const struct skua__trace *t = p->workers[i]->trace;
+		for (uint32_t k = 0; t != NULL && k < t->n; k++)
+			if (t->ev[k].start_ns < t0)
+				t0 = t->ev[k].start_ns;
+	}
+	const struct skua__trace_ext *x = p->trace_ext;
+	for (uint32_t k = 0; x != NULL && k < x->n; k++)
+		if (x->ev[k].start_ns < t0)
+			t0 = x->ev[k].start_ns;
+	return t0 == UINT64_MAX ? 0 : t0;
+}
+
+static void body_json(const struct trace_out *o, skua_pool *p, unsigned nw,
+    uint64_t *dropped)
+{
+	FILE *f = o->f;
+	fprintf(f, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");
+	fprintf(f, "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%ld,"
+	    "\"tid\":0,\"args\":{\"name\":\"skua pool %u (%u workers)\"}}",
+	    o->pid, p->trace_number, p->n);
+	for (unsigned i = 0; i < nw; i++) {
+		skua_worker *w = p->workers[i];
+		thread_name(o, i, w->spare ? "spare worker" : "worker", i);
+		struct skua__trace *t = w->trace;
+		if (t == NULL)
+			continue;
+		*dropped += t->dropped;
+		for (uint32_t k = 0; k < t->n; k++)
+			event_json(o, i, &t->ev[k]);
+	}
+	if (p->trace_ext != NULL) {
+		ext_json(o, p->trace_ext);
+		*dropped += p->trace_ext->dropped;
+	}
+}
+
+int skua__trace_write(skua_pool *p)
+{
+	unsigned nw = atomic_load_explicit(&p->nvisible, memory_order_acquire);
+	uint64_t dropped = 0;
+	char *name = trace_file_name(p->trace_path, p->trace_number);
+	FILE *f = name != NULL ? fopen(name, "w") : NULL;
+
+	if (f == NULL) {
+		int e = name != NULL ? errno : ENOMEM;
+		fprintf(stderr, "skua: cannot write the trace to %s: %s\n",
+		    name != NULL ? name : p->trace_path, strerror(e));
+		free(name);
+		return -e;
+	}
+	struct trace_out o = { f, first_ns(p, nw), (long)getpid() };
+	body_json(&o, p, nw, &dropped);
+	fprintf(f, "\n],\"otherData\":{\"workers\":%u,\"pool\":%u,"
+	    "\"dropped_events\":%" PRIu64 ",\"events_per_worker_cap\":%u}}\n",
+	    nw, p->trace_number, dropped, (unsigned)SKUA__TRACE_EVENTS);
+	int rc = ferror(f) ? -EIO : 0;
+	if (fclose(f) != 0 && rc == 0)
+		rc = -EIO;
+	if (rc != 0)
+		fprintf(stderr, "skua: error writing the trace to %s\n", name);
+	free(name);
+	return rc;
+}
