@@ -12,14 +12,16 @@
 # Packages are installed quietly: one line per step, apt's whole output in
 # build/apt.log (or $DEV_LOG), which a failure names.  libtbb-dev and gcc's
 # OpenMP are skua-bench's --compare peers; the release and bench builds
-# require both (SKUA_BENCH_REQUIRE_PEERS).
+# require both (SKUA_BENCH_REQUIRE_PEERS).  libopenmpi-dev and openmpi-bin
+# (mpicc, mpirun) build and run the MPI examples' tests (SKUA_WITH_MPI,
+# tests/mpi.cmake); libskua itself never links MPI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 JOBS=$(nproc 2>/dev/null || echo 2)
 APT_LOG=${DEV_LOG:-$ROOT/build/apt.log}
 
-PACKAGES="build-essential cmake pkg-config libck-dev libjemalloc-dev libbenchmark-dev libtbb-dev python3 clang libclang-rt-14-dev spin"
+PACKAGES="build-essential cmake pkg-config libck-dev libjemalloc-dev libbenchmark-dev libtbb-dev python3 clang libclang-rt-14-dev spin libopenmpi-dev openmpi-bin"
 
 SUDO=""
 apt_step() { # what, apt-get arguments...
