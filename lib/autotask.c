@@ -5,11 +5,11 @@
  * skua/bits/autotask.h).  Called for one spawn in 64, so it need not be
  * inline; relaxed, because a lost update only loses a sample.
  */
-#include "skua.h"
+#include "common.h"
 
 #include <pthread.h>
 
-void skua__auto_record(struct skua_auto *a, unsigned depth, uint64_t ns)
+void skua_abi_auto_record(struct skua_auto *a, unsigned depth, uint64_t ns)
 {
 	if (depth >= SKUA_AUTO_DEPTHS)
 		depth = SKUA_AUTO_DEPTHS - 1;
@@ -21,7 +21,7 @@ void skua__auto_record(struct skua_auto *a, unsigned depth, uint64_t ns)
 	 * mean, 0.92 with an upper envelope decaying 1/16 per sample, 0.73
 	 * with a 3/4-old average, against 0.66 with no cut (task.h), as long
 	 * as only 1 spawn in 64 was timed.  What fixed it: every serial
-	 * subtree is timed (skua__auto_record_cycles) and every large one
+	 * subtree is timed (skua_abi_auto_record_cycles) and every large one
 	 * counts (0.52).  An off switch on a large sampled run was tried and
 	 * dropped: a preempted small subtree tripped it on an oversubscribed
 	 * machine (12 queens lost its cut at 8 workers on 2 CPUs).  Races
@@ -51,7 +51,7 @@ void skua__auto_record(struct skua_auto *a, unsigned depth, uint64_t ns)
 /* Cycles of skua__auto_cycles per ns, measured once (at the first
  * sample): every serial subtree is timed that way, cheaply, so that one far
  * over the target is always seen (skua/bits/autotask.h). */
-uint64_t skua__auto_big_cycles = UINT64_MAX;
+uint64_t skua_abi_auto_big_cycles = UINT64_MAX;
 static double cycles_per_ns;
 
 static void calibrate(void)
@@ -64,15 +64,22 @@ static void calibrate(void)
 	cycles_per_ns = (double)(c1 - c0) / (double)(n1 - n0);
 	if (!(cycles_per_ns > 0))
 		cycles_per_ns = 1;
-	skua__auto_big_cycles = (uint64_t)(cycles_per_ns * 32.0 *
+	skua_abi_auto_big_cycles = (uint64_t)(cycles_per_ns * 32.0 *
 	    SKUA_AUTO_TARGET_NS);
 }
 
-void skua__auto_record_cycles(struct skua_auto *a, unsigned depth,
+void skua_abi_auto_record_cycles(struct skua_auto *a, unsigned depth,
     uint64_t cycles)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	pthread_once(&once, calibrate);
-	skua__auto_record(a, depth, (uint64_t)((double)cycles /
+	skua_abi_auto_record(a, depth, (uint64_t)((double)cycles /
 	    cycles_per_ns));
+}
+
+/* The clock of the inline code's sampled joins: lib/alloc.c's, under an
+ * exported name (skua/bits/autotask.h). */
+uint64_t skua_abi_now_ns(void)
+{
+	return skua__now_ns();
 }

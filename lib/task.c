@@ -20,8 +20,10 @@ static void make_room(skua_worker *w)
 		skua__run_taken(w, x);
 }
 
-/* A thief asked for work: make the private forks public, wake a sleeper. */
-void skua__expose(skua_worker *w)
+/* A thief asked for work: make the private forks public, wake a sleeper.
+ * (skua/task.h's fork calls it; the library's own callers use its internal
+ * name, skua__expose, lib/worker.h.) */
+void skua_abi_expose(skua_worker *w)
 {
 	int64_t n = skua__deque_answer_demand(w);
 	if (n > 0)
@@ -38,7 +40,7 @@ void skua__push_public(skua_worker *w, skua_task *t)
 }
 
 /* skua_fork's slow path: the buffer looks full. */
-void skua__fork_slow(skua_worker *w, skua_task *t)
+void skua_abi_fork_slow(skua_worker *w, skua_task *t)
 {
 	make_room(w);
 	skua__deque_push_private(w, t);
@@ -200,7 +202,7 @@ static bool leapfrog_once(skua_worker *w, skua_task *t, skua_worker *thief,
  * bounded by the task tree's depth.  A worker never sleeps here; it spins,
  * then yields.
  */
-SKUA_COLD void skua__join_slow(skua_worker *w, skua_task *t)
+SKUA_COLD void skua_abi_join_slow(skua_worker *w, skua_task *t)
 {
 	struct skua__whot *h = &w->hot;
 

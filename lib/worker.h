@@ -161,6 +161,13 @@ extern _Thread_local skua_worker *skua__tls_worker
     __attribute__((tls_model("initial-exec")));
 
 /* lib/task.c: the worker layer over the deque */
+/* A thief asked: make the private forks public.  Exported as
+ * skua_abi_expose for skua/task.h's inline fork (docs/design.md, "Exported
+ * symbols"); this is the name the library itself uses. */
+static inline void skua__expose(skua_worker *w)
+{
+	skua_abi_expose(w);
+}
 void skua__run_taken(skua_worker *w, skua_task *t);
 skua_task *skua__find_work(skua_worker *w);
 void skua__push_public(skua_worker *w, skua_task *t);

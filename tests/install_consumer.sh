@@ -6,6 +6,7 @@
 #   - the CMake package, from a prefix that was moved after the install,
 #     found through CMAKE_PREFIX_PATH: skua::skua, and skua::skua_shared
 #     when libskua.so is there; its files name no path to libjemalloc;
+#   - libskua.so, when installed, exports only the SKUA_API names;
 #   - pkg-config, both spellings: `--cflags --libs skua` and the same with
 #     --static; -ljemalloc in Libs for a static-only install, only in
 #     Libs.private when libskua.so is installed.
@@ -68,6 +69,12 @@ check() {
 	(cd "$doc/docs" 2>/dev/null && find . -type f | sort) >"$tmp/docs.got" || true
 	diff -u "$tmp/docs.want" "$tmp/docs.got" >&2 ||
 		fail "$label: share/doc/skua/docs is not docs/"
+
+	# libskua.so exports the SKUA_API names only (tests/symbols_check.sh).
+	if [ $shared = yes ]; then
+		"$src/tests/symbols_check.sh" "$prefix/include" "$libdir/libskua.so" ||
+			fail "$label: the installed libskua.so's symbols"
+	fi
 
 	# The CMake package names no machine's jemalloc path.
 	if grep -n 'libjemalloc\.\(so\|a\)' "$libdir"/cmake/skua/*.cmake; then

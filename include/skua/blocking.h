@@ -18,6 +18,8 @@
 #ifndef SKUA_BLOCKING_H
 #define SKUA_BLOCKING_H
 
+#include "bits/export.h"
+
 #include "future.h"
 
 #ifdef __cplusplus
@@ -42,7 +44,7 @@ extern "C" {
  *         thread exists and none could be started), -ECHILD.
  * THREAD SAFETY: any thread.
  */
-int skua_spawn_blocking(skua_pool *pool, skua_fn fn, void *arg,
+SKUA_API int skua_spawn_blocking(skua_pool *pool, skua_fn fn, void *arg,
     skua_future **out);
 
 /*
@@ -61,13 +63,13 @@ int skua_spawn_blocking(skua_pool *pool, skua_fn fn, void *arg,
  * COST    a few atomic operations when a compensating worker is already
  *         awake (measured in docs/benchmarks.md), a futex wake otherwise.
  */
-int skua_blocking_begin(void);
+SKUA_API int skua_blocking_begin(void);
 
 /*
  * skua_blocking_end - the blocking call returned.
  * RETURNS 0; -EINVAL (no matching skua_blocking_begin on this thread).
  */
-int skua_blocking_end(void);
+SKUA_API int skua_blocking_end(void);
 
 #ifdef __cplusplus
 }

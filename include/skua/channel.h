@@ -33,6 +33,8 @@
 #ifndef SKUA_CHANNEL_H
 #define SKUA_CHANNEL_H
 
+#include "bits/export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -50,7 +52,7 @@ typedef struct skua_channel skua_channel;
  *         (capacity * elem_size does not fit in a size_t), -ENOMEM.
  * THREAD SAFETY: any thread; needs no pool.
  */
-int skua_channel_create(size_t capacity, size_t elem_size,
+SKUA_API int skua_channel_create(size_t capacity, size_t elem_size,
     skua_channel **out);
 
 /*
@@ -60,7 +62,7 @@ int skua_channel_create(size_t capacity, size_t elem_size,
  * element may still be inside skua_channel_send.
  * RETURNS 0; -EINVAL (ch NULL).
  */
-int skua_channel_destroy(skua_channel *ch);
+SKUA_API int skua_channel_destroy(skua_channel *ch);
 
 /*
  * skua_channel_send - copy elem_size bytes from elem into the channel,
@@ -69,7 +71,7 @@ int skua_channel_destroy(skua_channel *ch);
  *         -EINVAL (ch or elem NULL).
  * THREAD SAFETY: any thread, any number at once.
  */
-int skua_channel_send(skua_channel *ch, const void *elem);
+SKUA_API int skua_channel_send(skua_channel *ch, const void *elem);
 
 /*
  * skua_channel_recv - take the oldest element into elem, waiting while
@@ -78,7 +80,7 @@ int skua_channel_send(skua_channel *ch, const void *elem);
  * RETURNS 0; -EPIPE (closed and empty); -EINVAL (ch or elem NULL).
  * THREAD SAFETY: any thread, any number at once.
  */
-int skua_channel_recv(skua_channel *ch, void *elem);
+SKUA_API int skua_channel_recv(skua_channel *ch, void *elem);
 
 /*
  * skua_channel_try_send, skua_channel_try_recv - as send and recv, but
@@ -88,8 +90,8 @@ int skua_channel_recv(skua_channel *ch, void *elem);
  * receive still copying out.
  * RETURNS 0; -EAGAIN; -EPIPE; -EINVAL, as above.
  */
-int skua_channel_try_send(skua_channel *ch, const void *elem);
-int skua_channel_try_recv(skua_channel *ch, void *elem);
+SKUA_API int skua_channel_try_send(skua_channel *ch, const void *elem);
+SKUA_API int skua_channel_try_recv(skua_channel *ch, void *elem);
 
 /*
  * skua_channel_send_timeout, skua_channel_recv_timeout - as send and recv,
@@ -98,9 +100,9 @@ int skua_channel_try_recv(skua_channel *ch, void *elem);
  * They never return early.
  * RETURNS as send and recv, or -ETIMEDOUT with nothing sent or received.
  */
-int skua_channel_send_timeout(skua_channel *ch, const void *elem,
+SKUA_API int skua_channel_send_timeout(skua_channel *ch, const void *elem,
     uint64_t timeout_ns);
-int skua_channel_recv_timeout(skua_channel *ch, void *elem,
+SKUA_API int skua_channel_recv_timeout(skua_channel *ch, void *elem,
     uint64_t timeout_ns);
 
 /*
@@ -111,7 +113,7 @@ int skua_channel_recv_timeout(skua_channel *ch, void *elem,
  *         -EINVAL (ch NULL).
  * THREAD SAFETY: any thread, concurrently with sends and receives.
  */
-int skua_channel_close(skua_channel *ch);
+SKUA_API int skua_channel_close(skua_channel *ch);
 
 /*
  * skua_channel_len - the elements in the channel now (sends that have
@@ -119,9 +121,9 @@ int skua_channel_close(skua_channel *ch);
  * that may be stale at once.  skua_channel_capacity and _elem_size: as
  * created.  All three return 0 for a NULL channel.
  */
-size_t skua_channel_len(const skua_channel *ch);
-size_t skua_channel_capacity(const skua_channel *ch);
-size_t skua_channel_elem_size(const skua_channel *ch);
+SKUA_API size_t skua_channel_len(const skua_channel *ch);
+SKUA_API size_t skua_channel_capacity(const skua_channel *ch);
+SKUA_API size_t skua_channel_elem_size(const skua_channel *ch);
 
 #ifdef __cplusplus
 }

@@ -26,6 +26,8 @@
 #ifndef SKUA_ERROR_H
 #define SKUA_ERROR_H
 
+#include "bits/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -37,14 +39,14 @@ extern "C" {
  * ("unknown error").  Accepts both -EINVAL and EINVAL.
  * THREAD SAFETY: any thread, any time.
  */
-const char *skua_strerror(int code);
+SKUA_API const char *skua_strerror(int code);
 
 /*
  * skua_err_name - the symbolic name of an error code ("EINVAL").
  *
  * RETURNS a static string; "UNKNOWN" for codes skua does not use, "OK" for 0.
  */
-const char *skua_err_name(int code);
+SKUA_API const char *skua_err_name(int code);
 
 #ifdef __cplusplus
 }

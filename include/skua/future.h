@@ -29,6 +29,8 @@
 #ifndef SKUA_FUTURE_H
 #define SKUA_FUTURE_H
 
+#include "bits/export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include "pool.h"
@@ -52,7 +54,8 @@ typedef void *(*skua_fn)(void *arg);
  *         across fork()).
  * THREAD SAFETY: any thread.
  */
-int skua_spawn(skua_pool *pool, skua_fn fn, void *arg, skua_future **out);
+SKUA_API int skua_spawn(skua_pool *pool, skua_fn fn, void *arg,
+    skua_future **out);
 
 /*
  * skua_future_get - wait until f is done and store its result in *result
@@ -63,18 +66,18 @@ int skua_spawn(skua_pool *pool, skua_fn fn, void *arg, skua_future **out);
  * the task never ran); -ECHILD (in the child of a fork(), a future of an
  * inherited pool that was not done: it never will be).
  */
-int skua_future_get(skua_future *f, void **result);
+SKUA_API int skua_future_get(skua_future *f, void **result);
 
 /* skua_future_done - 1 when f is done or cancelled, 0 when not, -EINVAL
  * for NULL. */
-int skua_future_done(const skua_future *f);
+SKUA_API int skua_future_done(const skua_future *f);
 
 /*
  * skua_future_wait_all - wait until every future of fs[0..n) is done.
  * n == 0 returns at once.  RETURNS 0; -EINVAL (fs NULL with n > 0, or a
  * NULL entry; nothing is waited for); -ECHILD (as skua_future_get).
  */
-int skua_future_wait_all(skua_future *const *fs, size_t n);
+SKUA_API int skua_future_wait_all(skua_future *const *fs, size_t n);
 
 /*
  * skua_future_wait_any - wait until at least one future of fs[0..n) is
@@ -89,7 +92,8 @@ int skua_future_wait_all(skua_future *const *fs, size_t n);
  * -ECHILD (as skua_future_get, when none is done).  On every error
  * *index is SIZE_MAX (when index is not NULL).
  */
-int skua_future_wait_any(skua_future *const *fs, size_t n, size_t *index);
+SKUA_API int skua_future_wait_any(skua_future *const *fs, size_t n,
+    size_t *index);
 
 /*
  * Timed waits: as skua_future_get, _wait_all and _wait_any, but giving up
@@ -101,11 +105,11 @@ int skua_future_wait_any(skua_future *const *fs, size_t n, size_t *index);
  * (*result NULL, *index SIZE_MAX); the other errors as the untimed calls.
  * THREAD SAFETY: any thread.
  */
-int skua_future_get_timeout(skua_future *f, void **result,
+SKUA_API int skua_future_get_timeout(skua_future *f, void **result,
     uint64_t timeout_ns);
-int skua_future_wait_all_timeout(skua_future *const *fs, size_t n,
+SKUA_API int skua_future_wait_all_timeout(skua_future *const *fs, size_t n,
     uint64_t timeout_ns);
-int skua_future_wait_any_timeout(skua_future *const *fs, size_t n,
+SKUA_API int skua_future_wait_any_timeout(skua_future *const *fs, size_t n,
     size_t *index, uint64_t timeout_ns);
 
 /*
@@ -120,7 +124,7 @@ int skua_future_wait_any_timeout(skua_future *const *fs, size_t n,
  * THREAD SAFETY: any thread, concurrently with the task's start: exactly
  * one of "ran" and "cancelled" happens.
  */
-int skua_future_cancel(skua_future *f);
+SKUA_API int skua_future_cancel(skua_future *f);
 
 /*
  * skua_future_add_done_callback - call fn(f, arg) exactly once when f
@@ -134,7 +138,7 @@ int skua_future_cancel(skua_future *f);
  * RETURNS 0; -EINVAL (f or fn NULL); -ENOMEM (nothing registered).
  * THREAD SAFETY: any thread, until f is released.
  */
-int skua_future_add_done_callback(skua_future *f,
+SKUA_API int skua_future_add_done_callback(skua_future *f,
     void (*fn)(skua_future *f, void *arg), void *arg);
 
 /*
@@ -142,7 +146,7 @@ int skua_future_add_done_callback(skua_future *f,
  * recycled once the task has also finished; the task itself still runs.
  * RETURNS 0; -EINVAL (f is NULL).
  */
-int skua_future_release(skua_future *f);
+SKUA_API int skua_future_release(skua_future *f);
 
 #ifdef __cplusplus
 }

@@ -21,6 +21,8 @@
 #ifndef SKUA_IMAP_H
 #define SKUA_IMAP_H
 
+#include "bits/export.h"
+
 #include <stddef.h>
 #include "pool.h"
 
@@ -53,12 +55,12 @@ typedef int (*skua_imap_out_fn)(void *item, void *result, size_t seq,
  *         finish first), -ECHILD (pool inherited across fork()).
  * THREAD SAFETY: any thread; a worker of pool helps run fn while it waits.
  */
-int skua_imap(skua_pool *pool, skua_imap_next_fn next, skua_imap_work_fn fn,
-    skua_imap_out_fn out, void *ctx, size_t window);
+SKUA_API int skua_imap(skua_pool *pool, skua_imap_next_fn next,
+    skua_imap_work_fn fn, skua_imap_out_fn out, void *ctx, size_t window);
 
 /* skua_imap_unordered - as skua_imap, but out() gets each result as soon as
  * it is ready (seq still says which item it was). */
-int skua_imap_unordered(skua_pool *pool, skua_imap_next_fn next,
+SKUA_API int skua_imap_unordered(skua_pool *pool, skua_imap_next_fn next,
     skua_imap_work_fn fn, skua_imap_out_fn out, void *ctx, size_t window);
 
 #ifdef __cplusplus

@@ -96,6 +96,8 @@
 #ifndef SKUA_PARALLEL_H
 #define SKUA_PARALLEL_H
 
+#include "bits/export.h"
+
 #include <stddef.h>
 #include "pool.h"
 
@@ -125,7 +127,7 @@ typedef struct skua_par_opts {
 
 /* skua_par_opts_init - all defaults (chunk 0, site NULL, deterministic 0).
  * NULL is ignored. */
-void skua_par_opts_init(skua_par_opts *o);
+SKUA_API void skua_par_opts_init(skua_par_opts *o);
 
 /*
  * skua_parallel_for - call body(lo, hi, ctx) for chunks that cover
@@ -141,7 +143,7 @@ void skua_par_opts_init(skua_par_opts *o);
  * THREAD SAFETY: any thread; see the overview for nesting.
  * SEE ALSO skua_parallel_reduce, skua_pool_run.
  */
-int skua_parallel_for(skua_pool *pool, size_t begin, size_t end,
+SKUA_API int skua_parallel_for(skua_pool *pool, size_t begin, size_t end,
     const skua_par_opts *opts, void (*body)(size_t lo, size_t hi, void *ctx),
     void *ctx);
 
@@ -161,8 +163,8 @@ int skua_parallel_for(skua_pool *pool, size_t begin, size_t end,
  *         -ENOMEM, -ECHILD as skua_parallel_for.
  * THREAD SAFETY: any thread.
  */
-int skua_parallel_map(skua_pool *pool, const void *in, void *out, size_t n,
-    size_t in_size, size_t out_size,
+SKUA_API int skua_parallel_map(skua_pool *pool, const void *in, void *out,
+    size_t n, size_t in_size, size_t out_size,
     void (*fn)(const void *in, void *out, void *ctx), void *ctx,
     const skua_par_opts *opts);
 
@@ -173,8 +175,8 @@ int skua_parallel_map(skua_pool *pool, const void *in, void *out, size_t n,
  * without the copies).  Same arguments, results and errors as
  * skua_parallel_map().
  */
-int skua_parallel_map_chunks(skua_pool *pool, const void *in, void *out,
-    size_t n, size_t in_size, size_t out_size,
+SKUA_API int skua_parallel_map_chunks(skua_pool *pool, const void *in,
+    void *out, size_t n, size_t in_size, size_t out_size,
     void (*fn)(const void *in, void *out, size_t count, void *ctx), void *ctx,
     const skua_par_opts *opts);
 
@@ -206,7 +208,7 @@ int skua_parallel_map_chunks(skua_pool *pool, const void *in, void *out,
  *         -ECHILD as skua_parallel_for.
  * THREAD SAFETY: any thread.
  */
-int skua_parallel_reduce(skua_pool *pool, size_t begin, size_t end,
+SKUA_API int skua_parallel_reduce(skua_pool *pool, size_t begin, size_t end,
     const skua_par_opts *opts, size_t acc_size, const void *identity,
     void (*body)(size_t lo, size_t hi, void *acc, void *ctx),
     void (*combine)(void *acc, const void *other, void *ctx), void *ctx,
@@ -229,15 +231,16 @@ int skua_parallel_reduce(skua_pool *pool, size_t begin, size_t end,
  *         error as the plain forms.  reduce_try writes *result only on 0.
  * THREAD SAFETY: as the plain forms.
  */
-int skua_parallel_for_try(skua_pool *pool, size_t begin, size_t end,
+SKUA_API int skua_parallel_for_try(skua_pool *pool, size_t begin, size_t end,
     const skua_par_opts *opts, int (*body)(size_t lo, size_t hi, void *ctx),
     void *ctx);
-int skua_parallel_map_try(skua_pool *pool, const void *in, void *out,
+SKUA_API int skua_parallel_map_try(skua_pool *pool, const void *in, void *out,
     size_t n, size_t in_size, size_t out_size,
     int (*fn)(const void *in, void *out, void *ctx), void *ctx,
     const skua_par_opts *opts);
-int skua_parallel_reduce_try(skua_pool *pool, size_t begin, size_t end,
-    const skua_par_opts *opts, size_t acc_size, const void *identity,
+SKUA_API int skua_parallel_reduce_try(skua_pool *pool, size_t begin,
+    size_t end, const skua_par_opts *opts, size_t acc_size,
+    const void *identity,
     int (*body)(size_t lo, size_t hi, void *acc, void *ctx),
     void (*combine)(void *acc, const void *other, void *ctx), void *ctx,
     void *result);

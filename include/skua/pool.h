@@ -9,6 +9,8 @@
 #ifndef SKUA_POOL_H
 #define SKUA_POOL_H
 
+#include "bits/export.h"
+
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -36,7 +38,7 @@ typedef struct skua_config {
 } skua_config;
 
 /* skua_config_init - fill *cfg with "all defaults".  NULL is ignored. */
-void skua_config_init(skua_config *cfg);
+SKUA_API void skua_config_init(skua_config *cfg);
 
 /*
  * skua_pool_create - start a pool.
@@ -60,7 +62,7 @@ void skua_config_init(skua_config *cfg);
  *         started has been joined).
  * THREAD SAFETY: any thread.
  */
-int skua_pool_create(const skua_config *cfg, skua_pool **out);
+SKUA_API int skua_pool_create(const skua_config *cfg, skua_pool **out);
 
 /*
  * skua_pool_destroy - wait for all submitted work, then stop the workers.
@@ -77,10 +79,10 @@ int skua_pool_create(const skua_config *cfg, skua_pool **out);
  * THREAD SAFETY: one thread, once per pool, not concurrently with other
  *         calls on the same pool from outside threads that it would race.
  */
-int skua_pool_destroy(skua_pool *pool);
+SKUA_API int skua_pool_destroy(skua_pool *pool);
 
 /* skua_pool_workers - the number of workers; 0 if pool is NULL. */
-unsigned skua_pool_workers(const skua_pool *pool);
+SKUA_API unsigned skua_pool_workers(const skua_pool *pool);
 
 /*
  * skua_pool_run - run fn(worker, arg) on a worker of the pool and wait.
@@ -89,21 +91,21 @@ unsigned skua_pool_workers(const skua_pool *pool);
  * worker of the same pool, fn runs inline on the calling worker.
  * RETURNS 0; -EINVAL (NULL pool or fn), -ENOMEM, -ECHILD.
  */
-int skua_pool_run(skua_pool *pool, void (*fn)(skua_worker *w, void *arg),
-    void *arg);
+SKUA_API int skua_pool_run(skua_pool *pool,
+    void (*fn)(skua_worker *w, void *arg), void *arg);
 
 /* skua_worker_current - the calling thread's worker, or NULL outside pools. */
-skua_worker *skua_worker_current(void);
+SKUA_API skua_worker *skua_worker_current(void);
 
 /* skua_worker_pool - the pool a worker belongs to. */
-skua_pool *skua_worker_pool(const skua_worker *w);
+SKUA_API skua_pool *skua_worker_pool(const skua_worker *w);
 
 /*
  * skua_worker_index - the worker's number: 0 .. skua_pool_workers()-1 for
  * compute workers; compensating spares (skua_blocking_begin) take the
  * numbers after them, always below skua_pool_worker_slots().  0 for NULL.
  */
-unsigned skua_worker_index(const skua_worker *w);
+SKUA_API unsigned skua_worker_index(const skua_worker *w);
 
 /*
  * skua_pool_worker_slots - the bound of skua_worker_index() over every
@@ -111,7 +113,7 @@ unsigned skua_worker_index(const skua_worker *w);
  * SKUA_MAX_BLOCKING): the size of a per-worker scratch array.  0 for NULL.
  * THREAD SAFETY: any thread; constant for the pool's life.
  */
-unsigned skua_pool_worker_slots(const skua_pool *pool);
+SKUA_API unsigned skua_pool_worker_slots(const skua_pool *pool);
 
 #ifdef __cplusplus
 }

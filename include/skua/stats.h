@@ -10,6 +10,8 @@
 #ifndef SKUA_STATS_H
 #define SKUA_STATS_H
 
+#include "bits/export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include "pool.h"
@@ -46,8 +48,8 @@ typedef struct skua_worker_stats {
  * RETURNS 0; -EINVAL (pool NULL, or per_worker NULL with n > 0); -ECHILD
  * (a pool inherited across fork()).
  */
-int skua_pool_stats(const skua_pool *pool, skua_worker_stats *per_worker,
-    size_t n, skua_worker_stats *total);
+SKUA_API int skua_pool_stats(const skua_pool *pool,
+    skua_worker_stats *per_worker, size_t n, skua_worker_stats *total);
 
 #ifdef __cplusplus
 }

@@ -46,6 +46,7 @@
 #define SKUA_TASK_H
 
 #include <stdint.h>
+#include "bits/export.h"
 #include "pool.h"
 
 #ifdef __cplusplus
@@ -108,7 +109,7 @@ struct skua_task {
 /*
  * Private: the owner's hot part of a worker, first in struct skua_worker.
  * The deque's private part is [bottom, head): pushed by the owner with plain
- * stores and invisible to thieves until skua__expose() moves the public
+ * stores and invisible to thieves until skua_abi_expose() moves the public
  * bottom up to head.
  */
 struct skua__whot {
@@ -125,10 +126,15 @@ struct skua__whot {
 	char pad1[SKUA_CACHELINE - sizeof(int)];
 };
 
-/* Private slow paths (lib/task.c). */
-void skua__fork_slow(skua_worker *w, skua_task *t);
-void skua__expose(skua_worker *w);
-void skua__join_slow(skua_worker *w, skua_task *t);
+/*
+ * The slow paths (lib/task.c), called by the inline code below: exported
+ * from libskua.so under skua_abi_* names because a program compiled with
+ * this header calls them, but not an API (docs/design.md, "Exported
+ * symbols"): call skua_fork and skua_join instead.
+ */
+SKUA_API void skua_abi_fork_slow(skua_worker *w, skua_task *t);
+SKUA_API void skua_abi_expose(skua_worker *w);
+SKUA_API void skua_abi_join_slow(skua_worker *w, skua_task *t);
 
 
 #if defined(__GNUC__)
@@ -173,19 +179,19 @@ static inline void skua_fork(skua_worker *w, skua_task *t, skua_task_fn fn)
 		fn(w, t);
 		return;
 	}
-	/* The state store is redundant (skua__expose sets it too) but was
+	/* The state store is redundant (skua_abi_expose sets it too) but was
 	 * measured faster than without it (stores kept together). */
 	SKUA__STORE_RELAXED(&t->state, 0);
 	if (SKUA__UNLIKELY(i - h->top_cache > h->mask)) {
-		skua__fork_slow(w, t);
+		skua_abi_fork_slow(w, t);
 		return;
 	}
-	/* Private slot: thieves read it only after skua__expose()'s release. */
+	/* Private slot: thieves read it only after an expose's release. */
 	SKUA__STORE_RELAXED(&h->slots[i & h->mask], t);
 	h->head = i + 1;
 	/* Relaxed: a late look at demand only delays exposure by one fork. */
 	if (SKUA__UNLIKELY(SKUA__LOAD_RELAXED(&h->demand)))
-		skua__expose(w);
+		skua_abi_expose(w);
 }
 
 /*
@@ -210,7 +216,7 @@ static inline void skua_join(skua_worker *w, skua_task *t)
 		t->fn(w, t);
 		return;
 	}
-	skua__join_slow(w, t);
+	skua_abi_join_slow(w, t);
 }
 
 /*
@@ -229,7 +235,7 @@ static inline void skua_join_fn(skua_worker *w, skua_task *t, skua_task_fn fn)
 		fn(w, t);
 		return;
 	}
-	skua__join_slow(w, t);
+	skua_abi_join_slow(w, t);
 }
 
 

@@ -15,6 +15,8 @@
 #ifndef SKUA_VERSION_H
 #define SKUA_VERSION_H
 
+#include "bits/export.h"
+
 #define SKUA_VERSION_MAJOR 0
 #define SKUA_VERSION_MINOR 1
 #define SKUA_VERSION_PATCH 0
@@ -34,7 +36,7 @@ extern "C" {
  * RETURNS a static string; never NULL.
  * THREAD SAFETY: any thread, at any time (no pool needed).
  */
-const char *skua_version(void);
+SKUA_API const char *skua_version(void);
 
 /*
  * skua_version_number - the library's version as a number, MAJOR * 10000 +
@@ -43,7 +45,7 @@ const char *skua_version(void);
  * RETURNS the number.
  * THREAD SAFETY: any thread, at any time (no pool needed).
  */
-int skua_version_number(int *major, int *minor, int *patch);
+SKUA_API int skua_version_number(int *major, int *minor, int *patch);
 
 #ifdef __cplusplus
 }

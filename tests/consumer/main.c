@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Built against the installed package: fork/join fib(30) and a future. */
+/* Built against the installed package: fork/join fib(30), a future, and
+ * fib(25) declared with skua/autotask.h (its inline code calls the
+ * skua_abi_* entry points, which libskua.so must export). */
 #include <skua.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,6 +31,21 @@ static void entry(skua_worker *w, void *arg)
 }
 static void *answer(void *arg) { return arg; }
 
+SKUA_TASK_1(long, afib, int, n)
+{
+	if (n < 2)
+		return n;
+	SKUA_FRAME(afib) a;
+	SKUA_SPAWN(afib, &a, n - 1);
+	long b = SKUA_CALL(afib, n - 2);
+	return SKUA_SYNC(afib, &a) + b;
+}
+static void auto_entry(skua_worker *w, void *arg)
+{
+	struct call *c = arg;
+	c->r = SKUA_ROOT(afib, w, c->n);
+}
+
 int main(void)
 {
 	skua_pool *pool;
@@ -39,6 +56,11 @@ int main(void)
 		return 1;
 	if (skua_spawn(pool, answer, (void *)42, &f) != 0 || skua_future_get(f, &r) != 0)
 		return 1;
+	struct call a = { 25, 0 };
+	if (skua_pool_run(pool, auto_entry, &a) != 0 || a.r != 75025) {
+		printf("autotask fib(25) = %ld, not 75025\n", a.r);
+		return 1;
+	}
 	skua_future_release(f);
 	/* The library's own version (libskua.so's, when linked to it) is
 	 * the headers'. */

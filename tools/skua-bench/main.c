@@ -509,7 +509,7 @@ static skb_result *phase(skb_run *r, workload *w, wl_state *s,
 		x->steal_attempts = (double)(after.steal_attempts -
 		    before.steal_attempts) / r->repeat;
 		/* Leapfrogging joins count their steals in `steals` but not
-		 * in `steal_attempts` (lib/task.c, skua__join_slow), so the
+		 * in `steal_attempts` (lib/task.c, skua_abi_join_slow), so the
 		 * ratio can pass 1: report it capped. */
 		x->steal_success = x->steal_attempts > 0 ?
 		    x->steals / x->steal_attempts : 0;

@@ -48,6 +48,7 @@
 #include <stdint.h>
 #include <stdatomic.h>
 
+#include "export.h"
 #include "../task.h"
 
 #define SKUA_AUTO_DEPTHS 64
@@ -67,7 +68,12 @@ struct skua_auto {
 	_Atomic uint32_t count[SKUA_AUTO_DEPTHS];
 };
 
-uint64_t skua__now_ns(void); /* lib/alloc.c */
+/*
+ * lib/autotask.c: what the inline code below calls, exported from
+ * libskua.so under skua_abi_* names but not an API (docs/design.md,
+ * "Exported symbols").  The monotonic clock in ns.
+ */
+SKUA_API uint64_t skua_abi_now_ns(void);
 
 /* A cheap clock around every serial subtree: the TSC on x86 (a few ns),
  * else the monotonic clock in ns (then "cycles" are ns). */
@@ -76,17 +82,18 @@ static inline uint64_t skua__auto_cycles(void)
 #if defined(__x86_64__) || defined(__i386__)
 	return __builtin_ia32_rdtsc();
 #else
-	return skua__now_ns();
+	return skua_abi_now_ns();
 #endif
 }
 
 /* lib/autotask.c: a serial subtree over this many cycles (32 targets) is
  * a misprediction and always counts as a sample; until calibrated, never. */
-extern uint64_t skua__auto_big_cycles;
-void skua__auto_record_cycles(struct skua_auto *a, unsigned depth,
-    uint64_t cycles);
-/* lib/autotask.c */
-void skua__auto_record(struct skua_auto *a, unsigned depth, uint64_t ns);
+SKUA_API extern uint64_t skua_abi_auto_big_cycles;
+SKUA_API void skua_abi_auto_record_cycles(struct skua_auto *a,
+    unsigned depth, uint64_t cycles);
+/* lib/autotask.c: fold a sample of ns into the estimate of its depth. */
+SKUA_API void skua_abi_auto_record(struct skua_auto *a, unsigned depth,
+    uint64_t ns);
 
 /* A thief found this worker's public deque empty and asked. */
 static inline bool skua__auto_hungry(skua_worker *w)
@@ -154,8 +161,8 @@ static inline bool skua__auto_sample(skua_worker *w)
 		uint64_t t0 = skua__auto_cycles();                         \
 		RT r = NAME##_seq ARGS;                                    \
 		uint64_t dt = skua__auto_cycles() - t0;                    \
-		if (sample || dt > skua__auto_big_cycles)                  \
-			skua__auto_record_cycles(&NAME##_auto, d, dt);     \
+		if (sample || dt > skua_abi_auto_big_cycles)               \
+			skua_abi_auto_record_cycles(&NAME##_auto, d, dt);  \
 		return r;                                                  \
 	}                                                                  \
 	SKUA__AUTO_INLINE void NAME##_spawn(skua_worker *w, unsigned d,    \
@@ -186,12 +193,12 @@ static inline bool skua__auto_sample(skua_worker *w)
 			skua_join_fn(w, &f->task, NAME##_run);             \
 			return f->result;                                  \
 		}                                                          \
-		uint64_t t0 = skua__now_ns();                              \
+		uint64_t t0 = skua_abi_now_ns();                           \
 		skua_join_fn(w, &f->task, NAME##_run);                     \
 		if (atomic_load_explicit(&f->task.state,                   \
 		    memory_order_relaxed) != SKUA__AUTO_STOLEN)            \
-			skua__auto_record(&NAME##_auto, f->skua__depth,    \
-			    skua__now_ns() - t0);                          \
+			skua_abi_auto_record(&NAME##_auto,                 \
+			    f->skua__depth, skua_abi_now_ns() - t0);       \
 		return f->result;                                          \
 	}                                                                  \
 	SKUA__AUTO_INLINE RT NAME##_call(skua_worker *w, unsigned d,       \
