@@ -1,13 +1,45 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tools/skua-bench/profile.h - the subcommands that run the user's own
- * program: profile (profile.c) and tune (tune.c).
+ * program: profile (profile.c, profile_report.c) and tune (tune.c).
  */
 #ifndef SKB_PROFILE_H
 #define SKB_PROFILE_H
 
+#include <stddef.h>
+
+#include "child.h"
+#include "profile_data.h"
+
 /* argv[0] is the subcommand's name; returns the process exit status. */
 int skb_profile_main(int argc, char **argv);
 int skb_tune_main(int argc, char **argv);
+
+/* A fresh temporary file's name into path; -1 (path "") on failure. */
+int skb_profile_tmpfile(char *path, size_t len);
+
+/* Run argv with SKUA_PROFILE set (and extra_env, "NAME=VALUE", NULL-
+ * terminated, may be NULL), then read the profile.  Returns 0, or -1 when
+ * the program could not be started (c->started false) or the profile
+ * could not be read. */
+int skb_profile_run(char *const *argv, const char *const *extra_env,
+    skb_child *c, skb_profile *prof);
+
+/* Print the tables and the advice; write json (NULL: none).  Returns the
+ * exit status `profile` ends with. */
+int skb_profile_report(const char *cmd, const skb_child *c,
+    const skb_profile *prof, const char *json);
+
+/* One piece of advice for a site: reason, and the line to paste ("" when
+ * there is nothing to set, as for an unnamed site). */
+typedef struct skb_advice {
+	const skb_site *site;
+	char reason[320];
+	char line[160];
+	uint64_t value;
+} skb_advice;
+
+/* The advice for s on a pool of `workers` workers; false: none. */
+bool skb_site_advice(const skb_site *s, unsigned workers, skb_advice *a);
 
 #endif

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * tools/skua-bench/child.c - start the user's program with posix_spawnp
+ * (which reports a failed exec as its return value), wait for it, time it.
+ */
+#define _GNU_SOURCE
+#include "child.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static bool named(const char *entry, const char *name)
+{
+	size_t n = strcspn(name, "=");
+	return strncmp(entry, name, n) == 0 && entry[n] == '=';
+}
+
+/* environ without o->unset and o->set's names, then o->set. */
+static char **child_env(const skb_child_opts *o)
+{
+	size_t n = 0, k = 0;
+	while (environ[n] != NULL)
+		n++;
+	for (size_t i = 0; o->set != NULL && o->set[i] != NULL; i++)
+		k++;
+	char **env = calloc(n + k + 1, sizeof *env);
+	if (env == NULL)
+		return NULL;
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		bool drop = false;
+		for (size_t j = 0; o->unset != NULL && o->unset[j] != NULL; j++)
+			drop |= named(environ[i], o->unset[j]);
+		for (size_t j = 0; j < k; j++)
+			drop |= named(environ[i], o->set[j]);
+		if (!drop)
+			env[m++] = environ[i];
+	}
+	for (size_t j = 0; j < k; j++)
+		env[m++] = (char *)o->set[j];
+	return env;
+}
+
+/* Read the child's stdout to the end; keep the last skua-metric line. */
+static void read_metric(int fd, skb_child *out)
+{
+	char buf[4096], line[256];
+	size_t ln = 0;
+	ssize_t r;
+	while ((r = read(fd, buf, sizeof buf)) > 0 || (r < 0 && errno == EINTR)) {
+		for (ssize_t i = 0; i < r; i++) {
+			if (buf[i] != '\n') {
+				if (ln + 1 < sizeof line)
+					line[ln++] = buf[i];
+				continue;
+			}
+			line[ln] = '\0';
+			ln = 0;
+			char *end;
+			if (strncmp(line, "skua-metric:", 12) != 0)
+				continue;
+			double v = strtod(line + 12, &end);
+			if (end != line + 12) {
+				out->metric = v;
+				out->has_metric = true;
+			}
+		}
+	}
+}
+
+static int spawn(char *const *argv, const skb_child_opts *o, int *pipe_rd,
+    pid_t *pid)
+{
+	posix_spawn_file_actions_t fa;
+	int fds[2] = { -1, -1 }, rc;
+	char **env = child_env(o);
+	if (env == NULL)
+		return ENOMEM;
+	posix_spawn_file_actions_init(&fa);
+	if (o->capture) {
+		if (pipe2(fds, O_CLOEXEC) != 0) {
+			rc = errno;
+			goto out;
+		}
+		posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+	}
+	if (o->stderr_path != NULL)
+		posix_spawn_file_actions_addopen(&fa, STDERR_FILENO,
+		    o->stderr_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	rc = posix_spawnp(pid, argv[0], &fa, NULL, argv, env);
+out:
+	posix_spawn_file_actions_destroy(&fa);
+	free(env);
+	if (fds[1] >= 0)
+		close(fds[1]);
+	if (rc != 0 && fds[0] >= 0) {
+		close(fds[0]);
+		fds[0] = -1;
+	}
+	*pipe_rd = fds[0];
+	return rc;
+}
+
+int skb_child_run(char *const *argv, const skb_child_opts *o, skb_child *out)
+{
+	pid_t pid;
+	int rd, st;
+
+	memset(out, 0, sizeof *out);
+	double t0 = now_s();
+	int rc = spawn(argv, o, &rd, &pid);
+	if (rc != 0) {
+		out->spawn_errno = rc;
+		return -1;
+	}
+	out->started = true;
+	if (rd >= 0) {
+		read_metric(rd, out);
+		close(rd);
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	out->wall_s = now_s() - t0;
+	out->exited = WIFEXITED(st);
+	out->exit_status = out->exited ? WEXITSTATUS(st) : 0;
+	out->signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+	return 0;
+}
+
+const char *skb_child_describe(const skb_child *c, char *buf, size_t len)
+{
+	if (!c->started)
+		snprintf(buf, len, "could not be started: %s",
+		    strerror(c->spawn_errno));
+	else if (c->exited)
+		snprintf(buf, len, "exited with status %d", c->exit_status);
+	else
+		snprintf(buf, len, "was killed by signal %d (%s)", c->signal,
+		    strsignal(c->signal));
+	return buf;
+}
+
+int skb_child_exit_code(const skb_child *c)
+{
+	if (!c->started)
+		return c->spawn_errno == ENOENT ? 127 : 126;
+	if (c->exited)
+		return c->exit_status;
+	return 128 + c->signal;
+}
