@@ -18,12 +18,14 @@
  *     bound(k) = 1 + (N - 1) * (k / R)^(1 / EXP)
  *
  * EXP 1 is equal slices; 1.5 is "equal sums of sqrt(n)", the cost of the
- * primes alone, which overshoots because most composites stop at a small
- * factor and primes thin out as 1 / ln n.  Timing [0, x) serially on the
- * 2-core EPYC of docs/scaling.md gave x^1.30 from 10^6 to 10^7 (1.34 between
- * 5 * 10^6 and 10^7), and per-rank times at N = 10^7 with two ranks (the
- * slowest rank over the mean) were 1.21 for EXP 1, 1.07 for 1.5 and 1.01
- * for 1.33, the default; docs/scaling.md has the runs and the commands.
+ * primes alone, which overshoots: most composites stop at a small factor,
+ * and primes thin out as 1 / ln n.  Measured on the 2-core EPYC of
+ * docs/scaling.md with one worker per rank (mpi_primes -a EXP N 1), as the
+ * slowest rank's CPU time over the mean (CPU time, since neighbours on the
+ * same core inflate the wall time but not the work): at N = 10^7, EXP 1
+ * gave 1.25 (2 ranks) and 1.31 (3 ranks), 1.33 gave 1.04-1.06, 1.5 gave
+ * 1.04-1.06, and 1.4, the default, 1.00-1.01 with 2, 3 and 4 ranks and at
+ * N = 10^6 too.  The figures and commands are in docs/scaling.md.
  *
  * Threads: only the main thread calls MPI, so MPI_THREAD_FUNNELED suffices
  * (skua's workers never touch MPI); a library that grants less is refused.
@@ -39,7 +41,8 @@
 #include "skua.h"
 
 #define DEFAULT_N 10000000
-#define DEFAULT_EXP (4.0 / 3.0)
+#define DEFAULT_EXP 1.4
+#define NFIELDS 4         /* per rank: count, wall s, CPU s, workers */
 
 struct args {
 	size_t n;
@@ -73,11 +76,16 @@ static void add(void *acc, const void *other, void *ctx)
 	*(long *)acc += *(const long *)other;
 }
 
-static double now(void)
+static double clock_s(clockid_t id)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static double now(void)
+{
+	return clock_s(CLOCK_MONOTONIC);
 }
 
 /*
@@ -150,9 +158,14 @@ static int parse_args(int argc, char **argv, struct args *a)
 	return optind == argc ? 0 : -EINVAL;
 }
 
-/* This rank's share: count [lo, hi) on its pool; out = {count, s, workers}. */
+/*
+ * This rank's share: count [lo, hi) on its pool.  out: the count, the wall
+ * and CPU seconds, the workers.  The CPU time (every thread of the rank) is
+ * the work itself, which another process on the same core does not inflate
+ * as it does the wall time: it is what judges the split.
+ */
 static void count_slice(const struct args *a, size_t lo, size_t hi,
-    double out[3])
+    double out[NFIELDS])
 {
 	skua_config cfg;
 	skua_par_opts opts;
@@ -166,15 +179,16 @@ static void count_slice(const struct args *a, size_t lo, size_t hi,
 		die("skua_pool_create", rc);
 	skua_par_opts_init(&opts);
 	opts.site = "mpi_primes";
-	double t0 = now();
+	double c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID), t0 = now();
 	rc = skua_parallel_reduce(pool, lo, hi, &opts, sizeof zero, &zero,
 	    count_primes, add, NULL, &count);
-	double t1 = now();
+	double t1 = now(), c1 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
 	if (rc != 0)
 		die("skua_parallel_reduce", rc);
 	out[0] = (double)count;
 	out[1] = t1 - t0;
-	out[2] = skua_pool_workers(pool);
+	out[2] = c1 - c0;
+	out[3] = skua_pool_workers(pool);
 	if ((rc = skua_pool_destroy(pool)) != 0)
 		die("skua_pool_destroy", rc);
 }
@@ -183,21 +197,24 @@ static void count_slice(const struct args *a, size_t lo, size_t hi,
 static int report(const struct args *a, int ranks, long total,
     const double *per_rank, double wall)
 {
-	double slowest = 0, sum = 0;
+	double slowest = 0, sum = 0, cpu_max = 0, cpu_sum = 0;
 
 	printf("primes below %zu: %ld (%d ranks, cost exponent %.2f)\n", a->n,
 	    total, ranks, a->exp);
 	for (int r = 0; r < ranks; r++) {
-		const double *p = per_rank + 3 * r;
-		printf("rank %d: [%zu, %zu) %.0f primes, %.3f s on %.0f workers\n",
-		    r, slice_bound(a, r, ranks), slice_bound(a, r + 1, ranks),
-		    p[0], p[1], p[2]);
+		const double *p = per_rank + NFIELDS * r;
+		printf("rank %d: [%zu, %zu) %.0f primes, %.3f s (cpu %.3f s) "
+		    "on %.0f workers\n", r, slice_bound(a, r, ranks),
+		    slice_bound(a, r + 1, ranks), p[0], p[1], p[2], p[3]);
 		slowest = p[1] > slowest ? p[1] : slowest;
 		sum += p[1];
+		cpu_max = p[2] > cpu_max ? p[2] : cpu_max;
+		cpu_sum += p[2];
 	}
 	printf("wall %.3f s, slowest rank %.3f s, imbalance %.2f "
-	    "(slowest / mean)\n", wall, slowest,
-	    sum > 0 ? slowest * ranks / sum : 1.0);
+	    "(slowest / mean), by cpu time %.2f\n", wall, slowest,
+	    sum > 0 ? slowest * ranks / sum : 1.0,
+	    cpu_sum > 0 ? cpu_max * ranks / cpu_sum : 1.0);
 
 	/* Known answers (primes.c's table); others are not checked. */
 	long want = a->n == 1000000 ? 78498 : a->n == 2000000 ? 148933 :
@@ -214,7 +231,7 @@ int main(int argc, char **argv)
 {
 	struct args a;
 	int provided, rank, ranks, ret = 0;
-	double mine[3], *all = NULL;
+	double mine[NFIELDS], *all = NULL;
 
 	mpi_check(MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided),
 	    "MPI_Init_thread");
@@ -238,7 +255,7 @@ int main(int argc, char **argv)
 		MPI_Finalize();
 		return 2;
 	}
-	if (rank == 0 && !(all = malloc(sizeof(double) * 3 * (size_t)ranks))) {
+	if (rank == 0 && !(all = malloc(sizeof(double) * NFIELDS * (size_t)ranks))) {
 		fprintf(stderr, "mpi_primes: out of memory\n");
 		MPI_Abort(MPI_COMM_WORLD, 1);
 	}
@@ -252,7 +269,7 @@ int main(int argc, char **argv)
 	mpi_check(MPI_Reduce(&count, &total, 1, MPI_LONG, MPI_SUM, 0,
 	    MPI_COMM_WORLD), "MPI_Reduce");
 	double wall = now() - t0;
-	mpi_check(MPI_Gather(mine, 3, MPI_DOUBLE, all, 3, MPI_DOUBLE, 0,
+	mpi_check(MPI_Gather(mine, NFIELDS, MPI_DOUBLE, all, NFIELDS, MPI_DOUBLE, 0,
 	    MPI_COMM_WORLD), "MPI_Gather");
 
 	if (rank == 0)
