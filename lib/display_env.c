@@ -7,10 +7,11 @@
  *   SKUA_DISPLAY_ENV=1        the version, the worker count and where it
  *                             came from (config, SKUA_WORKERS, the
  *                             affinity mask, a cgroup quota), the stack
- *                             size, jemalloc, strictness, and every SKUA_*
- *                             variable set with the value used
- *   SKUA_DISPLAY_ENV=verbose  also the inputs of the CPU count, the other
- *                             pool settings, the build, and every variable
+ *                             size, pinning, jemalloc, strictness, and
+ *                             every SKUA_* variable set with the value used
+ *   SKUA_DISPLAY_ENV=verbose  also the inputs of the CPU count, each
+ *                             pinned worker's CPU, the other pool
+ *                             settings, the build, and every variable
  *                             skua reads that is not set, with its default
  *
  * printed on stderr by every skua_pool_create, as one block written with
@@ -18,6 +19,7 @@
  */
 #define _GNU_SOURCE
 #include "env.h"
+#include "pin.h"
 #include "skua/pool.h"
 #include "skua/version.h"
 
@@ -113,6 +115,7 @@ struct ctx {
 	const skua_config *cfg;
 	unsigned workers;
 	size_t stack;
+	int pin; /* enum skua_pin in effect */
 	bool strict;
 	FILE *o;
 };
@@ -165,6 +168,9 @@ static void var_line(const struct ctx *c, const char *entry)
 	else if (id == SKUA__ENV_TRACE && cfg->trace != NULL)
 		snprintf(used, sizeof used, "ignored (skua_config.trace is "
 		    "set)");
+	else if (id == SKUA__ENV_PIN && cfg->pin != SKUA_PIN_DEFAULT)
+		snprintf(used, sizeof used, "ignored (skua_config.pin = %s)",
+		    skua__pin_name((enum skua_pin)cfg->pin));
 	else if (rc != 0 && c->strict)
 		snprintf(used, sizeof used, "not valid; %s (SKUA_STRICT=1)",
 		    chunk ? "the loops that read it fail" : "this create fails");
@@ -188,6 +194,9 @@ static void var_line(const struct ctx *c, const char *entry)
 		snprintf(used, sizeof used, "auto");
 	else if (id == SKUA__ENV_DISPLAY_ENV && x == 2)
 		snprintf(used, sizeof used, "verbose");
+	else if (id == SKUA__ENV_PIN)
+		snprintf(used, sizeof used, "%s",
+		    skua__pin_name((enum skua_pin)x));
 	else
 		snprintf(used, sizeof used, "%llu", (unsigned long long)x);
 	fprintf(c->o, "  %s=\"%s\" -> %s\n", qname, qvalue, used);
@@ -210,6 +219,44 @@ static size_t skua_vars(const char **out, size_t max)
 }
 
 #define VARS_MAX 256
+/* Verbose lists the CPU of this many workers at most. */
+#define PIN_LIST_MAX 64
+
+/* "pin = compact (SKUA_PIN; 2 CPUs in the mask)"; verbose: each worker's
+ * CPU, as lib/pool.c will pin it (the same mask, the same rule). */
+static void pin_lines(const struct ctx *c, unsigned level)
+{
+	const skua_config *cfg = c->cfg;
+	enum skua_pin mode = (enum skua_pin)c->pin;
+	bool set;
+	uint64_t x;
+	const char *src = cfg->pin != SKUA_PIN_DEFAULT ? "skua_config.pin" :
+	    env_valid(SKUA__ENV_PIN, &set, &x) ? "SKUA_PIN" : "default";
+	cpu_set_t mask;
+
+	if (mode == SKUA_PIN_OFF) {
+		fprintf(c->o, "  pin = off (%s)\n", src);
+		return;
+	}
+	CPU_ZERO(&mask);
+	if (sched_getaffinity(0, sizeof mask, &mask) != 0)
+		CPU_ZERO(&mask);
+	int k = CPU_COUNT(&mask);
+	if (k == 0) {
+		fprintf(c->o, "  pin = %s (%s), but no affinity mask: not "
+		    "pinned\n", skua__pin_name(mode), src);
+		return;
+	}
+	fprintf(c->o, "  pin = %s (%s; %d CPU%s in the mask)\n",
+	    skua__pin_name(mode), src, k, k == 1 ? "" : "s");
+	if (level < 2)
+		return;
+	fprintf(c->o, "  pin_cpus =");
+	for (unsigned i = 0; i < c->workers && i < PIN_LIST_MAX; i++)
+		fprintf(c->o, " %d", skua__pin_cpu(&mask, mode, i, c->workers));
+	fprintf(c->o, "%s (by worker index)\n", c->workers > PIN_LIST_MAX ?
+	    " ..." : "");
+}
 
 static void display(const struct ctx *c, unsigned level)
 {
@@ -248,6 +295,7 @@ static void display(const struct ctx *c, unsigned level)
 	size_text(c->stack, s, sizeof s);
 	fprintf(c->o, "  stack_size = %s (%s)\n", s, cfg->stack_size != 0 ?
 	    "skua_config.stack_size" : ok ? "SKUA_STACK_SIZE" : "default");
+	pin_lines(c, level);
 #ifdef SKUA_WITH_JEMALLOC
 	const char *jv = NULL;
 	size_t jsz = sizeof jv;
@@ -337,7 +385,7 @@ static void display(const struct ctx *c, unsigned level)
 }
 
 int skua__env_settings(const skua_config *cfg, unsigned workers,
-    size_t stack_size)
+    size_t stack_size, int pin)
 {
 	uint64_t level = 0;
 	bool strict = skua__env_strict();
@@ -348,7 +396,7 @@ int skua__env_settings(const skua_config *cfg, unsigned workers,
 	if (level == 0)
 		return rc;
 
-	struct ctx c = { cfg, workers, stack_size, strict, NULL };
+	struct ctx c = { cfg, workers, stack_size, pin, strict, NULL };
 	char *text = NULL;
 	size_t len = 0;
 	c.o = open_memstream(&text, &len);

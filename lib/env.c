@@ -8,6 +8,7 @@
  * the variable, the value and what is used instead.
  */
 #include "env.h"
+#include "skua/pool.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -39,6 +40,9 @@ const struct skua__env_desc skua__env_table[SKUA__ENV_COUNT] = {
 	[SKUA__ENV_PROFILE] = { "SKUA_PROFILE", SKUA__ENV_STRING, 0, 0, "unset",
 	    "append a per-site loop profile to this file when a pool is "
 	    "destroyed (read by skua-bench profile)" },
+	[SKUA__ENV_PIN] = { "SKUA_PIN", SKUA__ENV_BIND, SKUA_PIN_OFF,
+	    SKUA_PIN_SPREAD, "off", "pin worker i to the i-th CPU of the "
+	    "affinity mask (1 or compact), or spaced over it (spread)" },
 };
 
 static const char *skip_blanks(const char *s)
@@ -99,6 +103,19 @@ int skua__env_parse(enum skua__env_kind kind, const char *s, uint64_t min,
 	case SKUA__ENV_STRING:
 		*out = 0;
 		return 0;
+	case SKUA__ENV_BIND:
+		if (word_is(s, n, "compact")) {
+			*out = SKUA_PIN_COMPACT;
+			return 0;
+		}
+		if (word_is(s, n, "spread")) {
+			*out = SKUA_PIN_SPREAD;
+			return 0;
+		}
+		rc = skua__env_parse(SKUA__ENV_BOOL, s, 0, 1, &v);
+		if (rc == 0)
+			*out = v == 1 ? SKUA_PIN_COMPACT : SKUA_PIN_OFF;
+		return rc;
 	case SKUA__ENV_LEVEL:
 		if (word_is(s, n, "verbose")) {
 			*out = 2;
@@ -255,6 +272,9 @@ static void warn_once(const char *name, const char *value, int rc,
 		snprintf(range, sizeof range, " (expected 0 or 1)");
 	else if (d->kind == SKUA__ENV_LEVEL)
 		snprintf(range, sizeof range, " (expected 0, 1 or verbose)");
+	else if (d->kind == SKUA__ENV_BIND)
+		snprintf(range, sizeof range, " (expected 0, 1, compact or "
+		    "spread)");
 	skua__env_quote(value, quoted, sizeof quoted);
 	if (strict)
 		fprintf(stderr, "skua: %s=\"%s\" %s%s; the call fails "

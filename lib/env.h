@@ -21,6 +21,8 @@ enum skua__env_kind {
 	SKUA__ENV_CHUNK,  /* "auto" (0) or an integer in [1, max] */
 	SKUA__ENV_STRING, /* any non-empty text */
 	SKUA__ENV_LEVEL,  /* a BOOL value (0 or 1), or "verbose" (2) */
+	SKUA__ENV_BIND,   /* enum skua_pin: a BOOL (0 off, 1 compact),
+	                     "compact" or "spread" */
 };
 
 enum skua__env_id {
@@ -33,6 +35,7 @@ enum skua__env_id {
 	SKUA__ENV_STRICT,
 	SKUA__ENV_DISPLAY_ENV,
 	SKUA__ENV_PROFILE,
+	SKUA__ENV_PIN,
 	SKUA__ENV_COUNT
 };
 
@@ -116,13 +119,14 @@ void skua__env_quote(const char *v, char *buf, size_t len);
  * it knows the worker count and stack size it will use: checks for unknown
  * SKUA_* names (skua__env_check_unknown) and, with SKUA_DISPLAY_ENV=1 or
  * verbose, prints the settings in effect on stderr (version, workers and
- * where that number came from, stack size, jemalloc, every SKUA_* variable
- * set and the value used; verbose: also the unset ones and the details).
+ * where that number came from, stack size, pinning (pin: the enum
+ * skua_pin in effect), jemalloc, every SKUA_* variable set and the value
+ * used; verbose: also the unset ones, the CPU of each worker, the details).
  * RETURNS 0, or -EINVAL for an unknown name or a bad SKUA_DISPLAY_ENV (the
  * caller fails under SKUA_STRICT=1, like for any bad value).
  */
 struct skua_config;
 int skua__env_settings(const struct skua_config *cfg, unsigned workers,
-    size_t stack_size);
+    size_t stack_size, int pin);
 
 #endif /* SKUA_ENV_H */

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "worker.h"
 #include "env.h"
+#include "pin.h"
 
 #include <ck_backoff.h>
 #ifdef SKUA_WITH_JEMALLOC
@@ -273,7 +274,8 @@ skua_worker *skua__worker_new(skua_pool *p, unsigned index)
 	return w;
 }
 
-int skua__worker_start(skua_pool *p, skua_worker *w)
+/* Start w's thread, pinned to CPU cpu when cpu >= 0 (lib/pin.h). */
+static int worker_start_on(skua_pool *p, skua_worker *w, int cpu)
 {
 	pthread_attr_t attr;
 	int rc;
@@ -283,9 +285,26 @@ int skua__worker_start(skua_pool *p, skua_worker *w)
 	if (pthread_attr_init(&attr) != 0)
 		return -ENOMEM;
 	pthread_attr_setstacksize(&attr, p->stack_size);
+	if (cpu >= 0) {
+		/* In the attributes, so the thread never runs elsewhere. */
+		cpu_set_t one;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		pthread_attr_setaffinity_np(&attr, sizeof one, &one);
+	}
 	rc = pthread_create(&w->thread, &attr, worker_main, w);
 	pthread_attr_destroy(&attr);
+	/* EINVAL: the CPU left our mask since create read it (another
+	 * thread's sched_setaffinity, a CPU taken offline).  Pinning is a
+	 * placement hint: start the worker unpinned rather than fail. */
+	if (rc == EINVAL && cpu >= 0)
+		return worker_start_on(p, w, -1);
 	return rc == 0 ? 0 : -EAGAIN;
+}
+
+int skua__worker_start(skua_pool *p, skua_worker *w)
+{
+	return worker_start_on(p, w, -1);
 }
 
 static void pool_free(skua_pool *p)
@@ -325,12 +344,77 @@ static char *dup_string(const char *s)
 	return d;
 }
 
+/* Start the n compute workers, pinned as pin says (lib/pin.h).  On a
+ * failure the ones started are stopped: RETURNS 0, -ENOMEM or -EAGAIN. */
+static int start_workers(skua_pool *p, int pin)
+{
+	/* The places: the creating thread's mask. */
+	cpu_set_t places;
+	CPU_ZERO(&places);
+	if (pin != SKUA_PIN_OFF &&
+	    sched_getaffinity(0, sizeof places, &places) != 0)
+		CPU_ZERO(&places);
+	for (unsigned i = 0; i < p->n; i++) {
+		int rc = worker_start_on(p, p->workers[i],
+		    skua__pin_cpu(&places, (enum skua_pin)pin, i, p->n));
+		if (rc != 0) {
+			pool_stop(p, i);
+			return rc == -ENOMEM ? -ENOMEM : -EAGAIN;
+		}
+	}
+	return 0;
+}
+
+/* What a pool is created with: cfg's fields, else the variables. */
+struct settings {
+	unsigned workers;
+	size_t stack;
+	bool stats;
+	uint64_t max_blocking;
+	int pin; /* enum skua_pin, never SKUA_PIN_DEFAULT */
+};
+
+/* RETURNS 0, or -EINVAL when a variable was bad (it warned; *st holds
+ * the fallback), for the caller to fail on under SKUA_STRICT=1. */
+static int read_settings(const skua_config *cfg, struct settings *st)
+{
+	unsigned cpus = machine_cpus();
+	uint64_t v;
+	int bad = 0;
+
+	st->workers = cfg->workers;
+	if (st->workers == 0) {
+		char doc[64];
+		snprintf(doc, sizeof doc, "%u (the CPUs this process may use)",
+		    cpus);
+		bad |= skua__env_get(SKUA__ENV_WORKERS, NULL, cpus, doc, &v);
+		st->workers = (unsigned)v;
+	}
+	st->stack = cfg->stack_size;
+	if (st->stack == 0) {
+		bad |= skua__env_get(SKUA__ENV_STACK_SIZE, NULL, 8u << 20,
+		    "8M", &v);
+		st->stack = (size_t)v;
+	}
+	bad |= skua__env_get(SKUA__ENV_STATS, NULL, 0, "0", &v);
+	st->stats = cfg->stats != 0 || v == 1;
+	bad |= skua__env_get(SKUA__ENV_MAX_BLOCKING, NULL, 64, "64",
+	    &st->max_blocking);
+	st->pin = cfg->pin;
+	if (st->pin == SKUA_PIN_DEFAULT) {
+		bad |= skua__env_get(SKUA__ENV_PIN, NULL, SKUA_PIN_OFF, "off",
+		    &v);
+		st->pin = (int)v;
+	}
+	/* SKUA_DISPLAY_ENV, typos */
+	bad |= skua__env_settings(cfg, st->workers, st->stack, st->pin);
+	return bad != 0 ? -EINVAL : 0;
+}
+
 int skua_pool_create(const skua_config *cfg, skua_pool **out)
 {
 	skua_config def;
-	uint64_t v;
 	bool strict = skua__env_strict();
-	int bad = 0;
 
 	if (out == NULL)
 		return -EINVAL;
@@ -343,34 +427,20 @@ int skua_pool_create(const skua_config *cfg, skua_pool **out)
 	const struct skua__env_desc *sd = &skua__env_table[SKUA__ENV_STACK_SIZE];
 	if (cfg->size != sizeof(skua_config) || cfg->workers > 4096 ||
 	    (cfg->stack_size != 0 && (cfg->stack_size < sd->min ||
-	    cfg->stack_size > sd->max)))
+	    cfg->stack_size > sd->max)) || cfg->pin < SKUA_PIN_DEFAULT ||
+	    cfg->pin > SKUA_PIN_SPREAD)
 		return -EINVAL;
 	pthread_once(&atfork_once, atfork_register);
 	skua__stack_guard_install();
 
-	unsigned cpus = machine_cpus();
-	unsigned n = cfg->workers;
-	if (n == 0) {
-		char doc[64];
-		snprintf(doc, sizeof doc, "%u (the CPUs this process may use)",
-		    cpus);
-		bad |= skua__env_get(SKUA__ENV_WORKERS, NULL, cpus, doc, &v);
-		n = (unsigned)v;
-	}
-	size_t stack = cfg->stack_size;
-	if (stack == 0) {
-		bad |= skua__env_get(SKUA__ENV_STACK_SIZE, NULL, 8u << 20,
-		    "8M", &v);
-		stack = (size_t)v;
-	}
-	bad |= skua__env_get(SKUA__ENV_STATS, NULL, 0, "0", &v);
-	bool stats = cfg->stats != 0 || v == 1;
-	uint64_t max_blocking;
-	bad |= skua__env_get(SKUA__ENV_MAX_BLOCKING, NULL, 64, "64",
-	    &max_blocking);
-	bad |= skua__env_settings(cfg, n, stack); /* SKUA_DISPLAY_ENV, typos */
-	if (bad != 0 && strict)
+	struct settings st;
+	if (read_settings(cfg, &st) != 0 && strict)
 		return -EINVAL;
+	unsigned n = st.workers;
+	size_t stack = st.stack;
+	bool stats = st.stats;
+	uint64_t max_blocking = st.max_blocking;
+	int pin = st.pin;
 
 	skua_pool *p = skua__malloc_aligned(sizeof *p);
 	if (p == NULL)
@@ -422,14 +492,11 @@ int skua_pool_create(const skua_config *cfg, skua_pool **out)
 	for (unsigned i = 0; i < n; i++)
 		if ((p->workers[i] = skua__worker_new(p, i)) == NULL)
 			goto nomem;
-	for (unsigned i = 0; i < n; i++) {
-		int rc = skua__worker_start(p, p->workers[i]);
-		if (rc != 0) {
-			pool_stop(p, i);
-			skua__blocking_fini(p);
-			pool_free(p);
-			return rc == -ENOMEM ? -ENOMEM : -EAGAIN;
-		}
+	int rc = start_workers(p, pin);
+	if (rc != 0) {
+		skua__blocking_fini(p);
+		pool_free(p);
+		return rc;
 	}
 	registry_add(p);
 	*out = p;

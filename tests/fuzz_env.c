@@ -15,7 +15,7 @@
  * A crash leaves crash-<sha1> in the current directory; rerun it with
  * /tmp/fuzz_env crash-<sha1>.
  *
- * Input layout: byte 0 picks the kind (mod 7: the six kinds and one
+ * Input layout: byte 0 picks the kind (mod 8: the seven kinds and one
  * unknown), bytes 1-16 are min and max, the rest is the string (and, split
  * at the first '/', the prefix and site of skua__env_site_name).
  *
@@ -26,6 +26,7 @@
  * documented shape and fits the buffer.
  */
 #include "env.h"
+#include "skua/pool.h" /* SKUA_PIN_* */
 
 #include <ctype.h>
 #include <errno.h>
@@ -100,7 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 17 || size > 4096)
 		return 0;
-	enum skua__env_kind kind = (enum skua__env_kind)(data[0] % 7);
+	enum skua__env_kind kind = (enum skua__env_kind)(data[0] % 8);
 	uint64_t min = shape(get64(data + 1)), max = shape(get64(data + 9));
 	size_t n = size - 17;
 	char *s = malloc(n + 1); /* exact size: ASan sees any over-read */
@@ -126,6 +127,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case SKUA__ENV_LEVEL:
 			CHECK(v <= 2);
 			break;
+		case SKUA__ENV_BIND:
+			CHECK(v >= SKUA_PIN_OFF && v <= SKUA_PIN_SPREAD);
+			break;
 		case SKUA__ENV_CHUNK:
 			CHECK(v == 0 || (v >= min && v <= max));
 			break;
@@ -139,7 +143,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (kind == SKUA__ENV_UINT)
 		check_uint(s, min, max, rc, v);
-	if (kind > SKUA__ENV_LEVEL)
+	if (kind > SKUA__ENV_BIND)
 		CHECK(rc == -EINVAL);
 
 	/* skua__env_site_name: prefix/site split at the first '/', a buffer

@@ -158,6 +158,7 @@ static const char *kind_name(enum skua__env_kind k)
 	case SKUA__ENV_CHUNK: return "CHUNK";
 	case SKUA__ENV_STRING: return "STRING";
 	case SKUA__ENV_LEVEL: return "LEVEL";
+	case SKUA__ENV_BIND: return "BIND";
 	}
 	return "?";
 }

@@ -23,6 +23,20 @@ typedef struct skua_pool skua_pool;
 typedef struct skua_worker skua_worker;
 
 /*
+ * Pinning workers to CPUs (skua_config.pin, SKUA_PIN), like OpenMP's
+ * OMP_PROC_BIND: off by default.  The places are the CPUs of the affinity
+ * mask of the thread that creates the pool, in ascending order; compute
+ * worker i gets one of them (compensating spares keep the whole mask).
+ */
+enum skua_pin {
+	SKUA_PIN_DEFAULT = 0, /* SKUA_PIN, else off */
+	SKUA_PIN_OFF = 1,     /* the workers keep the creating thread's mask */
+	SKUA_PIN_COMPACT = 2, /* worker i on the i-th CPU, modulo the count */
+	SKUA_PIN_SPREAD = 3,  /* spaced evenly over the mask (compact when
+	                         there are more workers than CPUs) */
+};
+
+/*
  * Caller-filled pool settings.  Always start from skua_config_init(), which
  * sets `size` so that later versions can add fields without breaking you.
  * A zero field means "use the environment, then the machine's default".
@@ -33,6 +47,8 @@ typedef struct skua_config {
 	size_t stack_size;   /* worker stack in bytes, 64 KiB .. 4 GiB;
 	                        0: SKUA_STACK_SIZE or 8 MiB */
 	int stats;           /* 1: print a per-worker table at destroy (SKUA_STATS) */
+	int pin;             /* an enum skua_pin; 0: SKUA_PIN, else off (in
+	                        64-bit padding: sizeof is as before) */
 	const char *trace;   /* path of a Chrome trace written at destroy (SKUA_TRACE) */
 	void *reserved[6];
 } skua_config;
@@ -48,6 +64,8 @@ SKUA_API void skua_config_init(skua_config *cfg);
  * bounded by a cgroup v2 CPU quota if one is set); never 0.  A bad
  * environment value prints one warning naming the variable, the value and
  * the value used instead (SKUA_STRICT=1 turns that into -EINVAL).
+ * Pinning (cfg->pin, else SKUA_PIN): each compute worker starts with its
+ * affinity set to one CPU of the creating thread's mask (enum skua_pin).
  * Several pools may exist at once.
  *
  * fork(): the child of a process with live pools gets -ECHILD from every
@@ -56,7 +74,8 @@ SKUA_API void skua_config_init(skua_config *cfg);
  * pools created in the child work.  The parent is unaffected.
  *
  * RETURNS 0 and sets *out, or a negative error and sets *out to NULL.
- * ERRORS  -EINVAL (out is NULL, cfg->size is wrong, a value is out of range,
+ * ERRORS  -EINVAL (out is NULL, cfg->size is wrong, a value is out of range
+ *         (cfg->pin above SKUA_PIN_SPREAD too),
  *         or a bad environment value under SKUA_STRICT=1), -ENOMEM, -EAGAIN
  *         (a worker thread could not be started; every thread already
  *         started has been joined).

@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Pinning (issue 17): SKUA_PIN and skua_config.pin.
+ *   place     the mapping of lib/pin.h, for masks this machine lacks
+ *   parse     SKUA_PIN's values
+ *   off       unset, 0 or off: every worker keeps the creating thread's mask
+ *   compact   SKUA_PIN=1: worker i's mask is exactly the i-th CPU of the
+ *             mask, modulo (more workers than CPUs wrap), seen both by
+ *             pthread_getaffinity_np on the worker thread and by
+ *             sched_getcpu in tasks that ran on worker i; a narrowed
+ *             creating thread's mask is the one used
+ *   spread    SKUA_PIN=spread on this machine's mask
+ *   config    skua_config.pin wins over SKUA_PIN; a bad value is -EINVAL;
+ *             the struct's size did not change
+ *   bad       SKUA_PIN=close: one warning, pinning off; -EINVAL under
+ *             SKUA_STRICT=1
+ *   display   SKUA_DISPLAY_ENV shows the mode, its source and the CPUs
+ */
+#define _GNU_SOURCE
+#include "test.h"
+#include "worker.h"
+#include "env.h"
+#include "pin.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+
+/* ---- stderr capture ---- */
+static int saved_stderr = -1;
+static char cap_path[64];
+
+static void capture_begin(void)
+{
+	strcpy(cap_path, "/tmp/skua_test_pin.XXXXXX");
+	int fd = mkstemp(cap_path);
+	ASSERT(fd >= 0);
+	fflush(stderr);
+	saved_stderr = dup(2);
+	ASSERT(saved_stderr >= 0);
+	ASSERT(dup2(fd, 2) == 2);
+	close(fd);
+}
+
+static const char *capture_end(void)
+{
+	static char text[16384];
+	fflush(stderr);
+	ASSERT(dup2(saved_stderr, 2) == 2);
+	close(saved_stderr);
+	FILE *f = fopen(cap_path, "r");
+	ASSERT(f != NULL);
+	size_t n = fread(text, 1, sizeof text - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	unlink(cap_path);
+	return text;
+}
+
+#define HAS(out, line)                                                     \
+	do {                                                               \
+		if (strstr(out, line) == NULL)                             \
+			FAIL("no \"%s\" in stderr:\n%s", line, out);       \
+	} while (0)
+
+/* The creating thread's mask, and its CPUs in order. */
+static cpu_set_t self_mask(int *cpus, int *k)
+{
+	cpu_set_t m;
+	ASSERT(sched_getaffinity(0, sizeof m, &m) == 0);
+	*k = 0;
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &m))
+			cpus[(*k)++] = c;
+	ASSERT(*k >= 1);
+	return m;
+}
+
+static void clear_env(void)
+{
+	unsetenv("SKUA_PIN");
+	unsetenv("SKUA_STRICT");
+	unsetenv("SKUA_DISPLAY_ENV");
+	unsetenv("SKUA_WORKERS");
+}
+
+static void test_place(void)
+{
+	/* compact: i % k */
+	static const unsigned compact[] = { 0, 1, 2, 3, 0, 1 };
+	for (unsigned i = 0; i < 6; i++)
+		ASSERT_EQ(skua__pin_place(SKUA_PIN_COMPACT, i, 6, 4),
+		    compact[i]);
+	/* spread: i * k / n while n <= k */
+	static const unsigned spread4of8[] = { 0, 2, 4, 6 };
+	static const unsigned spread3of8[] = { 0, 2, 5 };
+	for (unsigned i = 0; i < 4; i++)
+		ASSERT_EQ(skua__pin_place(SKUA_PIN_SPREAD, i, 4, 8),
+		    spread4of8[i]);
+	for (unsigned i = 0; i < 3; i++)
+		ASSERT_EQ(skua__pin_place(SKUA_PIN_SPREAD, i, 3, 8),
+		    spread3of8[i]);
+	ASSERT_EQ(skua__pin_place(SKUA_PIN_SPREAD, 0, 1, 8), 0);
+	/* more workers than places: as compact */
+	for (unsigned i = 0; i < 6; i++)
+		ASSERT_EQ(skua__pin_place(SKUA_PIN_SPREAD, i, 6, 4),
+		    compact[i]);
+	/* On a sparse mask {1, 3, 5, 7}: the places are its CPUs. */
+	cpu_set_t m;
+	CPU_ZERO(&m);
+	for (int c = 1; c < 8; c += 2)
+		CPU_SET(c, &m);
+	static const int cmask[] = { 1, 3, 5, 7, 1 };
+	for (unsigned i = 0; i < 5; i++)
+		ASSERT_EQ(skua__pin_cpu(&m, SKUA_PIN_COMPACT, i, 5), cmask[i]);
+	ASSERT_EQ(skua__pin_cpu(&m, SKUA_PIN_SPREAD, 0, 2), 1);
+	ASSERT_EQ(skua__pin_cpu(&m, SKUA_PIN_SPREAD, 1, 2), 5);
+	ASSERT_EQ(skua__pin_cpu(&m, SKUA_PIN_OFF, 0, 2), -1);
+	CPU_ZERO(&m);
+	ASSERT_EQ(skua__pin_cpu(&m, SKUA_PIN_COMPACT, 0, 2), -1);
+}
+
+static void test_parse(void)
+{
+	static const struct { const char *s; int rc; uint64_t v; } cases[] = {
+		{ "0", 0, SKUA_PIN_OFF }, { "off", 0, SKUA_PIN_OFF },
+		{ "FALSE", 0, SKUA_PIN_OFF }, { "1", 0, SKUA_PIN_COMPACT },
+		{ "on", 0, SKUA_PIN_COMPACT }, { "yes", 0, SKUA_PIN_COMPACT },
+		{ "compact", 0, SKUA_PIN_COMPACT },
+		{ " Spread ", 0, SKUA_PIN_SPREAD },
+		{ "close", -EINVAL, 0 }, { "2", -EINVAL, 0 },
+		{ "spreadx", -EINVAL, 0 }, { "", -EINVAL, 0 },
+	};
+	const struct skua__env_desc *d = &skua__env_table[SKUA__ENV_PIN];
+	ASSERT(strcmp(d->name, "SKUA_PIN") == 0);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		uint64_t v = 99;
+		int rc = skua__env_parse(d->kind, cases[i].s, d->min, d->max,
+		    &v);
+		if (rc != cases[i].rc || (rc == 0 && v != cases[i].v))
+			FAIL("SKUA_PIN=\"%s\": rc %d value %llu, expected rc %d "
+			    "value %llu", cases[i].s, rc, (unsigned long long)v,
+			    cases[i].rc, (unsigned long long)cases[i].v);
+	}
+}
+
+/* Each compute worker's affinity, read from its thread. */
+static void worker_mask(skua_pool *p, unsigned i, cpu_set_t *m)
+{
+	ASSERT(i < p->n);
+	CPU_ZERO(m);
+	ASSERT_EQ(pthread_getaffinity_np(p->workers[i]->thread, sizeof *m, m),
+	    0);
+}
+
+static void want_unpinned(skua_pool *p, const cpu_set_t *mask)
+{
+	for (unsigned i = 0; i < p->n; i++) {
+		cpu_set_t m;
+		worker_mask(p, i, &m);
+		if (!CPU_EQUAL(&m, mask))
+			FAIL("worker %u: %d CPUs in its mask, the creating "
+			    "thread's has %d", i, CPU_COUNT(&m),
+			    CPU_COUNT(mask));
+	}
+}
+
+/* Worker i's mask is exactly {cpu[i]}. */
+static void want_pinned(skua_pool *p, const int *cpu)
+{
+	for (unsigned i = 0; i < p->n; i++) {
+		cpu_set_t m;
+		worker_mask(p, i, &m);
+		if (CPU_COUNT(&m) != 1 || !CPU_ISSET(cpu[i], &m))
+			FAIL("worker %u: %d CPUs in its mask, expected CPU %d "
+			    "alone", i, CPU_COUNT(&m), cpu[i]);
+	}
+}
+
+/* sched_getcpu inside tasks: every chunk that ran on worker i ran on
+ * cpu[i].  The chunks sleep a little so that more than one worker takes
+ * part; a worker that took none is not checked here (its mask is). */
+struct where {
+	const int *cpu;
+	_Atomic int bad, seen;
+};
+
+static void where_body(size_t lo, size_t hi, void *ctx)
+{
+	struct where *wh = ctx;
+	(void)lo;
+	(void)hi;
+	skua_worker *w = skua_worker_current();
+	unsigned i = skua_worker_index(w);
+	int c = sched_getcpu();
+	if (i < skua_pool_workers(skua_worker_pool(w))) {
+		atomic_fetch_add(&wh->seen, 1);
+		if (c != wh->cpu[i])
+			atomic_store(&wh->bad, 1000 + c);
+	}
+	test_spin_us(200);
+}
+
+static void want_tasks_on(skua_pool *p, const int *cpu)
+{
+	struct where wh = { cpu, 0, 0 };
+	skua_par_opts o;
+	skua_par_opts_init(&o);
+	o.chunk = 1;
+	ASSERT_OK(skua_parallel_for(p, 0, 64, &o, where_body, &wh));
+	ASSERT(atomic_load(&wh.seen) > 0);
+	if (atomic_load(&wh.bad) != 0)
+		FAIL("a task ran on CPU %d, not its worker's",
+		    atomic_load(&wh.bad) - 1000);
+}
+
+static skua_pool *pool_of(unsigned workers, int pin)
+{
+	skua_config cfg;
+	skua_pool *p = NULL;
+	skua_config_init(&cfg);
+	cfg.workers = workers;
+	cfg.pin = pin;
+	ASSERT_OK(skua_pool_create(&cfg, &p));
+	return p;
+}
+
+static void test_off(void)
+{
+	int cpus[CPU_SETSIZE], k;
+	cpu_set_t mask = self_mask(cpus, &k);
+	static const char *offs[] = { NULL, "0", "off" };
+
+	clear_env();
+	for (int j = 0; j < 3; j++) {
+		if (offs[j] != NULL)
+			ASSERT_EQ(setenv("SKUA_PIN", offs[j], 1), 0);
+		skua_pool *p = pool_of((unsigned)k + 1, SKUA_PIN_DEFAULT);
+		want_unpinned(p, &mask);
+		ASSERT_OK(skua_pool_destroy(p));
+	}
+	clear_env();
+}
+
+static void test_compact(void)
+{
+	int cpus[CPU_SETSIZE], k, want[CPU_SETSIZE];
+	cpu_set_t saved = self_mask(cpus, &k);
+
+	clear_env();
+	ASSERT_EQ(setenv("SKUA_PIN", "1", 1), 0);
+	/* One more worker than CPUs: the last wraps to the first CPU. */
+	unsigned n = (unsigned)k + 1;
+	for (unsigned i = 0; i < n; i++)
+		want[i] = cpus[i % (unsigned)k];
+	skua_pool *p = pool_of(n, SKUA_PIN_DEFAULT);
+	want_pinned(p, want);
+	want_tasks_on(p, want);
+	ASSERT_OK(skua_pool_destroy(p));
+
+	/* The creating thread's mask is the one used: narrowed to its last
+	 * CPU, every worker goes there. */
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	CPU_SET(cpus[k - 1], &one);
+	ASSERT(sched_setaffinity(0, sizeof one, &one) == 0);
+	for (unsigned i = 0; i < 3; i++)
+		want[i] = cpus[k - 1];
+	p = pool_of(3, SKUA_PIN_DEFAULT);
+	ASSERT(sched_setaffinity(0, sizeof saved, &saved) == 0);
+	want_pinned(p, want);
+	want_tasks_on(p, want);
+	ASSERT_OK(skua_pool_destroy(p));
+	clear_env();
+}
+
+static void test_spread(void)
+{
+	int cpus[CPU_SETSIZE], k, want[CPU_SETSIZE];
+	self_mask(cpus, &k);
+
+	clear_env();
+	ASSERT_EQ(setenv("SKUA_PIN", "spread", 1), 0);
+	/* Fewer workers than CPUs where the machine has 2 or more. */
+	unsigned n = k >= 2 ? (unsigned)k / 2 : 1;
+	for (unsigned i = 0; i < n; i++)
+		want[i] = cpus[i * (unsigned)k / n];
+	skua_pool *p = pool_of(n, SKUA_PIN_DEFAULT);
+	want_pinned(p, want);
+	ASSERT_OK(skua_pool_destroy(p));
+	clear_env();
+}
+
+static void test_config(void)
+{
+	int cpus[CPU_SETSIZE], k, want[CPU_SETSIZE];
+	cpu_set_t mask = self_mask(cpus, &k);
+	skua_config cfg;
+	skua_pool *p = NULL;
+
+	/* The field sits in what was padding: the size is as before, so a
+	 * program built against the older header still passes the check. */
+	if (sizeof(void *) == 8)
+		ASSERT_EQ(sizeof(skua_config), 88);
+	clear_env();
+	ASSERT_EQ(setenv("SKUA_PIN", "0", 1), 0);
+	for (unsigned i = 0; i < 2; i++)
+		want[i] = cpus[i % (unsigned)k];
+	p = pool_of(2, SKUA_PIN_COMPACT);
+	want_pinned(p, want);
+	ASSERT_OK(skua_pool_destroy(p));
+	ASSERT_EQ(setenv("SKUA_PIN", "1", 1), 0);
+	p = pool_of(2, SKUA_PIN_OFF);
+	want_unpinned(p, &mask);
+	ASSERT_OK(skua_pool_destroy(p));
+	clear_env();
+
+	skua_config_init(&cfg);
+	cfg.pin = SKUA_PIN_SPREAD + 1;
+	p = (skua_pool *)&cfg;
+	ASSERT_EQ(skua_pool_create(&cfg, &p), -EINVAL);
+	ASSERT(p == NULL);
+	cfg.pin = -1;
+	ASSERT_EQ(skua_pool_create(&cfg, &p), -EINVAL);
+}
+
+static void test_bad(void)
+{
+	int cpus[CPU_SETSIZE], k;
+	cpu_set_t mask = self_mask(cpus, &k);
+	skua_pool *p = NULL;
+
+	clear_env();
+	ASSERT_EQ(setenv("SKUA_PIN", "close", 1), 0);
+	capture_begin();
+	skua_config cfg;
+	skua_config_init(&cfg);
+	cfg.workers = 2;
+	int rc = skua_pool_create(&cfg, &p);
+	const char *out = capture_end();
+	ASSERT_OK(rc);
+	HAS(out, "skua: SKUA_PIN=\"close\" is not valid (expected 0, 1, "
+	    "compact or spread); using off\n");
+	want_unpinned(p, &mask);
+	ASSERT_OK(skua_pool_destroy(p));
+
+	ASSERT_EQ(setenv("SKUA_STRICT", "1", 1), 0);
+	capture_begin();
+	rc = skua_pool_create(&cfg, &p);
+	out = capture_end();
+	ASSERT_EQ(rc, -EINVAL);
+	ASSERT(p == NULL);
+	HAS(out, "skua: SKUA_PIN=\"close\" is not valid");
+	HAS(out, "the call fails (SKUA_STRICT=1)\n");
+	clear_env();
+}
+
+static void test_display(void)
+{
+	int cpus[CPU_SETSIZE], k;
+	char want[128];
+	self_mask(cpus, &k);
+	skua_pool *p;
+
+	clear_env();
+	ASSERT_EQ(setenv("SKUA_DISPLAY_ENV", "1", 1), 0);
+	capture_begin();
+	p = pool_of(2, SKUA_PIN_DEFAULT);
+	const char *out = capture_end();
+	ASSERT_OK(skua_pool_destroy(p));
+	HAS(out, "\n  pin = off (default)\n");
+
+	ASSERT_EQ(setenv("SKUA_PIN", "compact", 1), 0);
+	capture_begin();
+	p = pool_of(2, SKUA_PIN_DEFAULT);
+	out = capture_end();
+	ASSERT_OK(skua_pool_destroy(p));
+	snprintf(want, sizeof want, "\n  pin = compact (SKUA_PIN; %d CPU%s in "
+	    "the mask)\n", k, k == 1 ? "" : "s");
+	HAS(out, want);
+	HAS(out, "\n  SKUA_PIN=\"compact\" -> compact\n");
+	ASSERT(strstr(out, "pin_cpus") == NULL); /* verbose only */
+
+	ASSERT_EQ(setenv("SKUA_DISPLAY_ENV", "verbose", 1), 0);
+	capture_begin();
+	p = pool_of(2, SKUA_PIN_SPREAD);
+	out = capture_end();
+	ASSERT_OK(skua_pool_destroy(p));
+	HAS(out, "\n  pin = spread (skua_config.pin; ");
+	HAS(out, "\n  SKUA_PIN=\"compact\" -> ignored (skua_config.pin = "
+	    "spread)\n");
+	snprintf(want, sizeof want, "\n  pin_cpus = %d %d (by worker index)\n",
+	    cpus[0], k >= 2 ? cpus[k / 2] : cpus[0]);
+	HAS(out, want);
+	clear_env();
+}
+
+int main(int argc, char **argv)
+{
+	static const struct test_case cases[] = {
+		{ "place", test_place },
+		{ "parse", test_parse },
+		{ "off", test_off },
+		{ "compact", test_compact },
+		{ "spread", test_spread },
+		{ "config", test_config },
+		{ "bad", test_bad },
+		{ "display", test_display },
+		{ NULL, NULL },
+	};
+	test_watchdog(120);
+	clear_env();
+	return test_run_cases(argc, argv, cases);
+}
