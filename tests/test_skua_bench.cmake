@@ -23,11 +23,26 @@ if(SKUA_BUILD_TOOLS)
                 $<TARGET_FILE:skua-bench> ${_skb_work}/report)
       set_tests_properties(skua_bench_report PROPERTIES TIMEOUT 300)
     endif()
+    # Progress ("phase i/n", time left) and the "noisy: rerun" marks, made
+    # deterministic by SKUA_BENCH_FAULT (tests/skua_bench_noise.py); the
+    # report's form runs the full sizes, so not under a sanitizer.
+    set(_skb_noise ${CMAKE_CURRENT_SOURCE_DIR}/skua_bench_noise.py)
+    set(_skb_noise_modes compare)
+    if(SKUA_SANITIZE STREQUAL "")
+      list(APPEND _skb_noise_modes report)
+    endif()
+    foreach(mode ${_skb_noise_modes})
+      add_test(NAME skua_bench_noise_${mode}
+        COMMAND ${Python3_EXECUTABLE} ${_skb_noise} ${mode}
+                $<TARGET_FILE:skua-bench> ${_skb_work}/noise_${mode})
+      set_tests_properties(skua_bench_noise_${mode} PROPERTIES TIMEOUT 300)
+    endforeach()
     # (tools/ is configured after tests/, so test for the API here.)
     list(FIND SKUA_SOURCES lib/parallel.c _skb_par)
     if(_skb_par EQUAL -1 OR NOT EXISTS ${PROJECT_SOURCE_DIR}/include/skua/parallel.h)
       # primes, map and the sweep need skua/parallel.h.
-      set_tests_properties(skua_bench_e2e PROPERTIES DISABLED ON)
+      set_tests_properties(skua_bench_e2e skua_bench_noise_compare
+        PROPERTIES DISABLED ON)
     endif()
   else()
     message(STATUS "skua-bench tests skipped: no python3")

@@ -15,6 +15,14 @@
 enum skb_runner { SKB_SERIAL, SKB_SKUA, SKB_OPENMP, SKB_TBB };
 const char *skb_runner_name(enum skb_runner r);
 
+/* Whether a figure can be trusted (noise.c says how it is judged). */
+typedef struct skb_noise {
+	double spread;  /* (max - min) / median of the timed runs */
+	double busy;    /* run-queue wait / (wall x threads); -1: unknown */
+	bool busy_noisy; /* busy over its bound */
+	bool noisy;     /* either over its bound: print "noisy: rerun" */
+} skb_noise;
+
 /* One measured phase: a runner at a worker count (and chunk, for sweeps). */
 typedef struct skb_result {
 	const char *workload;
@@ -34,6 +42,7 @@ typedef struct skb_result {
 	double steal_attempts;/* per run */
 	double steal_success; /* steals / attempts, capped at 1 */
 	double idle_share;    /* idle_ns / (workers * phase wall time) */
+	skb_noise noise;
 	long answer;
 	bool correct;
 } skb_result;
@@ -47,6 +56,7 @@ typedef struct skb_report_line {
 	double fork_ns;      /* (t1 - ts) / forks */
 	double goal_t1, goal_t2; /* ratios to serial; 0: none */
 	bool is_auto;        /* the skua/autotask.h form (issue 12) */
+	skb_noise ns, n1, n2; /* of ts, t1, t2 */
 } skb_report_line;
 
 typedef struct skb_report {
@@ -105,6 +115,20 @@ int skb_write_svg(const char *path, const skb_run *r);
 /* report.c */
 int skb_run_report(skb_run *r, int repeat);
 void skb_print_report(FILE *f, const skb_run *r);
+
+/* noise.c */
+/* The run-queue wait of every thread of this process so far, in seconds;
+ * -1 when the kernel does not say (no /proc/<pid>/task/<tid>/schedstat). */
+double skb_run_delay(void);
+/* Judge n timed runs that took wall seconds in all, during which this
+ * process's threads waited delay seconds (-1: unknown) with threads of
+ * them runnable on a machine of cpus.  faultable: SKUA_BENCH_FAULT may
+ * fake noise here (skua phases). */
+void skb_noise_judge(skb_noise *z, const double *times, int n,
+    double delay, double wall, unsigned threads, unsigned cpus,
+    bool faultable);
+/* "noisy: rerun (spread 14%)", "noisy: rerun (busy: waited 9%)" or "". */
+const char *skb_noise_why(const skb_noise *z, char *buf, size_t len);
 
 /* main.c helpers shared with report.c */
 void skb_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

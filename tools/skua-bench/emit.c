@@ -32,7 +32,8 @@ static void time_str(double s, char *buf, size_t len)
 
 void skb_print_table(FILE *f, const skb_run *r)
 {
-	char med[24], mn[24], mx[24], ch[24];
+	char med[24], mn[24], mx[24], ch[24], why[64];
+	int noisy = 0;
 
 	fprintf(f, "\n%-8s %9s %-7s %4s %6s %11s %11s %11s %8s %6s %10s %6s %6s\n",
 	    "workload", "size", "runner", "wkrs", "chunk", "median", "min",
@@ -53,12 +54,22 @@ void skb_print_table(FILE *f, const skb_run *r)
 			fprintf(f, " %10s %6s %6s", "-", "-", "-");
 		if (x->gbps > 0)
 			fprintf(f, "  %.1f GB/s", x->gbps);
+		if (x->noise.noisy) {
+			fprintf(f, "  %s", skb_noise_why(&x->noise, why,
+			    sizeof why));
+			noisy++;
+		}
 		fprintf(f, "\n");
 	}
 	fprintf(f, "\nspeedup = serial median / median; effic = speedup / "
 	    "workers; steal%% = steals / steal attempts;\nidle%% = worker "
 	    "time spent looking for work or asleep.  Every answer was "
 	    "checked.\n");
+	if (noisy > 0)
+		fprintf(f, "noisy: rerun = %d figure%s not to trust: its runs "
+		    "spread over 10%% of the median, or the\nmachine was busy "
+		    "(the threads waited for a CPU over 5%% of the time).\n",
+		    noisy, noisy == 1 ? "" : "s");
 }
 
 static const skb_result *find(const skb_run *r, const char *wl,
@@ -107,6 +118,14 @@ void skb_print_compare(FILE *f, const skb_run *r)
 			fprintf(f, " %10.3fx", x->median / t->median);
 		else
 			fprintf(f, " %11s", "-");
+		/* A ratio is as good as the worse of its two figures. */
+		const skb_result *bad = x->noise.noisy ? x : o != NULL &&
+		    o->noise.noisy ? o : t != NULL && t->noise.noisy ? t : NULL;
+		if (bad != NULL) {
+			char why[64];
+			fprintf(f, "  %s (%s)", skb_noise_why(&bad->noise, why,
+			    sizeof why), skb_runner_name(bad->runner));
+		}
 		fprintf(f, "\n");
 		any = true;
 	}
@@ -231,6 +250,11 @@ int skb_write_json(const char *path, const skb_run *r)
 			fprintf(f, ", \"gb_per_s\": ");
 			json_num(f, x->gbps);
 		}
+		json_kv(f, "spread", x->noise.spread);
+		json_kv(f, "busy_share", x->noise.busy >= 0 ? x->noise.busy :
+		    NAN);
+		fprintf(f, ", \"noisy\": %s", x->noise.noisy ? "true" :
+		    "false");
 		if (x->has_stats) {
 			json_kv(f, "steals_per_run", x->steals);
 			json_kv(f, "steal_attempts_per_run", x->steal_attempts);
@@ -277,7 +301,9 @@ int skb_write_json(const char *path, const skb_run *r)
 			json_kv(f, "ns_per_fork", l->fork_ns);
 			json_kv(f, "goal_t1_over_ts", l->goal_t1);
 			json_kv(f, "goal_t2_over_ts", l->goal_t2);
-			fprintf(f, "}");
+			fprintf(f, ", \"noisy_t1\": %s, \"noisy_t2\": %s}",
+			    l->ns.noisy || l->n1.noisy ? "true" : "false",
+			    l->ns.noisy || l->n2.noisy ? "true" : "false");
 		}
 		fprintf(f, "\n  ],\n  \"round_trip_warm_us\": {\"median\": ");
 		json_num(f, p->warm_med_us);

@@ -380,6 +380,86 @@ static int workload_index(const char *name)
 	return -1;
 }
 
+/* ---- progress over the run ---------------------------------------- */
+
+/*
+ * "[phase 5/14, ~40 s left]" before every progress line.  The time left is
+ * each remaining phase at the mean time of the finished phases of its own
+ * workload (of all finished phases, for a workload not started yet), less
+ * what the current phase has already taken.  Coarse, since the serial and
+ * the skua phases of one workload differ, but it tracks the big variable:
+ * how heavy the workload is.
+ */
+static struct {
+	int total, done;
+	int plan[NWORKLOADS], ran[NWORKLOADS];
+	double spent[NWORKLOADS];
+	int cur;          /* the current phase's workload; -1: none */
+	double cur_start;
+} eta = { .cur = -1 };
+
+static void eta_plan(const workload *w, int phases)
+{
+	eta.plan[w - workloads] += phases;
+	eta.total += phases;
+}
+
+static void eta_begin(const workload *w)
+{
+	eta.cur = (int)(w - workloads);
+	eta.cur_start = skb_now();
+}
+
+static void eta_end(void)
+{
+	if (eta.cur < 0)
+		return;
+	eta.spent[eta.cur] += skb_now() - eta.cur_start;
+	eta.ran[eta.cur]++;
+	eta.done++;
+	eta.cur = -1;
+}
+
+/* Seconds left, or -1 before any phase has finished. */
+static double eta_left(void)
+{
+	double all = 0, left = 0;
+	int nall = 0;
+	for (int k = 0; k < NWORKLOADS; k++) {
+		all += eta.spent[k];
+		nall += eta.ran[k];
+	}
+	if (nall == 0)
+		return -1;
+	for (int k = 0; k < NWORKLOADS; k++) {
+		double mean = eta.ran[k] > 0 ? eta.spent[k] / eta.ran[k] :
+		    all / nall;
+		int rest = eta.plan[k] - eta.ran[k];
+		if (k == eta.cur && rest > 0) {
+			double in = skb_now() - eta.cur_start;
+			left += in < mean ? mean - in : 0;
+			rest--;
+		}
+		left += rest > 0 ? rest * mean : 0;
+	}
+	return left;
+}
+
+static void eta_prefix(char *buf, size_t len)
+{
+	double t = eta_left();
+	if (eta.total == 0)
+		buf[0] = '\0';
+	else if (t < 0)
+		snprintf(buf, len, "[phase %d/%d] ", eta.done + 1, eta.total);
+	else if (t < 90)
+		snprintf(buf, len, "[phase %d/%d, ~%.0f s left] ",
+		    eta.done + 1, eta.total, t);
+	else
+		snprintf(buf, len, "[phase %d/%d, ~%.0f min left] ",
+		    eta.done + 1, eta.total, t / 60);
+}
+
 /* ---- measuring ---------------------------------------------------- */
 
 static skb_result *new_result(skb_run *r)
@@ -444,31 +524,38 @@ static skb_result *phase(skb_run *r, workload *w, wl_state *s,
 	x->times = calloc((size_t)r->repeat, sizeof(double));
 	if (x->times == NULL)
 		skb_die("out of memory");
+	eta_begin(w);
+	char at[48];
 	if (rn == SKB_SKUA)
 		pool = skb_pool(workers);
 	if (w->phase_begin != NULL)
 		w->phase_begin(s);
-	double t_phase = 0;
+	double t_phase = 0, t_timed = 0, delay0 = -1;
 	for (int i = 0; i < total; i++) {
 		bool timed = i >= r->warmup;
+		eta_prefix(at, sizeof at);
 		/* Into a log (not a terminal): one line per phase, not per run. */
 		if (i > 0 && !isatty(STDERR_FILENO))
 			;
 		else if (rn == SKB_SERIAL)
-			skb_progress("%s %ld: serial, run %d/%d", w->name,
+			skb_progress("%s%s %ld: serial, run %d/%d", at, w->name,
 			    s->size, i + 1, total);
 		else if (chunk >= 0)
-			skb_progress("%s %ld: %s %u workers, chunk %ld, run "
-			    "%d/%d", w->name, s->size, skb_runner_name(rn),
+			skb_progress("%s%s %ld: %s %u workers, chunk %ld, run "
+			    "%d/%d", at, w->name, s->size, skb_runner_name(rn),
 			    workers, chunk, i + 1, total);
 		else
-			skb_progress("%s %ld: %s %u workers, run %d/%d",
+			skb_progress("%s%s %ld: %s %u workers, run %d/%d", at,
 			    w->name, s->size, skb_runner_name(rn), workers,
 			    i + 1, total);
 		if (pool != NULL && i == r->warmup) {
 			skb_sync_workers(pool, workers, 1.0);
 			skua_pool_stats(pool, NULL, 0, &before);
 			t_phase = skb_now();
+		}
+		if (i == r->warmup) {
+			delay0 = skb_run_delay();
+			t_timed = skb_now();
 		}
 		long ans = 0;
 		double t0 = skb_now();
@@ -500,6 +587,11 @@ static skb_result *phase(skb_run *r, workload *w, wl_state *s,
 		}
 		x->answer = ans;
 	}
+	/* Over the timed runs: was the machine busy (noise.c)? */
+	double wall_timed = skb_now() - t_timed, delay1 = skb_run_delay();
+	skb_noise_judge(&x->noise, x->times, x->runs, delay0 >= 0 &&
+	    delay1 >= 0 ? delay1 - delay0 : -1, wall_timed, rn == SKB_SERIAL ?
+	    1 : workers, r->cpus, rn == SKB_SKUA);
 	if (pool != NULL) {
 		skb_sync_workers(pool, workers, 1.0);
 		skua_pool_stats(pool, NULL, 0, &after);
@@ -545,6 +637,7 @@ static skb_result *phase(skb_run *r, workload *w, wl_state *s,
 		x->speedup = ser->median / x->median;
 		x->efficiency = workers > 0 ? x->speedup / workers : 1;
 	}
+	eta_end();
 	return x;
 }
 
@@ -561,6 +654,42 @@ static void site_env(char *out, size_t len, const char *site, long chunk)
 		snprintf(out, len, "SKUA_CHUNK_SIZE_%s=%ld", up, chunk);
 	else
 		snprintf(out, len, "SKUA_CHUNK_SIZE_%s=auto", up);
+}
+
+/* The chunk sizes sweep() times: auto, then 1, 2, 4, ... up to a
+ * worker's share of the range. */
+static int sweep_points(long size, unsigned workers)
+{
+	size_t per_worker = (size_t)size / workers;
+	int n = 0;
+	for (long c = 0; !(c > 1 && (size_t)c > per_worker);
+	    c = c == 0 ? 1 : c * 2)
+		n++;
+	return n;
+}
+
+/* The phases main() will run, for the progress line's "phase i/n". */
+static void plan_phases(const skb_run *r, const bool *selected,
+    const long *sizes, bool compare, bool do_sweep, unsigned maxw)
+{
+	int per = 1 + r->nworkers;
+	if (compare && skb_omp_available())
+		per += r->nworkers;
+	if (compare && skb_tbb_available())
+		per += r->nworkers;
+	bool any = false;
+	for (int i = 0; i < NWORKLOADS; i++) {
+		if (selected[i])
+			eta_plan(&workloads[i], per);
+		if (do_sweep && selected[i] && workloads[i].needs_parallel) {
+			eta_plan(&workloads[i], sweep_points(sizes[i], maxw));
+			any = true;
+		}
+	}
+	int k = workload_index("primes");
+	if (do_sweep && !any)
+		eta_plan(&workloads[k], sweep_points(sizes[k], maxw) +
+		    (selected[k] ? 0 : 1));
 }
 
 static void sweep(skb_run *r, workload *w, long size, unsigned workers)
@@ -913,6 +1042,7 @@ int main(int argc, char **argv)
 		if (skb_run_report(r, r->repeat) != 0)
 			return 1;
 	} else {
+		plan_phases(r, selected, sizes, do_compare, do_sweep, maxw);
 		for (int i = 0; i < NWORKLOADS; i++) {
 			if (!selected[i])
 				continue;

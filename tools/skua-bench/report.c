@@ -55,15 +55,22 @@ static long kernel_run(int k, skua_pool *p)
 	}
 }
 
+/* The median of repeat timed runs of kernel k on p (NULL: serial), and
+ * in *z whether they were noisy (noise.c). */
 static double measure(int k, skua_pool *p, int repeat, int warmup,
-    long expect, const char *label)
+    long expect, const char *label, unsigned cpus, skb_noise *z)
 {
 	double *t = calloc((size_t)repeat, sizeof *t);
+	double delay0 = -1, t_timed = 0;
 	if (t == NULL)
 		skb_die("out of memory");
 	for (int i = 0; i < warmup + repeat; i++) {
 		skb_progress("report: %s, run %d/%d", label, i + 1,
 		    warmup + repeat);
+		if (i == warmup) {
+			delay0 = skb_run_delay();
+			t_timed = skb_now();
+		}
 		double t0 = skb_now();
 		long ans = kernel_run(k, p);
 		double t1 = skb_now();
@@ -73,6 +80,10 @@ static double measure(int k, skua_pool *p, int repeat, int warmup,
 		if (i >= warmup)
 			t[i - warmup] = t1 - t0;
 	}
+	double wall = skb_now() - t_timed, delay1 = skb_run_delay();
+	skb_noise_judge(z, t, repeat, delay0 >= 0 && delay1 >= 0 ?
+	    delay1 - delay0 : -1, wall, p != NULL ? skua_pool_workers(p) : 1,
+	    cpus, p != NULL);
 	double m = skb_median(t, repeat);
 	free(t);
 	return m;
@@ -232,15 +243,17 @@ int skb_run_report(skb_run *r, int repeat)
 		l->goal_t1 = ks[k].g1;
 		l->goal_t2 = ks[k].g2;
 		snprintf(label, sizeof label, "%s serial", ks[k].name);
-		l->ts = measure(k, NULL, repeat, r->warmup, expect, label);
+		l->ts = measure(k, NULL, repeat, r->warmup, expect, label,
+		    r->cpus, &l->ns);
 		snprintf(label, sizeof label, "%s %s 1 worker", ks[k].name,
 		    l->is_auto ? "auto" : "skua");
-		l->t1 = measure(k, pools[1], repeat, r->warmup, expect, label);
+		l->t1 = measure(k, pools[1], repeat, r->warmup, expect, label,
+		    r->cpus, &l->n1);
 		if (pools[2] != NULL) {
 			snprintf(label, sizeof label, "%s %s 2 workers",
 			    ks[k].name, l->is_auto ? "auto" : "skua");
 			l->t2 = measure(k, pools[2], repeat, r->warmup, expect,
-			    label);
+			    label, r->cpus, &l->n2);
 		}
 		/* For the auto rows: spawns, of which few fork. */
 		l->forks = base == K_FIB ? skb_fib_forks(35) : base == K_UTREE ?
@@ -333,14 +346,25 @@ static const char *verdict(double v, double goal)
 	return v <= goal ? "met" : "MISSED";
 }
 
+/* A ratio of two medians: no verdict when either was noisy (noise.c),
+ * since a busy machine or a spread of runs can turn either way. */
+static const char *verdict_of(double v, double goal, const skb_noise *a,
+    const skb_noise *b)
+{
+	if (goal > 0 && (a->noisy || b->noisy))
+		return "noisy: rerun";
+	return verdict(v, goal);
+}
+
 void skb_print_report(FILE *f, const skb_run *r)
 {
 	const skb_report *p = &r->report;
+	bool noisy = false;
 	fprintf(f, "skua-bench %s speed report: %s, %u CPUs, %s, %s\n"
 	    "medians of %d runs after %d warm-up; serial = plain C, same "
 	    "flags, same run\n\n", SKUA_VERSION_STRING, r->cpu_model, r->cpus,
 	    r->kernel, r->compiler, r->repeat, r->warmup);
-	fprintf(f, "%-16s %10s %10s %10s %18s %18s %10s %9s\n", "kernel",
+	fprintf(f, "%-16s %10s %10s %10s %25s %25s %10s %9s\n", "kernel",
 	    "serial", "skua 1", "skua 2", "T1/Ts (goal)", "T2/Ts (goal)",
 	    "forks", "ns/fork");
 	for (int i = 0; i < p->nlines; i++) {
@@ -354,16 +378,23 @@ void skb_print_report(FILE *f, const skb_run *r)
 			    l->size, l->is_auto ? " auto" : "");
 		double r1 = l->t1 / l->ts, r2 = l->t2 / l->ts;
 		snprintf(g1, sizeof g1, "%.3f (%.2f %s)", r1, l->goal_t1,
-		    verdict(r1, l->goal_t1));
+		    verdict_of(r1, l->goal_t1, &l->ns, &l->n1));
 		if (l->t2 > 0)
 			snprintf(g2, sizeof g2, "%.3f (%.2f %s)", r2,
-			    l->goal_t2, verdict(r2, l->goal_t2));
+			    l->goal_t2, verdict_of(r2, l->goal_t2, &l->ns,
+			    &l->n2));
 		else
 			snprintf(g2, sizeof g2, "- (1 CPU)");
-		fprintf(f, "%-16s %9.4fs %9.4fs %9.4fs %18s %18s %10llu %9.2f\n",
+		fprintf(f, "%-16s %9.4fs %9.4fs %9.4fs %25s %25s %10llu %9.2f\n",
 		    name, l->ts, l->t1, l->t2, g1, g2,
 		    (unsigned long long)l->forks, l->fork_ns);
+		noisy |= l->ns.noisy || l->n1.noisy || l->n2.noisy;
 	}
+	if (noisy)
+		fprintf(f, "noisy: rerun = no verdict: the runs of a figure "
+		    "spread over 10%% of their median, or\nthe machine was "
+		    "busy (the threads waited for a CPU over 5%% of the "
+		    "time)\n");
 	if (p->first_t1 > 0) {
 		double ratio = p->first_t2 / p->first_t1;
 		fprintf(f, "\nfirst loop on a fresh pool, 2 fixed chunks of "
