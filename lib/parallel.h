@@ -81,6 +81,14 @@ struct acc_buf {
  * came from, or -EINVAL for a bad value under SKUA_STRICT=1. */
 int skua__par_chunk_resolve(const skua_par_opts *o, size_t *chunk,
     enum skua__chunk_src *src);
+/*
+ * lib/parallel_env.c: when the last pool is destroyed, warn once per
+ * process about each SKUA_CHUNK_SIZE_<SITE> in the environment whose site
+ * no loop used (a typo such as SKUA_CHUNK_SIZE_PRIMS), naming the sites
+ * that did run.
+ */
+void skua__par_env_warn_unused(void);
+
 /* lib/parallel.c: resolve the chunk, run the job on the pool, wait. */
 int skua__par_job_run(skua_pool *pool, struct par_job *j,
     const skua_par_opts *o, void *acc);

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 /* ---- chunk size from the environment --------------------------------- */
@@ -126,6 +127,61 @@ static const struct site_entry *site_lookup(const char *site,
 		atomic_store_explicit(&site_table[i], e, memory_order_release);
 	pthread_mutex_unlock(&env_lock);
 	return e != NULL ? e : tmp;
+}
+
+/* Whether a loop looked up a site whose variable is var (NAME=...). */
+static bool var_used(const char *var, size_t len)
+{
+	char name[sizeof "SKUA_CHUNK_SIZE_" + SKUA_PAR_SITE_MAX];
+	for (unsigned i = 0; i < SITE_SLOTS; i++) {
+		struct site_entry *e = atomic_load_explicit(&site_table[i],
+		    memory_order_acquire);
+		if (e != NULL && skua__env_site_name("SKUA_CHUNK_SIZE", e->name,
+		    name, sizeof name) && strlen(name) == len &&
+		    strncmp(name, var, len) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The sites that ran, for the warning: "primes, map" or "none". */
+static void sites_seen(char *buf, size_t len)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (unsigned i = 0; i < SITE_SLOTS && o + 1 < len; i++) {
+		struct site_entry *e = atomic_load_explicit(&site_table[i],
+		    memory_order_acquire);
+		if (e != NULL)
+			o += (size_t)snprintf(buf + o, len - o, "%s%s",
+			    o ? ", " : "", e->name);
+	}
+	if (o == 0)
+		snprintf(buf, len, "none");
+}
+
+void skua__par_env_warn_unused(void)
+{
+	static atomic_flag warned = ATOMIC_FLAG_INIT;
+	extern char **environ;
+	const size_t plen = strlen("SKUA_CHUNK_SIZE_");
+	char seen[512];
+	bool listed = false;
+
+	for (char **ep = environ; ep != NULL && *ep != NULL; ep++) {
+		const char *v = *ep;
+		size_t len = strcspn(v, "=");
+		if (len <= plen || strncmp(v, "SKUA_CHUNK_SIZE_", plen) != 0 ||
+		    var_used(v, len))
+			continue;
+		if (atomic_flag_test_and_set(&warned) && !listed)
+			return; /* said once per process */
+		if (!listed)
+			sites_seen(seen, sizeof seen);
+		listed = true;
+		fprintf(stderr, "skua: %.*s is set, but no loop with that site "
+		    "ran (sites that ran: %s); a typo?\n", (int)len, v, seen);
+	}
 }
 
 /*

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "worker.h"
 #include "env.h"
+#include "parallel.h" /* skua__par_env_warn_unused */
 #include "pin.h"
 
 #include <ck_backoff.h>
@@ -90,14 +91,15 @@ static void registry_add(skua_pool *p)
 	pthread_mutex_unlock(&registry_lock);
 }
 
-static void registry_remove(skua_pool *p)
+/* Returns true when p was the last pool listed. */
+static bool registry_remove(skua_pool *p)
 {
 	pthread_mutex_lock(&registry_lock);
 	if (p->reg_prev == NULL && registry != p) {
 		/* Not listed (already removed, e.g. by a destroy that a fork
 		 * interrupted in the parent). */
 		pthread_mutex_unlock(&registry_lock);
-		return;
+		return false;
 	}
 	if (p->reg_prev != NULL)
 		p->reg_prev->reg_next = p->reg_next;
@@ -106,7 +108,9 @@ static void registry_remove(skua_pool *p)
 	if (p->reg_next != NULL)
 		p->reg_next->reg_prev = p->reg_prev;
 	p->reg_prev = p->reg_next = NULL;
+	bool last = registry == NULL;
 	pthread_mutex_unlock(&registry_lock);
+	return last;
 }
 
 uint64_t skua__fork_generation(void)
@@ -593,7 +597,7 @@ int skua_pool_destroy(skua_pool *p)
 	if ((w != NULL && w->pool == p) || skua__tls_blocking_pool == p)
 		return -EDEADLK;
 	wait_drained(p);
-	registry_remove(p);
+	bool last = registry_remove(p);
 	skua__blocking_fini(p);
 	pool_stop(p, p->n);
 	if (p->stats_print)
@@ -602,6 +606,8 @@ int skua_pool_destroy(skua_pool *p)
 		skua__trace_write(p);
 	skua__profile_pool_write(p);
 	pool_free(p);
+	if (last)
+		skua__par_env_warn_unused();
 	return 0;
 }
 

@@ -51,7 +51,7 @@ int skb_profile_tmpfile(char *path, size_t len)
 }
 
 int skb_profile_run(char *const *argv, const char *const *extra_env,
-    skb_child *c, skb_profile *prof)
+    bool quiet, skb_child *c, skb_profile *prof)
 {
 	char path[512], var[600];
 	const char *set[16];
@@ -65,7 +65,7 @@ int skb_profile_run(char *const *argv, const char *const *extra_env,
 	    i++)
 		set[k++] = extra_env[i];
 	set[k] = NULL;
-	skb_child_opts o = { .set = set };
+	skb_child_opts o = { .set = set, .capture = quiet };
 	int rc = skb_child_run(argv, &o, c);
 	if (rc == 0 && skb_profile_read(path, prof) != 0) {
 		fprintf(stderr, "skua-bench: cannot read the profile %s: %s\n",
@@ -121,7 +121,7 @@ int skb_profile_main(int argc, char **argv)
 	skb_profile prof;
 	char cmd[1024], how[256];
 	command_line(prog, cmd, sizeof cmd);
-	if (skb_profile_run(prog, NULL, &c, &prof) != 0) {
+	if (skb_profile_run(prog, NULL, false, &c, &prof) != 0) {
 		if (!c.started)
 			fprintf(stderr, "skua-bench profile: %s %s\n", prog[0],
 			    skb_child_describe(&c, how, sizeof how));

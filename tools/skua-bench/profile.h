@@ -19,11 +19,12 @@ int skb_tune_main(int argc, char **argv);
 int skb_profile_tmpfile(char *path, size_t len);
 
 /* Run argv with SKUA_PROFILE set (and extra_env, "NAME=VALUE", NULL-
- * terminated, may be NULL), then read the profile.  Returns 0, or -1 when
+ * terminated, may be NULL), then read the profile; quiet: its stdout is
+ * read (for skua-metric) instead of shown.  Returns 0, or -1 when
  * the program could not be started (c->started false) or the profile
  * could not be read. */
 int skb_profile_run(char *const *argv, const char *const *extra_env,
-    skb_child *c, skb_profile *prof);
+    bool quiet, skb_child *c, skb_profile *prof);
 
 /* Print the tables and the advice; write json (NULL: none).  Returns the
  * exit status `profile` ends with. */

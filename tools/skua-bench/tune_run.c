@@ -57,7 +57,7 @@ int tune_profile(tune_plan *pl)
 
 	fprintf(stderr, "tune: a profiled run of %s to see the sites\n",
 	    pl->prog[0]);
-	if (skb_profile_run(pl->prog, NULL, &c, &prof) != 0 ||
+	if (skb_profile_run(pl->prog, NULL, true, &c, &prof) != 0 ||
 	    skb_child_exit_code(&c) != 0) {
 		fprintf(stderr, "skua-bench tune: %s %s\n", pl->prog[0],
 		    c.started || c.spawn_errno ? skb_child_describe(&c, how,
@@ -124,9 +124,9 @@ void tune_budget(tune_plan *pl)
 		}
 	}
 	pl->total_runs = plan_runs(pl);
-	fprintf(stderr, "tune: %d runs (%d sites, %d per value), about %.0f s "
-	    "at %.2f s per run\n", pl->total_runs, pl->nsites, pl->repeat,
-	    pl->total_runs * t, t);
+	fprintf(stderr, "tune: %d runs (%d site%s, %d per value), about %.0f s "
+	    "at %.2f s per run\n", pl->total_runs, pl->nsites,
+	    pl->nsites == 1 ? "" : "s", pl->repeat, pl->total_runs * t, t);
 }
 
 static double now_s(void)
