@@ -49,7 +49,8 @@ typedef struct skua_config {
 	int stats;           /* 1: print a per-worker table at destroy (SKUA_STATS) */
 	int pin;             /* an enum skua_pin; 0: SKUA_PIN, else off (in
 	                        64-bit padding: sizeof is as before) */
-	const char *trace;   /* path of a Chrome trace written at destroy (SKUA_TRACE) */
+	const char *trace;   /* path of a Chrome trace written at destroy
+	                      * (SKUA_TRACE; %p: the pid, %n: the pool's number) */
 	void *reserved[6];
 } skua_config;
 

@@ -732,6 +732,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: skua-bench [options]\n"
+"       skua-bench profile|tune ... -- PROGRAM [ARGS]\n"
 "\n"
 "With no options: the quick profile.  Every workload runs serially and on\n"
 "skua at 1..all workers; every answer is checked; a table is printed.\n"
@@ -759,7 +760,15 @@ static void usage(FILE *f)
 "  --version             print skua-bench's and libskua's versions\n"
 "  -h, --help            this text\n"
 "\n"
-"Exit status: 0 ok, 1 wrong answer or library failure, 2 bad usage.\n");
+"Exit status: 0 ok, 1 wrong answer or library failure, 2 bad usage.\n"
+"\n"
+"Your own program (skua-bench profile --help, skua-bench tune --help):\n"
+"  skua-bench profile [--json FILE] -- PROGRAM [ARGS]\n"
+"                        per loop call site: chunks, times, steals, idle,\n"
+"                        the chunk size and its source; advice to paste\n"
+"  skua-bench tune --site NAME [...] -- PROGRAM [ARGS]\n"
+"                        rerun it across SKUA_CHUNK_SIZE_<SITE> values and\n"
+"                        name the best one beyond the noise\n");
 }
 
 static _Noreturn void bad_usage(const char *fmt, ...)
