@@ -61,6 +61,16 @@ foreach(t ${_skua_mpi_tests})
   set_tests_properties(${name} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 120
     ENVIRONMENT "${_skua_mpi_env}")
 endforeach()
+# The check itself: a figure that is not printed fails (WILL_FAIL), so the
+# tests above cannot pass on the exit status alone (no mpirun: skipped, not
+# passed).
+if(_skua_mpi_skip STREQUAL "")
+  add_test(NAME mpi_run_rejects_wrong_figure
+    COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/mpi_run.sh "${MPIEXEC_EXECUTABLE}" 1
+            "^primes below 1000000: 78499 " $<TARGET_FILE:example_mpi_primes> 1000000)
+  set_tests_properties(mpi_run_rejects_wrong_figure PROPERTIES WILL_FAIL TRUE SKIP_RETURN_CODE 77
+    TIMEOUT 120 ENVIRONMENT "${_skua_mpi_env}")
+endif()
 unset(_skua_mpi_tests)
 unset(_skua_mpi_skip)
 unset(_skua_mpi_env)
