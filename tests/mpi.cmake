@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # The MPI examples under mpirun (cmake/mpi.cmake, SKUA_WITH_MPI), through
 # tests/mpi_run.sh, which checks the printed answer as well as the exit
-# status.  -np 1, 2 and 3 on CI's 2 cores: -np 3 oversubscribes (3 ranks of
-# 2 workers each, as mpirun binds 3 ranks to the socket, not to a core).
+# status.  -np 1, 2 and 3 on CI's 2 cores: -np 1 and 2 get a core per rank
+# (Open MPI's default binding), so 1 worker each; -np 3 oversubscribes, and
+# mpirun leaves the ranks unbound: 3 ranks of 2 workers on 2 cores.
 #
 # mpi_primes runs N = 10^7 (664579) at every -np: about 3.5 CPU-seconds.
 # mpi_futures also counts every item again serially on rank 0, which
