@@ -131,12 +131,12 @@ int skb_tune_main(int argc, char **argv)
 	if (rc != 0)
 		return rc;
 	tune_budget(&pl);
-	if ((rc = tune_runs(&pl)) != 0)
-		return rc;
-	tune_report(&pl);
-	if (pl.plot != NULL && tune_plot(&pl, pl.plot) != 0)
-		return 1;
-	if (pl.json != NULL && tune_json(&pl, pl.json) != 0)
-		return 1;
-	return 0;
+	if ((rc = tune_runs(&pl)) == 0) {
+		tune_report(&pl);
+		if ((pl.plot != NULL && tune_plot(&pl, pl.plot) != 0) ||
+		    (pl.json != NULL && tune_json(&pl, pl.json) != 0))
+			rc = 1;
+	}
+	tune_free(&pl);
+	return rc;
 }

@@ -48,5 +48,6 @@ int tune_runs(tune_plan *pl);          /* 0, or the failing exit status */
 void tune_report(tune_plan *pl);
 int tune_plot(const tune_plan *pl, const char *path);
 int tune_json(const tune_plan *pl, const char *path);
+void tune_free(tune_plan *pl);         /* the runs' figures */
 
 #endif

@@ -247,6 +247,15 @@ int tune_runs(tune_plan *pl)
 	return 0;
 }
 
+void tune_free(tune_plan *pl)
+{
+	for (int s = 0; s < pl->nsites; s++)
+		for (int i = 0; i <= TUNE_VALUES_MAX; i++) {
+			free(pl->sites[s].t[i]);
+			pl->sites[s].t[i] = NULL;
+		}
+}
+
 static const char *value_name(const tune_site *t, int i, char *buf,
     size_t len)
 {
