@@ -19,7 +19,8 @@
  * piece handed out is half the range, the next a quarter and so on: large
  * pieces first, and every split answers a thief.  With automatic chunks the
  * chunk is sized by the clock: it starts at one element and doubles (or
- * quadruples) while a chunk takes under half of SKUA_PAR_CHUNK_TARGET_NS,
+ * quadruples) while a chunk takes under half of SKUA_PAR_CHUNK_TARGET_NS
+ * (or more where the clock is slow: skua__par_chunk_target below),
  * halves while it takes over twice that; a stolen half inherits the
  * estimate.
  *
@@ -219,6 +220,48 @@ static void acc_free(const struct par_job *j, void *p, struct acc_buf *s)
 		skua__free(p, j->acc_size);
 }
 
+/* ---- the automatic chunk's target time -------------------------------- */
+
+/*
+ * The automatic chunker reads the clock once per chunk.  With the vDSO's
+ * TSC clock a read costs 25 ns here (docs/data/src/clock_cost.c): 0.25% of
+ * a 10 us chunk.  A VM whose clock source has no vDSO path (hpet,
+ * acpi_pm; the kernel falls back to a system call) pays 0.5-2 us per read,
+ * 5-20% of the chunk.  So the first loop of the process times the clock,
+ * and where 100 reads take longer than SKUA_PAR_CHUNK_TARGET_NS the
+ * target becomes 100 reads' time: the clock's share stays under 1%.
+ */
+static uint64_t chunk_target_ns = SKUA_PAR_CHUNK_TARGET_NS;
+static pthread_once_t chunk_target_once = PTHREAD_ONCE_INIT;
+
+uint64_t skua__par_chunk_target_for(uint64_t clock_read_ns)
+{
+	uint64_t t = clock_read_ns * 100;
+	if (clock_read_ns > UINT64_MAX / 100 || t > 100 * 1000 * 1000)
+		t = 100 * 1000 * 1000; /* 100 ms: a clock that slow is broken */
+	return t > SKUA_PAR_CHUNK_TARGET_NS ? t : SKUA_PAR_CHUNK_TARGET_NS;
+}
+
+/* The cheapest of 4 runs of 16 reads: a preempted run does not count. */
+static void chunk_target_calibrate(void)
+{
+	uint64_t best = UINT64_MAX;
+	for (int r = 0; r < 4; r++) {
+		uint64_t t0 = skua__now_ns(), t1 = t0;
+		for (int k = 0; k < 16; k++)
+			t1 = skua__now_ns();
+		if ((t1 - t0) / 16 < best)
+			best = (t1 - t0) / 16;
+	}
+	chunk_target_ns = skua__par_chunk_target_for(best);
+}
+
+uint64_t skua__par_chunk_target(void)
+{
+	pthread_once(&chunk_target_once, chunk_target_calibrate);
+	return chunk_target_ns;
+}
+
 /* ---- lazy binary splitting ------------------------------------------ */
 
 static void lazy_range(skua_worker *w, struct par_job *j, size_t lo,
@@ -329,6 +372,7 @@ static void lazy_range(skua_worker *w, struct par_job *j, size_t lo,
 {
 	struct skua__whot *h = (struct skua__whot *)w;
 	const size_t fixed = j->chunk;
+	const uint64_t target = j->target_ns;
 	bool can_split = true;
 	uint64_t t0 = fixed == 0 ? skua__now_ns() : 0;
 
@@ -369,13 +413,11 @@ static void lazy_range(skua_worker *w, struct par_job *j, size_t lo,
 		if (fixed == 0) {
 			uint64_t t1 = skua__now_ns(), dt = t1 - t0;
 			t0 = t1;
-			if (dt < SKUA_PAR_CHUNK_TARGET_NS / 8 &&
-			    step <= SIZE_MAX / 4)
+			if (dt < target / 8 && step <= SIZE_MAX / 4)
 				step *= 4;
-			else if (dt < SKUA_PAR_CHUNK_TARGET_NS / 2 &&
-			    step <= SIZE_MAX / 2)
+			else if (dt < target / 2 && step <= SIZE_MAX / 2)
 				step *= 2;
-			else if (dt > 2 * SKUA_PAR_CHUNK_TARGET_NS && step > 1)
+			else if (dt > 2 * target && step > 1)
 				step /= 2;
 		}
 	}
@@ -514,6 +556,7 @@ int skua__par_job_run(skua_pool *pool, struct par_job *j,
 	if ((rc = skua__par_chunk_resolve(o, &j->chunk, &src)) != 0)
 		return rc;
 	j->det = o != NULL && o->deterministic == 1;
+	j->target_ns = j->chunk == 0 ? skua__par_chunk_target() : 0;
 	if (j->det && j->chunk == 0) {
 		/* Depends on n only: up to 4096 leaves, none under 64. */
 		size_t c = (j->n - 1) / 4096 + 1;

@@ -25,6 +25,7 @@ struct par_job {
 	size_t begin;           /* added to the offsets for for and reduce */
 	size_t n;               /* the work is the offsets [0, n) */
 	size_t chunk;           /* effective chunk size; 0: automatic */
+	uint64_t target_ns;     /* automatic: a chunk's target time */
 	/* Observed: profiled (prof) or traced (site) chunks take the slow
 	 * path, run_chunk_observed; one branch per chunk otherwise. */
 	bool observed;
@@ -88,6 +89,12 @@ int skua__par_chunk_resolve(const skua_par_opts *o, size_t *chunk,
  * that did run.
  */
 void skua__par_env_warn_unused(void);
+
+/* lib/parallel.c: the automatic chunk's target time, SKUA_PAR_CHUNK_TARGET_NS
+ * or, where a clock read is slow, 100 of them (the clock's share of a
+ * chunk stays under 1%); _for is its rule, given one read's cost. */
+uint64_t skua__par_chunk_target(void);
+uint64_t skua__par_chunk_target_for(uint64_t clock_read_ns);
 
 /* lib/parallel.c: resolve the chunk, run the job on the pool, wait. */
 int skua__par_job_run(skua_pool *pool, struct par_job *j,
