@@ -32,6 +32,15 @@
 
 static _Atomic unsigned traced_pools;
 
+/* The calling thread's kernel id, asked once (a system call: ~1 us). */
+static uint32_t this_tid(void)
+{
+	static _Thread_local uint32_t tid;
+	if (tid == 0)
+		tid = (uint32_t)syscall(SYS_gettid);
+	return tid;
+}
+
 void skua__trace_event(skua_worker *w, enum skua__trace_kind kind,
     uint64_t start_ns, uint64_t end_ns, uint32_t arg, uint64_t extra)
 {
@@ -93,7 +102,7 @@ void skua__trace_pool_free(skua_pool *p)
 static void ext_event(skua_pool *p, struct skua__trace_ev ev, bool blocking)
 {
 	struct skua__trace_ext *x = p->trace_ext;
-	uint32_t tid = (uint32_t)syscall(SYS_gettid);
+	uint32_t tid = this_tid();
 	pthread_mutex_lock(&x->lock);
 	if (x->n == SKUA__TRACE_EXT_EVENTS) {
 		x->dropped++;

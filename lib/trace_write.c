@@ -201,9 +201,11 @@ int skua__trace_write(skua_pool *p)
 	}
 	struct trace_out o = { f, first_ns(p, nw), (long)getpid() };
 	body_json(&o, p, nw, &dropped);
+	/* origin_ns: ts 0 on CLOCK_MONOTONIC, to line up other clocks. */
 	fprintf(f, "\n],\"otherData\":{\"workers\":%u,\"pool\":%u,"
-	    "\"dropped_events\":%" PRIu64 ",\"events_per_worker_cap\":%u}}\n",
-	    nw, p->trace_number, dropped, (unsigned)SKUA__TRACE_EVENTS);
+	    "\"dropped_events\":%" PRIu64 ",\"events_per_worker_cap\":%u,"
+	    "\"origin_ns\":%" PRIu64 "}}\n", nw, p->trace_number, dropped,
+	    (unsigned)SKUA__TRACE_EVENTS, o.t0);
 	int rc = ferror(f) ? -EIO : 0;
 	if (fclose(f) != 0 && rc == 0)
 		rc = -EIO;
