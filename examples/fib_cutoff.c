@@ -37,7 +37,8 @@ static long fib(skua_worker *w, int n)
 {
 	if (n < 2)
 		return n;
-	fib_task a = { .n = n - 1 };
+	fib_task a;
+	a.n = n - 1;
 	skua_fork(w, &a.task, fib_run);
 	long b = fib(w, n - 2);
 	skua_join_fn(w, &a.task, fib_run);
@@ -57,7 +58,8 @@ static long fibc(skua_worker *w, int n)
 {
 	if (n < cutoff || n < 2)
 		return fib_serial(n);     /* no fork below the cut-off */
-	fibc_task a = { .n = n - 1 };
+	fibc_task a;
+	a.n = n - 1;
 	skua_fork(w, &a.task, fibc_run);
 	long b = fibc(w, n - 2);
 	skua_join_fn(w, &a.task, fibc_run);

@@ -76,7 +76,10 @@ typedef void (*skua_task_fn)(skua_worker *w, skua_task *t);
 
 #define SKUA_CACHELINE 64
 
-/* Embed as the first member of your task record; fields are private. */
+/* Embed as the first member of your task record; fields are private.
+ * skua_fork sets both: assign your record's own fields rather than zero
+ * it with an initializer (`rec a; a.n = n;`, not `rec a = { .n = n };`),
+ * which costs three instructions per fork (docs/design.md). */
 struct skua_task {
 	skua_task_fn fn;
 	/* 0 queued, thief|1 stolen, 2 done, 4 a future's (lib/worker.h),
@@ -118,9 +121,14 @@ struct skua__whot {
 	int64_t mask;      /* capacity - 1 */
 	int64_t head;      /* next push index; [bottom, head) is private */
 	int64_t bottom;    /* owner's copy of the public bottom */
-	int64_t top_cache; /* a lower bound of top, for the capacity check */
+	int64_t top_cache; /* a lower bound of top */
+	/* top_cache + capacity: the first head a fork may not push at (the
+	 * buffer is full there, as far as the owner knows).  One compare on
+	 * the fast path instead of a subtraction and a compare with mask;
+	 * lib/deque.c keeps it in step with top_cache and mask. */
+	int64_t limit;
 	uint32_t auto_tick; /* skua/autotask.h: which spawns are timed */
-	char pad0[SKUA_CACHELINE - 5 * 8 - 4];
+	char pad0[SKUA_CACHELINE - 6 * 8 - 4];
 	/* cache line 1: set by thieves that found the public part empty */
 	SKUA__ATOMIC(int) demand;
 	char pad1[SKUA_CACHELINE - sizeof(int)];
@@ -182,7 +190,7 @@ static inline void skua_fork(skua_worker *w, skua_task *t, skua_task_fn fn)
 	/* The state store is redundant (skua_abi_expose sets it too) but was
 	 * measured faster than without it (stores kept together). */
 	SKUA__STORE_RELAXED(&t->state, 0);
-	if (SKUA__UNLIKELY(i - h->top_cache > h->mask)) {
+	if (SKUA__UNLIKELY(i >= h->limit)) {
 		skua_abi_fork_slow(w, t);
 		return;
 	}
