@@ -9,7 +9,7 @@
 //   wake-up:  submit to a parked pool until the task starts
 //   parallel: skua_parallel_map per-element cost by chunk size
 //
-// The measured loops are C (bench/kernels.c); times are taken inside them
+// The measured loops are C (bench/micro.c); times are taken inside them
 // and reported with UseManualTime, so entering the pool is not counted.
 // Counters: ns_per_op (per fork, per steal, per element...).
 // Run: cmake --build BUILD --target run-bench   (docs/benchmarks.md)
@@ -19,7 +19,7 @@
 #include <map>
 #include <vector>
 
-#include "kernels.h"
+#include "micro.h"
 
 namespace {
 

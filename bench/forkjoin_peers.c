@@ -13,6 +13,7 @@
  */
 #include "skua.h"
 #include "forkjoin_kernels.h"
+#include "kernels.h"
 
 #include <alloca.h>
 #include <stdio.h>
@@ -24,12 +25,7 @@
 #define SKUA_WITH_LACE 0
 #endif
 
-/* ---- serial C ---------------------------------------------------------- */
-
-__attribute__((noinline)) static long fib_ser(int n)
-{
-	return n < 2 ? n : fib_ser(n - 1) + fib_ser(n - 2);
-}
+/* ---- serial C (fib: kernels/, skb_fib_serial) ---------------------------- */
 
 static long queens_ser(int n, int j, const char *a)
 {
@@ -65,28 +61,7 @@ static long forest_ser(uint32_t q)
 
 /* ---- skua, typed fork/join (skua/task.h) -------------------------------- */
 
-typedef struct {
-	skua_task task;
-	int n;
-	long r;
-} fib_t;
-
-static long fib_fj(skua_worker *w, int n);
-static void fib_run(skua_worker *w, skua_task *t)
-{
-	fib_t *f = (fib_t *)t;
-	f->r = fib_fj(w, f->n);
-}
-static long fib_fj(skua_worker *w, int n)
-{
-	if (n < 2)
-		return n;
-	fib_t a = { .n = n - 1 };
-	skua_fork(w, &a.task, fib_run);
-	long b = fib_fj(w, n - 2);
-	skua_join_fn(w, &a.task, fib_run);
-	return a.r + b;
-}
+/* fib: kernels/ (skb_fib_fj; skb_fib_serial above is its serial form). */
 
 typedef struct {
 	skua_task task;
@@ -250,7 +225,7 @@ static void entry(skua_worker *w, void *arg)
 	char empty[1] = { 0 };
 	switch (j->k) {
 	case FIB:
-		j->r = j->f == SKUA ? fib_fj(w, arg_fib) :
+		j->r = j->f == SKUA ? skb_fib_fj(w, arg_fib) :
 		    SKUA_ROOT(fib_a, w, arg_fib);
 		break;
 	case QUEENS:
@@ -277,7 +252,7 @@ static double run_once(skua_pool *p, enum kernel k, enum form f, long *r)
 	char empty[1] = { 0 };
 	double t0 = now();
 	if (f == SERIAL) {
-		*r = k == FIB ? fib_ser(arg_fib) : k == QUEENS ?
+		*r = k == FIB ? skb_fib_serial(arg_fib) : k == QUEENS ?
 		    queens_ser(arg_queens, 0, empty) : forest_ser(arg_q);
 	} else if (f == LACE) {
 #if SKUA_WITH_LACE
@@ -373,7 +348,7 @@ int main(int argc, char **argv)
 	arg_fib = env_int("FJ_FIB", 35);
 	arg_queens = env_int("FJ_QUEENS", 12);
 	arg_q = (uint32_t)env_int("FJ_Q", (int)FJK_TREE_Q);
-	long want[NKERNELS] = { fib_ser(arg_fib),
+	long want[NKERNELS] = { skb_fib_serial(arg_fib),
 	    queens_ser(arg_queens, 0, ""), forest_ser(arg_q) };
 	printf("fib(%d) = %ld, %d queens: %ld, utree(q=%u): %ld nodes; "
 	    "%d rounds, lace %s\n", arg_fib, want[FIB], arg_queens,

@@ -15,7 +15,7 @@
 #define _GNU_SOURCE
 #include <skua.h>
 
-#include "kernels.h"
+#include "kernels.h" /* kernels/: skb_fib_fj */
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -30,7 +30,7 @@ struct fib_call {
 static void fib_entry(skua_worker *w, void *arg)
 {
 	struct fib_call *c = arg;
-	c->r = skbm_fib(w, c->n);
+	c->r = skb_fib_fj(w, c->n);
 }
 
 static void *twice(void *a)

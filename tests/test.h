@@ -71,31 +71,9 @@ static inline skua_pool *test_pool(unsigned workers)
 	return p;
 }
 
-/* fib by fork/join (one fork per call), shared by the tests. */
-typedef struct {
-	skua_task task;
-	int n;
-	long r;
-} fib_task;
-
-static long fib(skua_worker *w, int n);
-
-static inline void fib_run(skua_worker *w, skua_task *t)
-{
-	fib_task *f = (fib_task *)t;
-	f->r = fib(w, f->n);
-}
-
-static inline long fib(skua_worker *w, int n)
-{
-	if (n < 2)
-		return n;
-	fib_task a = { .n = n - 1 };
-	skua_fork(w, &a.task, fib_run);
-	long b = fib(w, n - 2);
-	skua_join_fn(w, &a.task, fib_run);
-	return a.r + b;
-}
+/* fib by fork/join, one fork per call: kernels/'s skb_fib_fj, the one
+ * copy that the bench and the tools time too. */
+#include "kernels.h"
 
 /* skua_pool_run's entry for fib: c->r = fib(c->n). */
 struct fib_call {
@@ -106,7 +84,7 @@ struct fib_call {
 static inline void fib_entry(skua_worker *w, void *arg)
 {
 	struct fib_call *c = arg;
-	c->r = fib(w, c->n);
+	c->r = skb_fib_fj(w, c->n);
 }
 
 /*

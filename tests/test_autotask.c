@@ -163,13 +163,8 @@ static void case_serial_clone_alone(void)
 	ASSERT_EQ(aforest_seq(777, 190000), forest_serial(777, 190000));
 }
 
-/* Autotask spawns, plain forks and futures in one frame. */
-static void plain_fib_run(skua_worker *w, skua_task *t)
-{
-	fib_task *f = (fib_task *)t;
-	f->r = fib(w, f->n);
-}
-
+/* Autotask spawns, plain forks (kernels/'s fib record) and futures in
+ * one frame. */
 static void *fut_fib(void *arg)
 {
 	return (void *)(intptr_t)afib_seq((int)(intptr_t)arg);
@@ -180,14 +175,14 @@ static void mixed(skua_worker *w, void *arg)
 	long *out = arg;
 	skua_future *f;
 	SKUA_FRAME(afib) a;
-	fib_task plain = { .n = 22 };
+	skb_fib_task plain = { .n = 22 };
 	ASSERT_OK(skua_spawn(skua_worker_pool(w), fut_fib, (void *)20, &f));
-	skua_fork(w, &plain.task, plain_fib_run);
+	skua_fork(w, &plain.task, skb_fib_task_run);
 	/* SPAWN outside a task body: the root's frame, depth 0. */
 	afib_spawn(w, 0, 0, &a, 25);
 	long b = SKUA_ROOT(afib, w, 24);
 	long c = afib_sync(w, 0, &a);
-	skua_join_fn(w, &plain.task, plain_fib_run);
+	skua_join_fn(w, &plain.task, skb_fib_task_run);
 	void *r;
 	ASSERT_OK(skua_future_get(f, &r));
 	skua_future_release(f);

@@ -37,13 +37,6 @@ if(SKUA_BUILD_TOOLS)
                 $<TARGET_FILE:skua-bench> ${_skb_work}/noise_${mode})
       set_tests_properties(skua_bench_noise_${mode} PROPERTIES TIMEOUT 300)
     endforeach()
-    # (tools/ is configured after tests/, so test for the API here.)
-    list(FIND SKUA_SOURCES lib/parallel.c _skb_par)
-    if(_skb_par EQUAL -1 OR NOT EXISTS ${PROJECT_SOURCE_DIR}/include/skua/parallel.h)
-      # primes, map and the sweep need skua/parallel.h.
-      set_tests_properties(skua_bench_e2e skua_bench_noise_compare
-        PROPERTIES DISABLED ON)
-    endif()
   else()
     message(STATUS "skua-bench tests skipped: no python3")
   endif()

@@ -3,7 +3,7 @@
 find_package(Python3 COMPONENTS Interpreter)
 if(Python3_Interpreter_FOUND)
   add_executable(trace_workload trace/trace_workload.c)
-  target_link_libraries(trace_workload PRIVATE skua)
+  target_link_libraries(trace_workload PRIVATE skua_kernels skua)
   add_test(NAME trace_json
     COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/trace/check_trace.py
             $<TARGET_FILE:trace_workload>)

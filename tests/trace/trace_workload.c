@@ -9,27 +9,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
-typedef struct {
-	skua_task task;
-	int n;
-	long r;
-} fib_task;
-static long fib(skua_worker *w, int n);
-static void fib_run(skua_worker *w, skua_task *t)
-{
-	fib_task *f = (fib_task *)t;
-	f->r = fib(w, f->n);
-}
-static long fib(skua_worker *w, int n)
-{
-	if (n < 2)
-		return n;
-	fib_task a = { .n = n - 1 };
-	skua_fork(w, &a.task, fib_run);
-	long b = fib(w, n - 2);
-	skua_join_fn(w, &a.task, fib_run);
-	return a.r + b;
-}
+#include "kernels.h"
+
 struct call {
 	int n;
 	long r;
@@ -37,7 +18,7 @@ struct call {
 static void entry(skua_worker *w, void *arg)
 {
 	struct call *c = arg;
-	c->r = fib(w, c->n);
+	c->r = skb_fib_fj(w, c->n); /* kernels/ */
 }
 static void *ident(void *a)
 {

@@ -529,8 +529,7 @@ static void chunk_chart(FILE *f, const skb_run *r, const struct frame *fr)
 	}
 	if (tmax == 0) {
 		svg_text(f, fr->x0 + fr->w / 2, fr->y0 + fr->h / 2, "middle", 13,
-		    "no chunk sweep in this run (--sweep-chunks; needs "
-		    "skua/parallel.h)");
+		    "no chunk sweep in this run (--sweep-chunks)");
 		return;
 	}
 	double lmin = floor(log10(tmin * 1e3)), lmax = ceil(log10(tmax * 1e3));

@@ -987,10 +987,8 @@ int main(int argc, char **argv)
 	if (do_list) {
 		printf("%-8s %-10s %s\n", "workload", "default", "size");
 		for (int i = 0; i < NWORKLOADS; i++)
-			printf("%-8s %-10ld %s%s\n", workloads[i].name,
-			    workloads[i].quick_size, workloads[i].size_doc,
-			    workloads[i].needs_parallel && !skb_have_parallel() ?
-			    " (not built: needs skua/parallel.h)" : "");
+			printf("%-8s %-10ld %s\n", workloads[i].name,
+			    workloads[i].quick_size, workloads[i].size_doc);
 		printf("peers built: openmp %s, tbb %s\n",
 		    skb_omp_available() ? "yes" : "no",
 		    skb_tbb_available() ? "yes" : "no");
@@ -998,12 +996,7 @@ int main(int argc, char **argv)
 	}
 	for (int i = 0; i < NWORKLOADS; i++) {
 		if (!any_selected)
-			selected[i] = !workloads[i].needs_parallel ||
-			    skb_have_parallel();
-		else if (selected[i] && workloads[i].needs_parallel &&
-		    !skb_have_parallel())
-			bad_usage("workload %s needs skua/parallel.h, which this "
-			    "build does not have", workloads[i].name);
+			selected[i] = true;
 		if (sizes[i] < 0)
 			sizes[i] = size_all >= 0 ? size_all :
 			    workloads[i].quick_size;
@@ -1016,7 +1009,7 @@ int main(int argc, char **argv)
 	if (do_compare && !skb_omp_available() && !skb_tbb_available())
 		fprintf(stderr, "skua-bench: --compare: built without OpenMP "
 		    "and oneTBB; nothing to compare with\n");
-	if (do_sweep && skb_have_parallel()) {
+	if (do_sweep) {
 		/* The per-site variables beat opts->chunk, and the library
 		 * reads them once per process: clear them before any call. */
 		static const char *vars[] = { "SKUA_CHUNK_SIZE",
@@ -1027,11 +1020,6 @@ int main(int argc, char **argv)
 				    "ignoring %s=%s\n", vars[i], getenv(vars[i]));
 				unsetenv(vars[i]);
 			}
-	}
-	if (do_sweep && !skb_have_parallel()) {
-		fprintf(stderr, "skua-bench: --sweep-chunks: built without "
-		    "skua/parallel.h; no sweep\n");
-		do_sweep = false;
 	}
 
 	machine_info(r);

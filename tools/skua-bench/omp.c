@@ -9,7 +9,7 @@
  * a stub and skb_omp_available() says 0.
  */
 #include "peers.h"
-#include "workloads.h"
+#include "kernels.h"
 
 #ifdef _OPENMP
 #include <omp.h>

@@ -263,7 +263,7 @@ int skb_run_report(skb_run *r, int repeat)
 	skua_pool_destroy(pools[1]);
 	if (pools[2] != NULL)
 		skua_pool_destroy(pools[2]);
-	if (skb_have_parallel() && wmax >= 2)
+	if (wmax >= 2)
 		measure_first_loop(rep, repeat, r->warmup);
 
 	/* Round trips, on a pool of every CPU. */

@@ -3,9 +3,9 @@
  * tools/skua-bench/sync.c - a pool-wide sync (every worker runs one task at
  * once, so that its idle counter is settled before a read) and the
  * first-loop kernel of --report (issue 11), apart from the benchmark
- * kernels of workloads.c.
+ * kernels of kernels/.
  */
-#include "workloads.h"
+#include "sync.h"
 
 #include <sched.h>
 #include <stdatomic.h>

@@ -11,7 +11,7 @@
 // run.  A global_control raises TBB's limit (the CPU count) when more
 // threads are asked for, as OpenMP's num_threads would give them.
 #include "peers.h"
-#include "workloads.h"
+#include "kernels.h"
 
 #include <functional>
 #include <map>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * bench/kernels.h - the C halves of the microbenchmarks.  The fork/join fast
+ * bench/micro.h - the C halves of the microbenchmarks.  The fork/join fast
  * path (skua/task.h) and the deque internals (lib/worker.h) are C only, so
  * each measured loop is here and bench_skua.cc calls it from C++.
  *
@@ -8,8 +8,8 @@
  * thread, as named) and returns the seconds they took, measured inside,
  * so that entering the pool is not part of the figure.
  */
-#ifndef SKUA_BENCH_KERNELS_H
-#define SKUA_BENCH_KERNELS_H
+#ifndef SKUA_BENCH_MICRO_H
+#define SKUA_BENCH_MICRO_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -19,9 +19,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* fib(n) by fork/join, one fork per call (BENCHMARKS.md); also soak.c's. */
-long skbm_fib(skua_worker *w, int n);
 
 /* Deque, on one worker: the owner's private push/pop (a fork then its join,
  * 64 deep), the public push (expose) and take, and steal (from its own
@@ -53,7 +50,7 @@ double skbm_blocking_begin_end(skua_pool *p, uint64_t n);
 void skbm_wait_parked(skua_pool *p);
 
 /* skua_parallel_map of out[i] = in[i] + 1 over n ints; chunk 0 is auto.
- * Returns seconds, or -1 when the library has no parallel API. */
+ * Returns seconds. */
 double skbm_parallel_map(skua_pool *p, const int *in, int *out, size_t n,
     size_t chunk);
 

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * tools/skua-bench/workloads.h - the benchmark kernels, serial and parallel.
+ * kernels/kernels.h - the reference kernels, serial and on skua, in one
+ * internal static library (skua_kernels, not installed) that skua-bench,
+ * the Google Benchmark harness and bench/soak.c in bench/, and the tests
+ * (tests/test.h, tests/trace/) link, so that each kernel, fork/join fib
+ * above all, is written once and checked the same way everywhere.
  *
  * Every kernel is plain C (the fork/join fast path in skua/task.h is C-only),
  * so the C++ Google Benchmark harness in bench/ calls them through this
@@ -17,8 +21,8 @@
  * The serial kernels are the plain serial C code of BENCHMARKS.md, built
  * with the same flags (-O2) as the library, with no runtime at all.
  */
-#ifndef SKUA_BENCH_WORKLOADS_H
-#define SKUA_BENCH_WORKLOADS_H
+#ifndef SKUA_KERNELS_H
+#define SKUA_KERNELS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -40,6 +44,17 @@ double skb_now(void);
 
 /* fib */
 long skb_fib_serial(int n);
+/* fib(n) by fork/join from inside a task, one fork per call: the kernel
+ * that the tests, the trace test and the microbenchmarks fork. */
+long skb_fib_fj(skua_worker *w, int n);
+/* Its task record, for code that forks a whole fib itself:
+ * skua_fork(w, &t.task, skb_fib_task_run) computes t.r = fib(t.n). */
+typedef struct skb_fib_task {
+	skua_task task;
+	int n;
+	long r;
+} skb_fib_task;
+void skb_fib_task_run(skua_worker *w, skua_task *t);
 long skb_fib_skua(skua_pool *p, int n); /* <0: a skua error code */
 uint64_t skb_fib_forks(int n);           /* forks of fib(n) = fib calls/2 */
 
@@ -61,7 +76,7 @@ static inline uint64_t skb_splitmix64(uint64_t x)
 }
 long skb_utree_serial(uint32_t q);
 long skb_utree_skua(skua_pool *p, uint32_t q);
-/* workloads_auto.c: the same three kernels with skua/autotask.h. */
+/* autotask.c: the same three kernels with skua/autotask.h. */
 long skb_fib_auto(skua_pool *p, int n);
 long skb_queens_auto(skua_pool *p, int n);
 long skb_utree_auto(skua_pool *p, uint32_t q);
@@ -112,23 +127,10 @@ long skb_primes_sieve(uint64_t n);       /* an independent check */
 /* map: y[i] = a*x[i] + y[i] */
 void skb_map_serial(size_t n, double a, const double *x, double *y);
 
-/* Data-parallel versions (include/skua/parallel.h); chunk 0 is auto. */
-int skb_have_parallel(void);
+/* Data-parallel versions (skua/parallel.h); chunk 0 is auto. */
 long skb_primes_skua(skua_pool *p, uint64_t n, size_t chunk);
 int skb_map_skua(skua_pool *p, size_t n, double a, const double *x,
     double *y, size_t chunk);
-/*
- * Every worker of p runs one task at the same moment, waiting for the
- * others at most timeout_s: each one ends the idle period it was in, so
- * the pool's idle_ns (credited when an idle period ends) then holds no idle
- * time from before the call, and nothing of a period still open is missed.
- * 0, or -1 when the wait timed out or the build lacks skua/parallel.h.
- */
-int skb_sync_workers(skua_pool *p, unsigned workers, double timeout_s);
-/* The first-loop row of --report: n elements of about us microseconds
- * each (a spin loop calibrated once), in fixed chunks; 0 or an error. */
-void skb_spin_calibrate(double us);
-int skb_spin_loop(skua_pool *p, size_t n, size_t chunk);
 /* The call sites' names, for SKUA_CHUNK_SIZE_<SITE>. */
 #define SKB_SITE_PRIMES "primes"
 #define SKB_SITE_MAP "map"

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * tools/skua-bench/workloads.c - the benchmark kernels (see workloads.h).
+ * kernels/forkjoin.c - the fork/join kernels, fib, nqueens, utree and
+ * matmul, serial and on skua (kernels.h).
  *
  * Each fork/join kernel has the shape of the fib example in skua/task.h:
  * the task record lives on the forking frame's stack, the fork makes it
@@ -8,16 +9,12 @@
  * kernels are the same recursions with plain calls and no runtime.
  */
 #define _GNU_SOURCE
-#include "workloads.h"
+#include "kernels.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#if defined(SKUA_BENCH_HAVE_PARALLEL)
-#include "skua/parallel.h"
-#endif
 
 double skb_now(void)
 {
@@ -46,28 +43,20 @@ uint64_t skb_fib_forks(int n)
 	return a - 1;
 }
 
-typedef struct {
-	skua_task task;
-	int n;
-	long r;
-} fib_task;
-
-static long fib_fj(skua_worker *w, int n);
-
-static void fib_run(skua_worker *w, skua_task *t)
+void skb_fib_task_run(skua_worker *w, skua_task *t)
 {
-	fib_task *f = (fib_task *)t;
-	f->r = fib_fj(w, f->n);
+	skb_fib_task *f = (skb_fib_task *)t;
+	f->r = skb_fib_fj(w, f->n);
 }
 
-static long fib_fj(skua_worker *w, int n)
+long skb_fib_fj(skua_worker *w, int n)
 {
 	if (n < 2)
 		return n;
-	fib_task a = { .n = n - 1 };
-	skua_fork(w, &a.task, fib_run);
-	long b = fib_fj(w, n - 2);
-	skua_join_fn(w, &a.task, fib_run);
+	skb_fib_task a = { .n = n - 1 };
+	skua_fork(w, &a.task, skb_fib_task_run);
+	long b = skb_fib_fj(w, n - 2);
+	skua_join_fn(w, &a.task, skb_fib_task_run);
 	return a.r + b;
 }
 
@@ -79,7 +68,7 @@ struct fib_call {
 static void fib_entry(skua_worker *w, void *arg)
 {
 	struct fib_call *c = arg;
-	c->r = fib_fj(w, c->n);
+	c->r = skb_fib_fj(w, c->n);
 }
 
 long skb_fib_skua(skua_pool *p, int n)
@@ -402,128 +391,3 @@ int skb_matmul_skua(skua_pool *p, size_t n, const double *a, const double *b,
 	struct mm_call x = { .n = n, .a = a, .b = b, .c = c };
 	return skua_pool_run(p, mm_entry, &x);
 }
-
-/* ---- primes and map ----------------------------------------------- */
-
-int skb_is_prime(uint64_t n)
-{
-	if (n < 2)
-		return 0;
-	for (uint64_t i = 2; i * i <= n; i++)
-		if (n % i == 0)
-			return 0;
-	return 1;
-}
-
-long skb_primes_serial(uint64_t n)
-{
-	long count = 0;
-	for (uint64_t i = 1; i < n; i++)
-		count += skb_is_prime(i);
-	return count;
-}
-
-long skb_primes_sieve(uint64_t n)
-{
-	if (n < 3)
-		return 0;
-	unsigned char *composite = calloc(n, 1);
-	if (composite == NULL)
-		return -ENOMEM;
-	long count = 0;
-	for (uint64_t i = 2; i < n; i++) {
-		if (composite[i])
-			continue;
-		count++;
-		for (uint64_t j = i * i; j < n; j += i)
-			composite[j] = 1;
-	}
-	free(composite);
-	return count;
-}
-
-void skb_map_serial(size_t n, double a, const double *x, double *y)
-{
-	for (size_t i = 0; i < n; i++)
-		y[i] = a * x[i] + y[i];
-}
-
-#if defined(SKUA_BENCH_HAVE_PARALLEL)
-
-int skb_have_parallel(void)
-{
-	return 1;
-}
-
-static void primes_body(size_t lo, size_t hi, void *acc, void *ctx)
-{
-	long *count = acc;
-	(void)ctx;
-	for (size_t i = lo; i < hi; i++)
-		*count += skb_is_prime(i);
-}
-
-static void primes_combine(void *acc, const void *other, void *ctx)
-{
-	(void)ctx;
-	*(long *)acc += *(const long *)other;
-}
-
-long skb_primes_skua(skua_pool *p, uint64_t n, size_t chunk)
-{
-	skua_par_opts o;
-	long zero = 0, result = 0;
-
-	skua_par_opts_init(&o);
-	o.chunk = chunk;
-	o.site = SKB_SITE_PRIMES;
-	if (n < 1)
-		return 0;
-	int rc = skua_parallel_reduce(p, 1, (size_t)n, &o, sizeof(long),
-	    &zero, primes_body, primes_combine, NULL, &result);
-	return rc != 0 ? rc : result;
-}
-
-/* y = a*x + y a chunk at a time: in is x, out is y (read and written). */
-static void map_chunk(const void *in, void *out, size_t count, void *ctx)
-{
-	double a = *(const double *)ctx;
-	const double *x = in;
-	double *y = out;
-	for (size_t i = 0; i < count; i++)
-		y[i] = a * x[i] + y[i];
-}
-
-int skb_map_skua(skua_pool *p, size_t n, double a, const double *x,
-    double *y, size_t chunk)
-{
-	skua_par_opts o;
-
-	skua_par_opts_init(&o);
-	o.chunk = chunk;
-	o.site = SKB_SITE_MAP;
-	return skua_parallel_map_chunks(p, x, y, n, sizeof(double),
-	    sizeof(double), map_chunk, &a, &o);
-}
-
-#else /* !SKUA_BENCH_HAVE_PARALLEL */
-
-int skb_have_parallel(void)
-{
-	return 0;
-}
-
-long skb_primes_skua(skua_pool *p, uint64_t n, size_t chunk)
-{
-	(void)p, (void)n, (void)chunk;
-	return -ENOSYS;
-}
-
-int skb_map_skua(skua_pool *p, size_t n, double a, const double *x,
-    double *y, size_t chunk)
-{
-	(void)p, (void)n, (void)a, (void)x, (void)y, (void)chunk;
-	return -ENOSYS;
-}
-
-#endif

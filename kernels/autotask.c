@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * tools/skua-bench/workloads_auto.c - fib, nqueens and utree written with
+ * kernels/autotask.c - fib, nqueens and utree written with
  * skua/autotask.h (the automatic sequential cut-off), for the `fib 35
  * auto`, `nqueens 13 auto` and `utree auto` rows of --report (issue 12).
- * The same kernels as workloads.c's, so the answers and the serial
+ * The same kernels as forkjoin.c's, so the answers and the serial
  * baselines are the same.
  */
-#include "workloads.h"
+#include "kernels.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -21,7 +21,7 @@ SKUA_TASK_1(long, skb_afib, int, n)
 	return SKUA_SYNC(skb_afib, &a) + b;
 }
 
-/* The bit-mask board of workloads.c's queens. */
+/* The bit-mask board of forkjoin.c's queens. */
 SKUA_TASK_4(long, skb_aqueens, int, n, int, row, uint32_t, cols, uint64_t,
     diag)
 {

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * bench/kernels.c - the C halves of the microbenchmarks (see kernels.h).
- * Uses lib/worker.h for the deque operations themselves.
+ * bench/micro.c - the C halves of the microbenchmarks (see micro.h).
+ * Uses lib/worker.h for the deque operations themselves, and kernels/ for
+ * fib.
  */
 #define _GNU_SOURCE
+#include "micro.h"
 #include "kernels.h"
 #include "worker.h"
 
@@ -11,10 +13,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#if __has_include("skua/parallel.h")
 #include "skua/parallel.h"
-#define SKBM_HAVE_PARALLEL 1
-#endif
 
 static double now(void)
 {
@@ -200,60 +199,21 @@ double skbm_fork_join_empty(skua_pool *p, uint64_t n)
 	return l.secs;
 }
 
-typedef struct {
-	skua_task task;
-	int n;
-	long r;
-} fib_task;
-
-static void fib_run(skua_worker *w, skua_task *t)
-{
-	fib_task *f = (fib_task *)t;
-	f->r = skbm_fib(w, f->n);
-}
-
-long skbm_fib(skua_worker *w, int n)
-{
-	if (n < 2)
-		return n;
-	fib_task a = { .n = n - 1 };
-	skua_fork(w, &a.task, fib_run);
-	long b = skbm_fib(w, n - 2);
-	skua_join_fn(w, &a.task, fib_run);
-	return a.r + b;
-}
-
 static void fib_entry(skua_worker *w, void *arg)
 {
 	struct loop *l = arg;
 	double t0 = now();
-	l->r = skbm_fib(w, l->k);
+	l->r = skb_fib_fj(w, l->k);
 	l->secs = now() - t0;
-}
-
-static long fib_serial(int n)
-{
-	return n < 2 ? n : fib_serial(n - 1) + fib_serial(n - 2);
-}
-
-static uint64_t fib_forks(int k)
-{
-	uint64_t a = 0, b = 1;
-	for (int i = 0; i < k + 1; i++) {
-		uint64_t t = a + b;
-		a = b;
-		b = t;
-	}
-	return a - 1;
 }
 
 double skbm_fork_join_fib(skua_pool *p, int k, uint64_t *forks)
 {
 	struct loop l = { .k = k };
 	skua_pool_run(p, fib_entry, &l);
-	if (l.r != fib_serial(k))
+	if (l.r != skb_fib_serial(k))
 		abort();
-	*forks = fib_forks(k);
+	*forks = skb_fib_forks(k);
 	return l.secs;
 }
 
@@ -261,7 +221,7 @@ double skbm_fib_serial(int k)
 {
 	volatile int kk = k;
 	double t0 = now();
-	volatile long r = fib_serial(kk);
+	volatile long r = skb_fib_serial(kk);
 	(void)r;
 	return now() - t0;
 }
@@ -348,7 +308,6 @@ void skbm_wait_parked(skua_pool *p)
 
 /* ---- parallel_map --------------------------------------------------- */
 
-#ifdef SKBM_HAVE_PARALLEL
 static void inc(const void *in, void *out, void *ctx)
 {
 	(void)ctx;
@@ -367,14 +326,6 @@ double skbm_parallel_map(skua_pool *p, const int *in, int *out, size_t n,
 		abort();
 	return now() - t0;
 }
-#else
-double skbm_parallel_map(skua_pool *p, const int *in, int *out, size_t n,
-    size_t chunk)
-{
-	(void)p, (void)in, (void)out, (void)n, (void)chunk;
-	return -1;
-}
-#endif
 
 /* ---- blocking tasks (issue 6) ---------------------------------------- */
 
