@@ -12,7 +12,7 @@ if(TARGET skua_shared)
   # The inline fork/join and autotask code, from C and from C++, resolved
   # against libskua.so alone (nothing hidden may be called from a header).
   add_executable(test_autotask_shared test_autotask.c)
-  target_link_libraries(test_autotask_shared PRIVATE skua_shared)
+  target_link_libraries(test_autotask_shared PRIVATE skua_kernels skua_shared)
   add_executable(test_cxx17_shared cxx/test_cxx.cc)
   set_target_properties(test_cxx17_shared PROPERTIES CXX_STANDARD 17
     CXX_STANDARD_REQUIRED ON CXX_EXTENSIONS OFF)

@@ -15,9 +15,13 @@
 
 #include "skua.h"
 
+/* The case running now (test_run_cases), so that a failure names the
+ * behaviour that broke before the line that saw it. */
+static const char *test_current_case = "main";
 #define FAIL(...)                                                          \
 	do {                                                               \
-		fprintf(stderr, "%s:%d: FAIL: ", __FILE__, __LINE__);      \
+		fprintf(stderr, "%s: FAIL at %s:%d: ", test_current_case,  \
+		    __FILE__, __LINE__);                                   \
 		fprintf(stderr, __VA_ARGS__);                              \
 		fprintf(stderr, "\n");                                     \
 		exit(1);                                                   \
@@ -88,24 +92,71 @@ static inline void fib_entry(skua_worker *w, void *arg)
 }
 
 /*
- * Named cases: a test file lists its cases and calls test_run_cases() from
- * main(); `test_x NAME` runs one case, `test_x` runs them all in order.
+ * Named cases (libuv's test-list.h is the model).  A test file defines
+ * each case with TEST_CASE(name) { ... }, names the behaviour it checks
+ * (fib_is_exact_on_1_to_8_workers, not fib2), lists them once:
+ *
+ *	static const struct test_case cases[] = {
+ *		TEST_ENTRY(fib_is_exact_on_1_to_8_workers),
+ *		...
+ *		TEST_END,
+ *	};
+ *
+ * and returns test_run_cases(argc, argv, cases) from main().  Then
+ *   test_x            runs every case in order, in this process;
+ *   test_x NAME       runs the one case NAME;
+ *   test_x --list     prints the names, one a line;
+ *   test_x --check-list NAME...   exits 1 unless the names are exactly
+ *                     the list, in order: tests/CMakeLists.txt reads the
+ *                     TEST_ENTRY lines with a regex to register one CTest
+ *                     test per case, and this keeps that reading honest.
  */
 struct test_case {
 	const char *name;
 	void (*fn)(void);
 };
+#define TEST_CASE(name) static void case_##name(void)
+#define TEST_ENTRY(name) { #name, case_##name }
+#define TEST_END { NULL, NULL }
+
+static inline int test_check_list(int argc, char **argv,
+    const struct test_case *cases)
+{
+	int i = 0;
+	for (const struct test_case *c = cases; c->name != NULL; c++, i++)
+		if (i >= argc || strcmp(argv[i], c->name) != 0) {
+			fprintf(stderr, "case %d is %s, CMake registered %s\n",
+			    i, c->name, i < argc ? argv[i] : "nothing");
+			return 1;
+		}
+	if (i != argc) {
+		fprintf(stderr, "CMake registered %s, no such case\n", argv[i]);
+		return 1;
+	}
+	return 0;
+}
+
 static inline int test_run_cases(int argc, char **argv,
     const struct test_case *cases)
 {
 	int ran = 0;
+	if (argc > 1 && strcmp(argv[1], "--check-list") == 0)
+		return test_check_list(argc - 2, argv + 2, cases);
 	for (const struct test_case *c = cases; c->name != NULL; c++) {
+		if (argc > 1 && strcmp(argv[1], "--list") == 0) {
+			printf("%s\n", c->name);
+			ran++;
+			continue;
+		}
 		if (argc > 1 && strcmp(argv[1], c->name) != 0)
 			continue;
 		printf("== %s\n", c->name);
 		fflush(stdout);
+		test_current_case = c->name;
 		c->fn();
+		test_current_case = "main";
 		printf("%s: ok\n", c->name);
+		fflush(stdout);
 		ran++;
 	}
 	if (ran == 0) {

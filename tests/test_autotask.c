@@ -127,7 +127,7 @@ static void run_all(skua_worker *w, void *arg)
 	r->tree = SKUA_ROOT(aforest, w, 12345, r->q);
 }
 
-static void case_answers_on_1_2_4_8_workers(void)
+TEST_CASE(answers_on_1_2_4_8_workers)
 {
 	uint32_t q = 195000; /* ~2e4 nodes; serial and parallel agree */
 	long tree = forest_serial(12345, q);
@@ -153,7 +153,7 @@ static void case_answers_on_1_2_4_8_workers(void)
 	    atomic_load(&atree_auto.cut));
 }
 
-static void case_serial_clone_alone(void)
+TEST_CASE(serial_clone_alone)
 {
 	struct board empty;
 	memset(&empty, 0, sizeof empty);
@@ -189,7 +189,7 @@ static void mixed(skua_worker *w, void *arg)
 	*out = b + c + plain.r + (long)(intptr_t)r;
 }
 
-static void case_mixes_with_forks_and_futures(void)
+TEST_CASE(mixes_with_forks_and_futures)
 {
 	for (unsigned workers = 1; workers <= 2; workers++) {
 		skua_pool *p = test_pool(workers);
@@ -203,10 +203,10 @@ static void case_mixes_with_forks_and_futures(void)
 }
 
 static const struct test_case cases[] = {
-	{ "answers_on_1_2_4_8_workers", case_answers_on_1_2_4_8_workers },
-	{ "serial_clone_alone", case_serial_clone_alone },
-	{ "mixes_with_forks_and_futures", case_mixes_with_forks_and_futures },
-	{ NULL, NULL },
+	TEST_ENTRY(answers_on_1_2_4_8_workers),
+	TEST_ENTRY(serial_clone_alone),
+	TEST_ENTRY(mixes_with_forks_and_futures),
+	TEST_END,
 };
 
 int main(int argc, char **argv)

@@ -89,10 +89,8 @@ static void *cap_first(void *arg)
 	return NULL;
 }
 
-int main(void)
+TEST_CASE(sleeps_on_blocking_threads_overlap_beside_fork_join)
 {
-	test_watchdog(120);
-
 	/* 64 blocking sleeps beside a compute job. */
 	skua_pool *p = test_pool(2);
 	enum { N = 64 };
@@ -114,7 +112,11 @@ int main(void)
 		ASSERT_OK(skua_future_release(fs[i]));
 	}
 	ASSERT_OK(skua_pool_destroy(p));
+}
 
+TEST_CASE(blocking_read_on_only_worker_lets_its_writer_run)
+{
+	skua_pool *p;
 	/* One worker, a blocking read whose writer is a task of the pool. */
 	p = test_pool(1);
 	for (int round = 0; round < 20; round++) {
@@ -134,7 +136,10 @@ int main(void)
 	    (unsigned long long)st[1].tasks_run);
 	ASSERT(st[1].tasks_run > 0);
 	ASSERT_OK(skua_pool_destroy(p));
+}
 
+TEST_CASE(unmatched_end_nesting_and_null_pool_are_errors)
+{
 	/* Errors. */
 	ASSERT_EQ(skua_blocking_end(), -EINVAL);
 	for (int i = 0; i < SKUA_BLOCKING_NEST_MAX; i++)
@@ -146,7 +151,12 @@ int main(void)
 	skua_future *f = (skua_future *)1;
 	ASSERT_EQ(skua_spawn_blocking(NULL, sleep_100ms, NULL, &f), -EINVAL);
 	ASSERT(f == NULL);
+}
 
+TEST_CASE(compensation_cap_returns_eagain)
+{
+	skua_pool *p;
+	skua_future *f;
 	/* The compensation cap: SKUA_MAX_BLOCKING=1, two blocked tasks. */
 	setenv("SKUA_MAX_BLOCKING", "1", 1);
 	p = test_pool(1);
@@ -158,6 +168,18 @@ int main(void)
 	ASSERT_EQ(atomic_load(&cap_rc), -EAGAIN);
 	ASSERT_OK(skua_pool_destroy(p));
 	sem_destroy(&cap_sem);
-	printf("ok\n");
-	return 0;
+}
+
+static const struct test_case cases[] = {
+	TEST_ENTRY(sleeps_on_blocking_threads_overlap_beside_fork_join),
+	TEST_ENTRY(blocking_read_on_only_worker_lets_its_writer_run),
+	TEST_ENTRY(unmatched_end_nesting_and_null_pool_are_errors),
+	TEST_ENTRY(compensation_cap_returns_eagain),
+	TEST_END,
+};
+
+int main(int argc, char **argv)
+{
+	test_watchdog(120);
+	return test_run_cases(argc, argv, cases);
 }

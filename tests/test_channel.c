@@ -18,7 +18,7 @@
 #include <time.h>
 
 
-static void case_bad_arguments(void)
+TEST_CASE(bad_arguments)
 {
 	skua_channel *ch = (skua_channel *)1;
 	char e[8] = { 0 };
@@ -75,7 +75,7 @@ static void case_bad_arguments(void)
 
 /* Both allocations of create fail in turn: -ENOMEM, *out NULL, nothing
  * leaked (LeakSanitizer), and the next create works. */
-static void case_alloc_failure(void)
+TEST_CASE(alloc_failure)
 {
 	for (long k = 1; k <= 2; k++) {
 		skua_channel *ch = (skua_channel *)1;
@@ -92,7 +92,7 @@ static void case_alloc_failure(void)
 }
 
 /* Capacity 5, 1000 laps, varying fill levels: strict FIFO, len exact. */
-static void case_fifo_laps(void)
+TEST_CASE(fifo_laps)
 {
 	skua_channel *ch;
 	ASSERT_OK(skua_channel_create(5, sizeof(uint32_t), &ch));
@@ -134,7 +134,7 @@ static void *consume_in_order(void *arg)
 	return NULL;
 }
 
-static void case_capacity_one(void)
+TEST_CASE(capacity_one)
 {
 	skua_channel *ch;
 	long x = 42, y = 0;
@@ -210,7 +210,7 @@ static void *sized_consumer(void *arg)
 
 /* Size 1 through one producer and one consumer; 8, 24 and 4096 through
  * two of each.  Every element arrives once, every byte intact. */
-static void case_elem_sizes(void)
+TEST_CASE(elem_sizes)
 {
 	static const size_t sizes[] = { 1, 8, 24, 4096 };
 	for (int k = 0; k < 4; k++) {
@@ -245,7 +245,7 @@ static void case_elem_sizes(void)
 	}
 }
 
-static void case_timeouts(void)
+TEST_CASE(timeouts)
 {
 	skua_channel *ch;
 	int x = 1;
@@ -279,7 +279,7 @@ static void *send_later(void *arg)
 }
 
 /* A timed receive that an element reaches in time returns it. */
-static void case_timeout_met(void)
+TEST_CASE(timeout_met)
 {
 	skua_channel *ch;
 	int x = 0;
@@ -292,7 +292,7 @@ static void case_timeout_met(void)
 	ASSERT_OK(skua_channel_destroy(ch));
 }
 
-static void case_close(void)
+TEST_CASE(close)
 {
 	skua_channel *ch;
 	int x;
@@ -346,7 +346,7 @@ static void *recv_measured(void *arg)
 
 /* An outside receiver that waits 300 ms uses well under 300 ms of CPU:
  * it polls a few microseconds, then sleeps until the close wakes it. */
-static void case_outside_wait_sleeps(void)
+TEST_CASE(outside_wait_sleeps)
 {
 	struct cpu_wait c = { NULL, 0, 0 };
 	pthread_t t;
@@ -377,7 +377,7 @@ static void *answer(void *arg)
 
 /* One worker, whose task waits in recv: other tasks still run (a spare
  * compensates), and the receiver gets its element afterwards. */
-static void case_worker_wait_compensates(void)
+TEST_CASE(worker_wait_compensates)
 {
 	skua_pool *p = test_pool(1);
 	skua_channel *ch;
@@ -402,17 +402,17 @@ static void case_worker_wait_compensates(void)
 int main(int argc, char **argv)
 {
 	static const struct test_case cases[] = {
-		{ "bad_arguments", case_bad_arguments },
-		{ "alloc_failure", case_alloc_failure },
-		{ "fifo_laps", case_fifo_laps },
-		{ "capacity_one", case_capacity_one },
-		{ "elem_sizes", case_elem_sizes },
-		{ "timeouts", case_timeouts },
-		{ "timeout_met", case_timeout_met },
-		{ "close", case_close },
-		{ "outside_wait_sleeps", case_outside_wait_sleeps },
-		{ "worker_wait_compensates", case_worker_wait_compensates },
-		{ NULL, NULL },
+		TEST_ENTRY(bad_arguments),
+		TEST_ENTRY(alloc_failure),
+		TEST_ENTRY(fifo_laps),
+		TEST_ENTRY(capacity_one),
+		TEST_ENTRY(elem_sizes),
+		TEST_ENTRY(timeouts),
+		TEST_ENTRY(timeout_met),
+		TEST_ENTRY(close),
+		TEST_ENTRY(outside_wait_sleeps),
+		TEST_ENTRY(worker_wait_compensates),
+		TEST_END,
 	};
 	test_watchdog(240);
 	return test_run_cases(argc, argv, cases);

@@ -112,19 +112,19 @@ static void run_pipeline(unsigned workers, bool from_task)
 		ASSERT_OK(skua_channel_destroy(r.ch[k]));
 }
 
-static void case_one_worker(void) { run_pipeline(1, false); }
-static void case_two_workers(void) { run_pipeline(2, false); }
-static void case_one_worker_from_task(void) { run_pipeline(1, true); }
-static void case_two_workers_from_task(void) { run_pipeline(2, true); }
+TEST_CASE(one_worker) { run_pipeline(1, false); }
+TEST_CASE(two_workers) { run_pipeline(2, false); }
+TEST_CASE(one_worker_from_task) { run_pipeline(1, true); }
+TEST_CASE(two_workers_from_task) { run_pipeline(2, true); }
 
 int main(int argc, char **argv)
 {
 	static const struct test_case cases[] = {
-		{ "one_worker", case_one_worker },
-		{ "two_workers", case_two_workers },
-		{ "one_worker_from_task", case_one_worker_from_task },
-		{ "two_workers_from_task", case_two_workers_from_task },
-		{ NULL, NULL },
+		TEST_ENTRY(one_worker),
+		TEST_ENTRY(two_workers),
+		TEST_ENTRY(one_worker_from_task),
+		TEST_ENTRY(two_workers_from_task),
+		TEST_END,
 	};
 	test_watchdog(280);
 	return test_run_cases(argc, argv, cases);

@@ -98,7 +98,7 @@ static void *consumer(void *arg)
 	return NULL;
 }
 
-static void case_mpmc_8x8(void)
+TEST_CASE(mpmc_8x8)
 {
 	struct mpmc m = { NULL, 0, NULL, 0 };
 	uint64_t total = MPMC_TOTAL;
@@ -217,7 +217,7 @@ static void close_under(skua_channel *ch, void *(*fn)(void *),
 	ASSERT_OK(skua_pool_destroy(pool));
 }
 
-static void case_close_wakes_receivers(void)
+TEST_CASE(close_wakes_receivers)
 {
 	skua_channel *ch;
 	ASSERT_OK(skua_channel_create(4, sizeof(int), &ch));
@@ -225,7 +225,7 @@ static void case_close_wakes_receivers(void)
 	ASSERT_OK(skua_channel_destroy(ch));
 }
 
-static void case_close_wakes_senders(void)
+TEST_CASE(close_wakes_senders)
 {
 	skua_channel *ch;
 	ASSERT_OK(skua_channel_create(4, sizeof(int), &ch));
@@ -320,7 +320,7 @@ static void one_close_race(skua_pool *pool, size_t cap, unsigned ms)
 	ASSERT_OK(skua_channel_destroy(ch));
 }
 
-static void case_close_while_running(void)
+TEST_CASE(close_while_running)
 {
 	static const size_t caps[] = { 1, 3, 64 };
 	skua_pool *pool = test_pool(2);
@@ -333,11 +333,11 @@ static void case_close_while_running(void)
 int main(int argc, char **argv)
 {
 	static const struct test_case cases[] = {
-		{ "mpmc_8x8", case_mpmc_8x8 },
-		{ "close_wakes_receivers", case_close_wakes_receivers },
-		{ "close_wakes_senders", case_close_wakes_senders },
-		{ "close_while_running", case_close_while_running },
-		{ NULL, NULL },
+		TEST_ENTRY(mpmc_8x8),
+		TEST_ENTRY(close_wakes_receivers),
+		TEST_ENTRY(close_wakes_senders),
+		TEST_ENTRY(close_while_running),
+		TEST_END,
 	};
 	test_watchdog(280);
 	return test_run_cases(argc, argv, cases);

@@ -10,7 +10,7 @@
 #include "parallel.h"
 
 /* The rule, exactly. */
-static void target_rule(void)
+TEST_CASE(target_rule)
 {
 	ASSERT_EQ(skua__par_chunk_target_for(0), SKUA_PAR_CHUNK_TARGET_NS);
 	ASSERT_EQ(skua__par_chunk_target_for(25), SKUA_PAR_CHUNK_TARGET_NS);
@@ -30,7 +30,7 @@ static void body(size_t lo, size_t hi, void *ctx)
 
 /* This process's target is the rule applied to a measured read, and an
  * automatic loop under it still covers its range exactly once. */
-static void target_measured(void)
+TEST_CASE(target_measured)
 {
 	skua_pool *p = test_pool(2);
 	size_t n = 0;
@@ -43,9 +43,9 @@ static void target_measured(void)
 }
 
 static const struct test_case cases[] = {
-	{ "target_rule", target_rule },
-	{ "target_measured", target_measured },
-	{ NULL, NULL },
+	TEST_ENTRY(target_rule),
+	TEST_ENTRY(target_measured),
+	TEST_END,
 };
 
 int main(int argc, char **argv)

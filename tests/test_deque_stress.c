@@ -4,7 +4,7 @@
  * exposes, pops privately and takes publicly, while 1..4 thieves steal.
  * 10^7 items in all (less under sanitizers), starting from a small buffer
  * so that it grows many times: every item is taken exactly once.
- * Usage: test_deque_stress [items per config]
+ * Usage: test_deque_stress [CASE]
  */
 /* Every skua_fork here must push: no inline window. */
 #define SKUA_FORK_WINDOW INT64_MAX
@@ -162,11 +162,8 @@ static void run_config(unsigned nthieves, long n)
 	free((void *)seen);
 }
 
-int main(int argc, char **argv)
+TEST_CASE(take_on_fresh_empty_deque_does_not_underflow)
 {
-	test_watchdog(280);
-	long per = argc > 1 ? atol(argv[1]) : test_scale(2500000, 100000);
-	/* take() on a fresh, empty deque must not underflow. */
 	skua_pool *p = skua__malloc_aligned(sizeof *p);
 	skua_worker *w = fake_worker(p, 0);
 	ASSERT(skua__deque_take(w) == NULL);
@@ -176,9 +173,30 @@ int main(int argc, char **argv)
 	skua__deque_fini(w);
 	skua__free_aligned(w, sizeof *w);
 	skua__free_aligned(p, sizeof *p);
+}
 
-	for (unsigned t = 1; t <= 4; t++)
-		run_config(t, per);
-	printf("ok\n");
-	return 0;
+/* Items per thief count: 10^7 in all over the four cases. */
+static long per_config(void)
+{
+	return test_scale(2500000, 100000);
+}
+
+TEST_CASE(each_item_taken_once_with_1_thief) { run_config(1, per_config()); }
+TEST_CASE(each_item_taken_once_with_2_thieves) { run_config(2, per_config()); }
+TEST_CASE(each_item_taken_once_with_3_thieves) { run_config(3, per_config()); }
+TEST_CASE(each_item_taken_once_with_4_thieves) { run_config(4, per_config()); }
+
+static const struct test_case cases[] = {
+	TEST_ENTRY(take_on_fresh_empty_deque_does_not_underflow),
+	TEST_ENTRY(each_item_taken_once_with_1_thief),
+	TEST_ENTRY(each_item_taken_once_with_2_thieves),
+	TEST_ENTRY(each_item_taken_once_with_3_thieves),
+	TEST_ENTRY(each_item_taken_once_with_4_thieves),
+	TEST_END,
+};
+
+int main(int argc, char **argv)
+{
+	test_watchdog(280);
+	return test_run_cases(argc, argv, cases);
 }

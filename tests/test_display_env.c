@@ -109,7 +109,7 @@ static void closest(const char *name, const char *want, unsigned dist)
 		    want, dist);
 }
 
-static void test_names(void)
+TEST_CASE(suggested_names_are_the_nearest_known)
 {
 	closest("SKUA_WORKER", "SKUA_WORKERS", 1);
 	closest("SKUA_WORKERS", "SKUA_WORKERS", 0);
@@ -180,7 +180,7 @@ static void want_machine_line(const char *out, unsigned workers)
 		    "in the mask) in:\n%s", workers, cpus, out);
 }
 
-static void test_display(void)
+TEST_CASE(display_env_names_each_value_source)
 {
 	char want[256];
 	skua_config cfg;
@@ -315,7 +315,22 @@ static void test_display(void)
 	printf("display: ok\n");
 }
 
-static void test_unknown(void)
+/* True if every line of out is the unused-site warning. */
+static bool only_unused_site_warnings(const char *out)
+{
+	for (const char *l = out; *l != '\0';) {
+		const char *nl = strchr(l, '\n');
+		size_t len = nl != NULL ? (size_t)(nl - l) : strlen(l);
+		char line[512];
+		snprintf(line, sizeof line, "%.*s", (int)len, l);
+		if (strstr(line, "but no loop with that site ran") == NULL)
+			return false;
+		l += len + (nl != NULL);
+	}
+	return true;
+}
+
+TEST_CASE(unknown_name_warns_once_strict_fails_sites_never)
 {
 	skua_config cfg;
 	skua_config_init(&cfg);
@@ -363,12 +378,15 @@ static void test_unknown(void)
 	ASSERT_EQ(setenv("SKUA_CHUNK_SIZE_PRIMS", "8", 1), 0);
 	ASSERT_EQ(setenv("SKUA_CHUNK_SIZE_MY_LOOP_2", "auto", 1), 0);
 	ASSERT_EQ(setenv("SKUA_BENCH_FAULT", "none", 1), 0);
+	/* (Destroying the last pool may warn that no loop used the site:
+	 * lib/profile.md's unused-site warning, once per process, so it shows
+	 * when this case runs alone.  That one is not an unknown name.) */
 	out = create(&cfg, 0, 1);
-	if (out[0] != '\0')
+	if (!only_unused_site_warnings(out))
 		FAIL("site variables: stderr \"%s\"", out);
 	unsetenv("SKUA_STRICT");
 	out = create(&cfg, 0, 1);
-	ASSERT(out[0] == '\0');
+	ASSERT(only_unused_site_warnings(out));
 	unsetenv("SKUA_CHUNK_SIZE_PRIMS");
 	unsetenv("SKUA_CHUNK_SIZE_MY_LOOP_2");
 	unsetenv("SKUA_BENCH_FAULT");
@@ -396,13 +414,16 @@ static void test_unknown(void)
 	printf("unknown names: ok\n");
 }
 
-int main(void)
+static const struct test_case cases[] = {
+	TEST_ENTRY(suggested_names_are_the_nearest_known),
+	TEST_ENTRY(display_env_names_each_value_source),
+	TEST_ENTRY(unknown_name_warns_once_strict_fails_sites_never),
+	TEST_END,
+};
+
+int main(int argc, char **argv)
 {
 	test_watchdog(120);
 	clear_skua_env();
-	test_names();
-	test_display();
-	test_unknown();
-	printf("test_display_env: ok\n");
-	return 0;
+	return test_run_cases(argc, argv, cases);
 }

@@ -6,7 +6,7 @@
  * naming the variable, the value and what is used instead; SKUA_STRICT=1
  * makes the call fail.
  *
- * Usage: test_env             run the tests
+ * Usage: test_env [CASE]       run the cases (tests/test.h)
  *        test_env --dump-table print "NAME<TAB>DEFAULT" per table entry
  *                             (tests/env_readme.py compares it to README.md)
  */
@@ -34,7 +34,7 @@ struct pcase {
 #define S (64 * 1024), ((uint64_t)1 << 32) /* SKUA_STACK_SIZE's */
 #define C 1, SIZE_MAX /* SKUA_CHUNK_SIZE's */
 
-static const struct pcase cases[] = {
+static const struct pcase parse_cases[] = {
 	/* UINT */
 	{ SKUA__ENV_UINT, "4", W, 0, 4 },
 	{ SKUA__ENV_UINT, " 4 ", W, 0, 4 },
@@ -163,10 +163,10 @@ static const char *kind_name(enum skua__env_kind k)
 	return "?";
 }
 
-static void test_parse_table(void)
+TEST_CASE(parser_gives_exact_codes_and_values_per_kind)
 {
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		const struct pcase *c = &cases[i];
+	for (size_t i = 0; i < sizeof parse_cases / sizeof parse_cases[0]; i++) {
+		const struct pcase *c = &parse_cases[i];
 		uint64_t v = SENTINEL;
 		int rc = skua__env_parse(c->kind, c->s, c->min, c->max, &v);
 		if (rc != c->rc)
@@ -185,11 +185,11 @@ static void test_parse_table(void)
 	ASSERT_EQ(skua__env_parse(SKUA__ENV_UINT, NULL, 0, 10, &v), -EINVAL);
 	ASSERT(v == SENTINEL);
 	ASSERT_EQ(skua__env_parse(SKUA__ENV_UINT, "4", 0, 10, NULL), -EINVAL);
-	printf("parse table: %zu cases\n", sizeof cases / sizeof cases[0]);
+	printf("parse table: %zu parse_cases\n", sizeof parse_cases / sizeof parse_cases[0]);
 }
 
 /* The table: names, ranges, and defaults that parse as their kind. */
-static void test_table(void)
+TEST_CASE(table_names_ranges_and_defaults_parse)
 {
 	for (int i = 0; i < SKUA__ENV_COUNT; i++) {
 		const struct skua__env_desc *d = &skua__env_table[i];
@@ -242,7 +242,7 @@ static void site(const char *prefix, const char *s, size_t len,
 	ASSERT(strlen(want) + 1 == sizeof buf || buf[strlen(want) + 1] == 'Z');
 }
 
-static void test_site_name(void)
+TEST_CASE(site_names_map_to_variable_names)
 {
 	site("SKUA_CHUNK_SIZE", "mysite", 64, "SKUA_CHUNK_SIZE_MYSITE");
 	site("SKUA_CHUNK_SIZE", "my-site.v2", 64, "SKUA_CHUNK_SIZE_MY_SITE_V2");
@@ -345,7 +345,7 @@ static void bad_workers(const char *value, const char *why, unsigned def)
 	unsetenv("SKUA_WORKERS");
 }
 
-static void test_pool_create(void)
+TEST_CASE(bad_skua_workers_warns_once_strict_fails)
 {
 	unsigned def = default_workers();
 	ASSERT(def >= 1);
@@ -448,6 +448,14 @@ static void dump_table(void)
 		    skua__env_table[i].default_doc);
 }
 
+static const struct test_case cases[] = {
+	TEST_ENTRY(parser_gives_exact_codes_and_values_per_kind),
+	TEST_ENTRY(table_names_ranges_and_defaults_parse),
+	TEST_ENTRY(site_names_map_to_variable_names),
+	TEST_ENTRY(bad_skua_workers_warns_once_strict_fails),
+	TEST_END,
+};
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "--dump-table") == 0) {
@@ -460,10 +468,5 @@ int main(int argc, char **argv)
 	    "SKUA_MAX_BLOCKING", "SKUA_DISPLAY_ENV" };
 	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
 		unsetenv(vars[i]);
-	test_parse_table();
-	test_table();
-	test_site_name();
-	test_pool_create();
-	printf("test_env: ok\n");
-	return 0;
+	return test_run_cases(argc, argv, cases);
 }

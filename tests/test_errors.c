@@ -26,12 +26,25 @@ static void entry(skua_worker *w, void *arg)
 	*(int *)arg = 7;
 }
 
-int main(void)
+/* The threads of this process with no pool alive.  Sanitizer runtimes
+ * start a helper thread with the first thread: count after one pool has
+ * come and gone.  The joined worker can stay listed for a moment
+ * (test.h): the base is the lowest count seen over 50 ms. */
+static int thread_base(void)
 {
-	test_watchdog(120);
-	skua_pool *p = (skua_pool *)1;
-	skua_config cfg;
+	skua_pool *p = test_pool(1);
+	ASSERT_OK(skua_pool_destroy(p));
+	int base = thread_count();
+	for (int i = 0; i < 50; i++) {
+		usleep(1000);
+		int now = thread_count();
+		base = now < base ? now : base;
+	}
+	return base;
+}
 
+TEST_CASE(error_names_come_from_one_table_and_out_params_are_set)
+{
 	/* Names come from one table and never allocate. */
 	ASSERT(strcmp(skua_err_name(-EINVAL), "EINVAL") == 0);
 	ASSERT(strcmp(skua_err_name(-EDEADLK), "EDEADLK") == 0);
@@ -56,7 +69,12 @@ int main(void)
 	skua_future *none[2] = { NULL, NULL };
 	ASSERT_EQ(skua_future_wait_any(none, 2, &idx), -EINVAL);
 	ASSERT_EQ(idx, SIZE_MAX);
+}
 
+TEST_CASE(null_and_out_of_range_arguments_are_einval)
+{
+	skua_pool *p = (skua_pool *)1;
+	skua_config cfg;
 	/* Bad arguments. */
 	ASSERT_EQ(skua_pool_create(NULL, NULL), -EINVAL);
 	skua_config_init(&cfg);
@@ -82,21 +100,13 @@ int main(void)
 	ASSERT(skua_worker_current() == NULL);
 	ASSERT(skua_worker_pool(NULL) == NULL);
 	ASSERT_EQ(skua_pool_stats(NULL, NULL, 0, NULL), -EINVAL);
+}
 
-	/* Sanitizer runtimes start a helper thread with the first thread:
-	 * count after one pool has come and gone. */
-	skua_config_init(&cfg);
-	cfg.workers = 1;
-	ASSERT_OK(skua_pool_create(&cfg, &p));
-	ASSERT_OK(skua_pool_destroy(p));
-	/* The joined worker can stay listed for a moment (test.h): the
-	 * base is the lowest count seen over 50 ms. */
-	int base = thread_count();
-	for (int i = 0; i < 50; i++) {
-		usleep(1000);
-		int now = thread_count();
-		base = now < base ? now : base;
-	}
+TEST_CASE(pool_create_fails_cleanly_at_every_allocation)
+{
+	skua_pool *p = (skua_pool *)1;
+	skua_config cfg;
+	int base = thread_base();
 	/* Allocation failure at every allocation of pool_create. */
 	int k;
 	for (k = 1; k < 100; k++) {
@@ -115,7 +125,14 @@ int main(void)
 	}
 	printf("pool_create: %d allocation points fail cleanly\n", k - 1);
 	ASSERT(k > 5);
+}
 
+TEST_CASE(pool_create_joins_started_threads_when_one_fails)
+{
+	skua_pool *p = (skua_pool *)1;
+	skua_config cfg;
+	int base = thread_base();
+	int k;
 	/* Thread creation failure at every worker. */
 	for (k = 1; k <= 4; k++) {
 		skua__test_thread_fail_at(k);
@@ -126,7 +143,13 @@ int main(void)
 		ASSERT(p == NULL);
 		ASSERT_EQ(settled_thread_count(base), base);
 	}
+}
 
+TEST_CASE(failed_spawn_queues_nothing_and_pool_keeps_working)
+{
+	skua_pool *p = (skua_pool *)1;
+	skua_config cfg;
+	int base = thread_base();
 	/* Spawn under allocation failure: -ENOMEM, nothing queued, and the
 	 * pool keeps working. */
 	skua_config_init(&cfg);
@@ -148,6 +171,19 @@ int main(void)
 	ASSERT_EQ(skua_pool_run(p, NULL, NULL), -EINVAL);
 	ASSERT_OK(skua_pool_destroy(p));
 	ASSERT_EQ(settled_thread_count(base), base);
-	printf("ok\n");
-	return 0;
+}
+
+static const struct test_case cases[] = {
+	TEST_ENTRY(error_names_come_from_one_table_and_out_params_are_set),
+	TEST_ENTRY(null_and_out_of_range_arguments_are_einval),
+	TEST_ENTRY(pool_create_fails_cleanly_at_every_allocation),
+	TEST_ENTRY(pool_create_joins_started_threads_when_one_fails),
+	TEST_ENTRY(failed_spawn_queues_nothing_and_pool_keeps_working),
+	TEST_END,
+};
+
+int main(int argc, char **argv)
+{
+	test_watchdog(120);
+	return test_run_cases(argc, argv, cases);
 }

@@ -114,14 +114,17 @@ static void *fork_from_job(void *arg)
 	return NULL;
 }
 
-int main(void)
+TEST_CASE(child_of_idle_pool_gets_echild_and_new_pool_works)
 {
-	test_watchdog(120);
 	skua_pool *p = test_pool(2);
-
 	/* (a) idle */
 	fork_case("idle pool", p, NULL);
+	ASSERT_OK(skua_pool_destroy(p));
+}
 
+TEST_CASE(child_of_busy_pool_gets_echild_parent_tasks_finish)
+{
+	skua_pool *p = test_pool(2);
 	/* (b) while tasks run */
 	_Atomic long okc = 0;
 	enum { N = 200 };
@@ -133,7 +136,12 @@ int main(void)
 	for (int i = 0; i < N; i++)
 		ASSERT_OK(skua_future_release(fs[i]));
 	ASSERT_EQ(atomic_load(&okc), N);
+	ASSERT_OK(skua_pool_destroy(p));
+}
 
+TEST_CASE(child_of_pool_with_blocking_threads_works)
+{
+	skua_pool *p = test_pool(2);
 	/* (c) is part of every child: a new pool computes fib(25).  Fork
 	 * once more with blocking threads alive too. */
 	skua_future *b;
@@ -141,10 +149,16 @@ int main(void)
 	ASSERT_OK(skua_future_get(b, NULL));
 	ASSERT_OK(skua_future_release(b));
 	fork_case("pool with blocking threads", p, NULL);
+	ASSERT_OK(skua_pool_destroy(p));
+}
 
+TEST_CASE(fork_from_blocking_job_child_recreates_pool)
+{
+	skua_pool *p = test_pool(2);
 	/* (d) fork() from inside a blocking job: the child destroys the
 	 * inherited pool and makes and destroys a new one. */
 	struct fork_job job = { p, -1 };
+	skua_future *b;
 	ASSERT_OK(skua_spawn_blocking(p, fork_from_job, &job, &b));
 	ASSERT_OK(skua_future_get(b, NULL));
 	ASSERT_OK(skua_future_release(b));
@@ -152,8 +166,19 @@ int main(void)
 		FAIL("fork from a blocking job: child check %d failed",
 		    job.status);
 	printf("fork from a blocking job: ok\n");
-
 	ASSERT_OK(skua_pool_destroy(p));
-	printf("ok\n");
-	return 0;
+}
+
+static const struct test_case cases[] = {
+	TEST_ENTRY(child_of_idle_pool_gets_echild_and_new_pool_works),
+	TEST_ENTRY(child_of_busy_pool_gets_echild_parent_tasks_finish),
+	TEST_ENTRY(child_of_pool_with_blocking_threads_works),
+	TEST_ENTRY(fork_from_blocking_job_child_recreates_pool),
+	TEST_END,
+};
+
+int main(int argc, char **argv)
+{
+	test_watchdog(120);
+	return test_run_cases(argc, argv, cases);
 }

@@ -105,9 +105,8 @@ static void *outside_thread(void *arg)
 	return NULL;
 }
 
-int main(void)
+TEST_CASE(fib_and_queens_exact_on_1_2_4_8_workers)
 {
-	test_watchdog(240);
 	const long fib30 = fib_serial(30);
 	ASSERT_EQ(fib30, 832040);
 	unsigned counts[] = { 1, 2, 4, 8 };
@@ -133,7 +132,10 @@ int main(void)
 			ASSERT(tot.steals > 0);
 		ASSERT_OK(skua_pool_destroy(p));
 	}
+}
 
+TEST_CASE(chain_of_10k_nested_forks_grows_deque_and_helps)
+{
 	/* 10^4 nested forks: deque growth and helping depth. */
 	for (unsigned n = 1; n <= 2; n++) {
 		skua_pool *p = test_pool(n);
@@ -144,7 +146,10 @@ int main(void)
 		}
 		ASSERT_OK(skua_pool_destroy(p));
 	}
+}
 
+TEST_CASE(four_outside_threads_enter_one_pool_at_once)
+{
 	/* Four outside threads entering one pool at once. */
 	skua_pool *p = test_pool(2);
 	pthread_t th[4];
@@ -153,6 +158,17 @@ int main(void)
 	for (int i = 0; i < 4; i++)
 		pthread_join(th[i], NULL);
 	ASSERT_OK(skua_pool_destroy(p));
-	printf("ok\n");
-	return 0;
+}
+
+static const struct test_case cases[] = {
+	TEST_ENTRY(fib_and_queens_exact_on_1_2_4_8_workers),
+	TEST_ENTRY(chain_of_10k_nested_forks_grows_deque_and_helps),
+	TEST_ENTRY(four_outside_threads_enter_one_pool_at_once),
+	TEST_END,
+};
+
+int main(int argc, char **argv)
+{
+	test_watchdog(240);
+	return test_run_cases(argc, argv, cases);
 }

@@ -48,7 +48,7 @@ static void release_held(skua_pool *p, skua_future *h)
 	ASSERT_OK(skua_pool_destroy(p));
 }
 
-static void case_cancel_pending_never_runs(void)
+TEST_CASE(cancel_pending_never_runs)
 {
 	skua_pool *p;
 	skua_future *h = held_pool(&p), *f, *g;
@@ -80,7 +80,7 @@ static void case_cancel_pending_never_runs(void)
 	ASSERT_EQ(atomic_load(&ran), 1);
 }
 
-static void case_cancel_running_is_busy(void)
+TEST_CASE(cancel_running_is_busy)
 {
 	skua_pool *p;
 	skua_future *h = held_pool(&p);
@@ -100,7 +100,7 @@ static void *race_run(void *arg)
 
 /* Cancel racing the start: each future ran exactly once or reported
  * -ECANCELED, never both; nothing leaks (ASan's leak check). */
-static void case_cancel_races_start(void)
+TEST_CASE(cancel_races_start)
 {
 	enum { BATCH = 256 };
 	long rounds = test_scale(100000, 10000);
@@ -142,7 +142,7 @@ static void case_cancel_races_start(void)
 	ASSERT(cancelled > 0);
 }
 
-static void case_timeouts_expire_and_not(void)
+TEST_CASE(timeouts_expire_and_not)
 {
 	skua_pool *p;
 	skua_future *h = held_pool(&p), *f;
@@ -212,7 +212,7 @@ static void timed_wait_on_worker(skua_worker *w, void *arg)
 	skua_future_release(slow);
 }
 
-static void case_timed_wait_on_worker_helps(void)
+TEST_CASE(timed_wait_on_worker_helps)
 {
 	skua_pool *p = test_pool(1);
 	ASSERT_OK(skua_pool_run(p, timed_wait_on_worker, NULL));
@@ -242,7 +242,7 @@ static void log_cb(skua_future *f, void *arg)
 	atomic_fetch_add(&cb_log.logged, 1);
 }
 
-static void case_callbacks_once_in_order(void)
+TEST_CASE(callbacks_once_in_order)
 {
 	skua_pool *p;
 	skua_future *h = held_pool(&p), *f, *c;
@@ -303,7 +303,7 @@ static void *nop(void *arg)
 }
 
 /* Registrations racing completion: each callback exactly once. */
-static void case_callbacks_race_completion(void)
+TEST_CASE(callbacks_race_completion)
 {
 	long rounds = test_scale(20000, 2000);
 	skua_pool *p = test_pool(2);
@@ -321,14 +321,14 @@ static void case_callbacks_race_completion(void)
 }
 
 static const struct test_case cases[] = {
-	{ "cancel_pending_never_runs", case_cancel_pending_never_runs },
-	{ "cancel_running_is_busy", case_cancel_running_is_busy },
-	{ "cancel_races_start", case_cancel_races_start },
-	{ "timeouts_expire_and_not", case_timeouts_expire_and_not },
-	{ "timed_wait_on_worker_helps", case_timed_wait_on_worker_helps },
-	{ "callbacks_once_in_order", case_callbacks_once_in_order },
-	{ "callbacks_race_completion", case_callbacks_race_completion },
-	{ NULL, NULL },
+	TEST_ENTRY(cancel_pending_never_runs),
+	TEST_ENTRY(cancel_running_is_busy),
+	TEST_ENTRY(cancel_races_start),
+	TEST_ENTRY(timeouts_expire_and_not),
+	TEST_ENTRY(timed_wait_on_worker_helps),
+	TEST_ENTRY(callbacks_once_in_order),
+	TEST_ENTRY(callbacks_race_completion),
+	TEST_END,
 };
 
 int main(int argc, char **argv)

@@ -88,11 +88,9 @@ static void *getter_main(void *a)
 	return NULL;
 }
 
-int main(void)
+TEST_CASE(four_outside_threads_spawn_at_once)
 {
-	test_watchdog(240);
 	skua_pool *p = test_pool(2);
-
 	/* 4 outside threads at once. */
 	struct submitter s[4];
 	pthread_t th[4];
@@ -107,7 +105,12 @@ int main(void)
 			want += (k + i * 1000) * (k + i * 1000);
 		ASSERT_EQ(s[i].sum, want);
 	}
+	ASSERT_OK(skua_pool_destroy(p));
+}
 
+TEST_CASE(wait_any_yields_every_future_once)
+{
+	skua_pool *p = test_pool(2);
 	/* as_completed: every future comes out exactly once. */
 	enum { M = 64 };
 	skua_future *fs[M];
@@ -130,7 +133,12 @@ int main(void)
 		ASSERT_EQ(got[i], 1);
 	size_t idx;
 	ASSERT_EQ(skua_future_wait_any(fs, M, &idx), -EINVAL); /* all NULL */
+	ASSERT_OK(skua_pool_destroy(p));
+}
 
+TEST_CASE(futures_spawned_and_awaited_inside_tasks)
+{
+	skua_pool *p = test_pool(2);
 	/* Nested: 2^10 leaves through futures spawned inside tasks. */
 	skua_future *root;
 	void *r;
@@ -138,7 +146,13 @@ int main(void)
 	ASSERT_OK(skua_future_get(root, &r));
 	ASSERT_EQ((uintptr_t)r, 1024);
 	ASSERT_OK(skua_future_release(root));
+	ASSERT_OK(skua_pool_destroy(p));
+}
 
+TEST_CASE(several_threads_wait_on_one_future)
+{
+	skua_pool *p = test_pool(2);
+	pthread_t th[3];
 	/* Several threads wait on one future. */
 	skua_future *shared;
 	ASSERT_OK(skua_spawn(p, slow_value, (void *)20000, &shared));
@@ -152,7 +166,12 @@ int main(void)
 		ASSERT_EQ((uintptr_t)g[i].r, 20000);
 	}
 	ASSERT_OK(skua_future_release(shared));
+	ASSERT_OK(skua_pool_destroy(p));
+}
 
+TEST_CASE(released_unrun_future_still_runs_once)
+{
+	skua_pool *p = test_pool(2);
 	/* Released before it ran: it still runs exactly once. */
 	atomic_store(&ran, 0);
 	for (int i = 0; i < 1000; i++) {
@@ -160,7 +179,15 @@ int main(void)
 		ASSERT_OK(skua_spawn(p, count_and_return, NULL, &f));
 		ASSERT_OK(skua_future_release(f));
 	}
+	ASSERT_OK(skua_pool_destroy(p));
+	ASSERT_EQ(atomic_load(&ran), 1000); /* destroy waited for them */
+}
 
+TEST_CASE(null_arguments_are_einval)
+{
+	skua_pool *p = test_pool(2);
+	void *r;
+	size_t idx;
 	/* Errors. */
 	skua_future *f = (skua_future *)1;
 	ASSERT_EQ(skua_spawn(NULL, square, NULL, &f), -EINVAL);
@@ -175,7 +202,13 @@ int main(void)
 	ASSERT_EQ(skua_future_wait_any(NULL, 3, &idx), -EINVAL);
 	skua_future *one[2] = { NULL, NULL };
 	ASSERT_EQ(skua_future_wait_all(one, 2), -EINVAL);
+	ASSERT_OK(skua_pool_destroy(p));
+}
 
+TEST_CASE(outside_wait_any_across_two_pools)
+{
+	skua_pool *p = test_pool(2);
+	size_t idx;
 	/* An outside thread waits on futures of two pools at once. */
 	skua_pool *q = test_pool(1);
 	skua_future *two[2];
@@ -187,9 +220,22 @@ int main(void)
 	ASSERT_OK(skua_future_release(two[0]));
 	ASSERT_OK(skua_future_release(two[1]));
 	ASSERT_OK(skua_pool_destroy(q));
-
 	ASSERT_OK(skua_pool_destroy(p));
-	ASSERT_EQ(atomic_load(&ran), 1000); /* destroy waited for them */
-	printf("ok\n");
-	return 0;
+}
+
+static const struct test_case cases[] = {
+	TEST_ENTRY(four_outside_threads_spawn_at_once),
+	TEST_ENTRY(wait_any_yields_every_future_once),
+	TEST_ENTRY(futures_spawned_and_awaited_inside_tasks),
+	TEST_ENTRY(several_threads_wait_on_one_future),
+	TEST_ENTRY(released_unrun_future_still_runs_once),
+	TEST_ENTRY(null_arguments_are_einval),
+	TEST_ENTRY(outside_wait_any_across_two_pools),
+	TEST_END,
+};
+
+int main(int argc, char **argv)
+{
+	test_watchdog(240);
+	return test_run_cases(argc, argv, cases);
 }

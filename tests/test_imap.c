@@ -82,7 +82,7 @@ static int run(skua_pool *p, struct stream *s)
 
 /* Windows of 1, 64 and 10^4, both orders: each result once, in flight
  * never above the window. */
-static void case_exactly_once_within_window(void)
+TEST_CASE(exactly_once_within_window)
 {
 	skua_pool *p = test_pool(2);
 	size_t windows[] = { 1, 64, 10000 };
@@ -108,7 +108,7 @@ static void case_exactly_once_within_window(void)
 }
 
 /* A long stream with a window of 64: flat memory. */
-static void case_long_stream_flat_memory(void)
+TEST_CASE(long_stream_flat_memory)
 {
 	skua_pool *p = test_pool(2);
 	size_t n = (size_t)test_scale(100000000, 2000000);
@@ -136,7 +136,7 @@ static void case_long_stream_flat_memory(void)
 	ASSERT_OK(skua_pool_destroy(p));
 }
 
-static void case_early_stops(void)
+TEST_CASE(early_stops)
 {
 	skua_pool *p = test_pool(2);
 	for (int o = 0; o < 2; o++) {
@@ -167,7 +167,7 @@ static void case_early_stops(void)
 	ASSERT_OK(skua_pool_destroy(p));
 }
 
-static void case_bad_arguments(void)
+TEST_CASE(bad_arguments)
 {
 	skua_pool *p = test_pool(1);
 	struct stream s = stream_new(10, 4, true);
@@ -217,7 +217,7 @@ static int count_prime(void *item, void *result, size_t seq, void *ctx)
 	return 0;
 }
 
-static void case_primes_below_million(void)
+TEST_CASE(primes_below_million)
 {
 	skua_pool *p = test_pool(2);
 	struct primes pr = { 0, 1000000, 0 };
@@ -231,12 +231,12 @@ static void case_primes_below_million(void)
 }
 
 static const struct test_case cases[] = {
-	{ "exactly_once_within_window", case_exactly_once_within_window },
-	{ "long_stream_flat_memory", case_long_stream_flat_memory },
-	{ "early_stops", case_early_stops },
-	{ "bad_arguments", case_bad_arguments },
-	{ "primes_below_million", case_primes_below_million },
-	{ NULL, NULL },
+	TEST_ENTRY(exactly_once_within_window),
+	TEST_ENTRY(long_stream_flat_memory),
+	TEST_ENTRY(early_stops),
+	TEST_ENTRY(bad_arguments),
+	TEST_ENTRY(primes_below_million),
+	TEST_END,
 };
 
 int main(int argc, char **argv)

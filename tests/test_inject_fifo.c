@@ -38,7 +38,7 @@ static void *record(void *arg)
 	return NULL;
 }
 
-static void case_overflow_served_in_order(void)
+TEST_CASE(overflow_served_in_order)
 {
 	skua_pool *p = test_pool(1);
 	static skua_future *fs[FIRST];
@@ -80,8 +80,8 @@ static void case_overflow_served_in_order(void)
 }
 
 static const struct test_case cases[] = {
-	{ "overflow_served_in_order", case_overflow_served_in_order },
-	{ NULL, NULL },
+	TEST_ENTRY(overflow_served_in_order),
+	TEST_END,
 };
 
 int main(int argc, char **argv)

@@ -4,7 +4,7 @@
  * ring holds 1024, so the overflow list is in use most of the time) while
  * 3 consumers pop: every task comes out exactly once.  This caught a stale
  * pointer that a failed ck_ring dequeue leaves behind.
- * Usage: test_inject_stress [items per producer]
+ * Usage: test_inject_stress [CASE]
  */
 #include "test.h"
 #include "worker.h"
@@ -52,10 +52,9 @@ static void *consumer(void *a)
 	return NULL;
 }
 
-int main(int argc, char **argv)
+TEST_CASE(every_task_pops_once_through_ring_and_overflow)
 {
-	test_watchdog(250);
-	long per = argc > 1 ? atol(argv[1]) : test_scale(200000, 20000);
+	long per = test_scale(200000, 20000);
 	total = per * PRODUCERS;
 	items = calloc((size_t)total, sizeof *items);
 	seen = calloc((size_t)total, 1);
@@ -81,5 +80,15 @@ int main(int argc, char **argv)
 	free(items);
 	free((void *)seen);
 	printf("%ld items through the injection queue, each once\n", total);
-	return 0;
+}
+
+static const struct test_case cases[] = {
+	TEST_ENTRY(every_task_pops_once_through_ring_and_overflow),
+	TEST_END,
+};
+
+int main(int argc, char **argv)
+{
+	test_watchdog(250);
+	return test_run_cases(argc, argv, cases);
 }

@@ -127,7 +127,7 @@ static void one_round(skua_pool *p)
 		skua_future_release(all[i]);
 }
 
-static void case_join_runs_no_unrelated_task(void)
+TEST_CASE(join_runs_no_unrelated_task)
 {
 	pthread_mutexattr_t ma;
 	pthread_mutexattr_init(&ma);
@@ -157,7 +157,7 @@ static void nop_run(skua_worker *w, skua_task *t)
 	(void)t;
 }
 
-static void case_leapfrog_takes_only_above_base(void)
+TEST_CASE(leapfrog_takes_only_above_base)
 {
 	skua_pool *p = test_pool(1);
 	skua_worker *v = skua__worker_new(p, 1); /* a deque, no thread */
@@ -186,10 +186,9 @@ static void case_leapfrog_takes_only_above_base(void)
 }
 
 static const struct test_case cases[] = {
-	{ "join_runs_no_unrelated_task", case_join_runs_no_unrelated_task },
-	{ "leapfrog_takes_only_above_base",
-	  case_leapfrog_takes_only_above_base },
-	{ NULL, NULL },
+	TEST_ENTRY(join_runs_no_unrelated_task),
+	TEST_ENTRY(leapfrog_takes_only_above_base),
+	TEST_END,
 };
 
 int main(int argc, char **argv)

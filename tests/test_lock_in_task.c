@@ -104,7 +104,7 @@ static int run_shape(bool use_wrapper)
 }
 
 /* The failure: plain pthread_mutex_lock in T1 and T2. */
-static void case_unwrapped_lock_stalls(void)
+TEST_CASE(unwrapped_lock_stalls)
 {
 	int rounds = (int)test_scale(5, 2);
 	for (int r = 0; r < rounds; r++)
@@ -114,7 +114,7 @@ static void case_unwrapped_lock_stalls(void)
 }
 
 /* The fix: task_lock in T1 and T2. */
-static void case_wrapped_lock_finishes(void)
+TEST_CASE(wrapped_lock_finishes)
 {
 	int rounds = (int)test_scale(50, 10);
 	uint64_t t0 = test_now_ns();
@@ -136,7 +136,7 @@ static void *count_locked(void *arg)
 	return NULL;
 }
 
-static void case_wrapper_counts_exactly(void)
+TEST_CASE(wrapper_counts_exactly)
 {
 	skua_pool *p = test_pool(2);
 	long counter = 0;
@@ -153,10 +153,10 @@ static void case_wrapper_counts_exactly(void)
 int main(int argc, char **argv)
 {
 	static const struct test_case cases[] = {
-		{ "unwrapped_lock_stalls", case_unwrapped_lock_stalls },
-		{ "wrapped_lock_finishes", case_wrapped_lock_finishes },
-		{ "wrapper_counts_exactly", case_wrapper_counts_exactly },
-		{ NULL, NULL },
+		TEST_ENTRY(unwrapped_lock_stalls),
+		TEST_ENTRY(wrapped_lock_finishes),
+		TEST_ENTRY(wrapper_counts_exactly),
+		TEST_END,
 	};
 	test_watchdog(240);
 	return test_run_cases(argc, argv, cases);

@@ -36,7 +36,7 @@ static int search_body(size_t lo, size_t hi, void *ctx)
 	return 0;
 }
 
-static void case_first_hit_stops_early(void)
+TEST_CASE(first_hit_stops_early)
 {
 	skua_pool *p = test_pool(2);
 	size_t n = (size_t)test_scale(100000000, 1000000);
@@ -52,7 +52,7 @@ static void case_first_hit_stops_early(void)
 	ASSERT_OK(skua_pool_destroy(p));
 }
 
-static void case_lowest_failure_wins(void)
+TEST_CASE(lowest_failure_wins)
 {
 	size_t n = 200000;
 	size_t chunks[] = { 0, 1000, 7, 65536 };
@@ -77,7 +77,7 @@ static void case_lowest_failure_wins(void)
 	}
 }
 
-static void case_stop_at_first_and_last_chunk(void)
+TEST_CASE(stop_at_first_and_last_chunk)
 {
 	skua_pool *p = test_pool(2);
 	skua_par_opts o;
@@ -103,7 +103,7 @@ static int square_unless_negative(const void *in, void *out, void *ctx)
 	return 0;
 }
 
-static void case_map_try(void)
+TEST_CASE(map_try)
 {
 	skua_pool *p = test_pool(2);
 	enum { N = 100000 };
@@ -141,7 +141,7 @@ static void add(void *acc, const void *other, void *ctx)
 	*(uint64_t *)acc += *(const uint64_t *)other;
 }
 
-static void case_reduce_try(void)
+TEST_CASE(reduce_try)
 {
 	skua_pool *p = test_pool(2);
 	uint64_t zero = 0, r = 7;
@@ -165,12 +165,12 @@ static void case_reduce_try(void)
 }
 
 static const struct test_case cases[] = {
-	{ "first_hit_stops_early", case_first_hit_stops_early },
-	{ "lowest_failure_wins", case_lowest_failure_wins },
-	{ "stop_at_first_and_last_chunk", case_stop_at_first_and_last_chunk },
-	{ "map_try", case_map_try },
-	{ "reduce_try", case_reduce_try },
-	{ NULL, NULL },
+	TEST_ENTRY(first_hit_stops_early),
+	TEST_ENTRY(lowest_failure_wins),
+	TEST_ENTRY(stop_at_first_and_last_chunk),
+	TEST_ENTRY(map_try),
+	TEST_ENTRY(reduce_try),
+	TEST_END,
 };
 
 int main(int argc, char **argv)

@@ -361,26 +361,51 @@ static void det_bits(void)
 	}
 }
 
-int main(void)
+/* Every chunk count on every pool size for one kind of loop; the counts
+ * of all of them are printed before the case fails. */
+static void all_counts(enum kind kind)
 {
 	static const unsigned ws[] = { 2, 3, 4, 8 };
 
-	test_watchdog(280);
 	/* A correct scheduler passes each wait within milliseconds; the
 	 * bound only turns a wrong one into a failure instead of a hang. */
 	R.timeout_s = TEST_SANITIZED ? 4.0 : 1.5;
-	for (int kind = 0; kind < K_NKINDS; kind++) {
-		for (size_t i = 0; i < sizeof ws / sizeof ws[0]; i++)
-			run_case((enum kind)kind, ws[i], ws[i]);
-		/* More chunks than workers, an odd count. */
-		run_case((enum kind)kind, 2, 3);
-		run_case((enum kind)kind, 3, 7);
-	}
-	det_bits();
-	if (failures != 0) {
-		fprintf(stderr, "%d case(s) failed\n", failures);
-		return 1;
-	}
-	printf("ok\n");
-	return 0;
+	for (size_t i = 0; i < sizeof ws / sizeof ws[0]; i++)
+		run_case(kind, ws[i], ws[i]);
+	/* More chunks than workers, an odd count. */
+	run_case(kind, 2, 3);
+	run_case(kind, 3, 7);
+	if (failures != 0)
+		FAIL("%d %s loop(s) kept a chunk from an idle worker",
+		    failures, kind_name[kind]);
+}
+
+TEST_CASE(parallel_for_feeds_every_idle_worker) { all_counts(K_FOR); }
+TEST_CASE(parallel_map_feeds_every_idle_worker) { all_counts(K_MAP); }
+TEST_CASE(map_chunks_feeds_every_idle_worker) { all_counts(K_MAP_CHUNKS); }
+TEST_CASE(reduce_feeds_every_idle_worker) { all_counts(K_REDUCE); }
+TEST_CASE(deterministic_for_feeds_every_idle_worker) { all_counts(K_DET_FOR); }
+TEST_CASE(deterministic_reduce_feeds_every_idle_worker)
+{
+	all_counts(K_DET_REDUCE);
+}
+TEST_CASE(nested_for_feeds_every_idle_worker) { all_counts(K_NESTED); }
+TEST_CASE(deterministic_sum_matches_serial_tree_bit_for_bit) { det_bits(); }
+
+static const struct test_case cases[] = {
+	TEST_ENTRY(parallel_for_feeds_every_idle_worker),
+	TEST_ENTRY(parallel_map_feeds_every_idle_worker),
+	TEST_ENTRY(map_chunks_feeds_every_idle_worker),
+	TEST_ENTRY(reduce_feeds_every_idle_worker),
+	TEST_ENTRY(deterministic_for_feeds_every_idle_worker),
+	TEST_ENTRY(deterministic_reduce_feeds_every_idle_worker),
+	TEST_ENTRY(nested_for_feeds_every_idle_worker),
+	TEST_ENTRY(deterministic_sum_matches_serial_tree_bit_for_bit),
+	TEST_END,
+};
+
+int main(int argc, char **argv)
+{
+	test_watchdog(280);
+	return test_run_cases(argc, argv, cases);
 }

@@ -106,22 +106,24 @@ static void comb_aff(void *acc, const void *other, void *ctx)
 	    *(const struct aff *)other);
 }
 
-int main(void)
+TEST_CASE(opts_init_fills_defaults)
 {
-	skua_pool *p = test_pool(2);
-	skua_par_opts o, bad;
-	long id = 0, res = -1;
-	int in[4] = { 1, 2, 3, 4 }, out[4];
-
-	test_watchdog(60);
-
+	skua_par_opts o;
 	skua_par_opts_init(NULL);
 	skua_par_opts_init(&o);
 	ASSERT_EQ(o.size, sizeof o);
 	ASSERT_EQ(o.chunk, 0);
 	ASSERT(o.site == NULL);
 	ASSERT_EQ(o.deterministic, 0);
+}
 
+TEST_CASE(invalid_arguments_are_einval_before_any_callback)
+{
+	skua_pool *p = test_pool(2);
+	skua_par_opts o, bad;
+	int in[4] = { 1, 2, 3, 4 }, out[4];
+
+	skua_par_opts_init(&o);
 	/* EINVAL: no callback may run. */
 	atomic_store(&calls, 0);
 	ASSERT_EQ(skua_parallel_for(NULL, 0, 10, NULL, body_count, NULL), -EINVAL);
@@ -149,6 +151,17 @@ int main(void)
 	ASSERT_EQ(skua_parallel_map(p, in, out, 4, 4, 4, map_count, NULL, &bad), -EINVAL);
 	ASSERT_EQ(skua_parallel_map(p, in, out, SIZE_MAX / 2, 4, 4, map_count, NULL, NULL), -EOVERFLOW);
 	ASSERT_EQ(skua_parallel_map(p, in, out, SIZE_MAX / 8, 4, 16, map_count, NULL, NULL), -EOVERFLOW);
+	ASSERT_OK(skua_pool_destroy(p));
+}
+
+TEST_CASE(element_ranges_past_address_space_are_eoverflow)
+{
+	skua_pool *p = test_pool(2);
+	skua_par_opts o, bad;
+	long id = 0, res = -1;
+	int in[4] = { 1, 2, 3, 4 }, out[4];
+
+	skua_par_opts_init(&o);
 	/* Fits size_t but runs past the end of the address space. */
 	ASSERT_EQ(skua_parallel_map(p, (const void *)(UINTPTR_MAX - 64), out, 100, 4, 4, map_count, NULL, NULL), -EOVERFLOW);
 	ASSERT_EQ(skua_parallel_map(p, in, (void *)(UINTPTR_MAX - 64), 100, 4, 1, map_count, NULL, NULL), -EOVERFLOW);
@@ -167,7 +180,16 @@ int main(void)
 	ASSERT_EQ(skua_parallel_reduce(p, 0, 10, &bad, sizeof(long), &id, red_sum, comb_sum, NULL, &res), -EINVAL);
 	ASSERT_EQ(res, -1);
 	ASSERT_EQ(atomic_load(&calls), 0);
+	ASSERT_OK(skua_pool_destroy(p));
+}
 
+TEST_CASE(empty_ranges_succeed_and_call_nothing)
+{
+	skua_pool *p = test_pool(2);
+	skua_par_opts o;
+	long id = 0, res = -1;
+
+	skua_par_opts_init(&o);
 	/* n = 0: success, nothing called; NULL arrays are fine. */
 	ASSERT_OK(skua_parallel_for(p, 5, 5, NULL, body_count, NULL));
 	ASSERT_OK(skua_parallel_map(p, NULL, NULL, 0, 4, 4, map_count, NULL, NULL));
@@ -176,7 +198,16 @@ int main(void)
 	ASSERT_OK(skua_parallel_reduce(p, 7, 7, NULL, sizeof(long), &id, red_sum, comb_sum, NULL, &res));
 	ASSERT_EQ(res, 42);
 	ASSERT_EQ(atomic_load(&calls), 0);
+	ASSERT_OK(skua_pool_destroy(p));
+}
 
+TEST_CASE(result_may_alias_identity)
+{
+	skua_pool *p = test_pool(2);
+	skua_par_opts o;
+	long id = 0;
+
+	skua_par_opts_init(&o);
 	/* result may alias identity. */
 	id = 5;
 	ASSERT_OK(skua_parallel_reduce(p, 0, 1000, NULL, sizeof(long), &id, red_sum, comb_sum, NULL, &id));
@@ -187,7 +218,15 @@ int main(void)
 	id = 0;
 	ASSERT_OK(skua_parallel_reduce(p, 0, 1000, NULL, sizeof(long), &id, red_sum, comb_sum, NULL, &id));
 	ASSERT_EQ(id, 499500);
+	ASSERT_OK(skua_pool_destroy(p));
+}
 
+TEST_CASE(big_accumulator_right_or_enomem_before_work)
+{
+	skua_pool *p = test_pool(2);
+	skua_par_opts o;
+
+	skua_par_opts_init(&o);
 	/* Big accumulator: correct, and -ENOMEM before any work. */
 	struct hist hid, hres;
 	memset(&hid, 0, sizeof hid);
@@ -205,6 +244,17 @@ int main(void)
 		ASSERT_EQ(atomic_load(&calls), 0);
 		ASSERT_EQ(hres.h[0], (long)0xABABABABABABABABull);
 	}
+	ASSERT_OK(skua_pool_destroy(p));
+}
+
+TEST_CASE(deterministic_reduce_alloc_failure_is_enomem)
+{
+	skua_pool *p = test_pool(2);
+	skua_par_opts o;
+	struct hist hid, hres;
+
+	skua_par_opts_init(&o);
+	memset(&hid, 0, sizeof hid);
 	/* Deterministic with an allocation failing mid-tree: -ENOMEM. */
 	o.deterministic = 1;
 	o.chunk = 1;
@@ -212,6 +262,17 @@ int main(void)
 	int rc = skua_parallel_reduce(p, 0, 100000, &o, sizeof hid, &hid, red_hist, comb_hist, NULL, &hres);
 	skua__test_alloc_fail_at(0);
 	ASSERT_EQ(rc, -ENOMEM);
+	ASSERT_OK(skua_pool_destroy(p));
+}
+
+TEST_CASE(failed_split_only_means_fewer_pieces)
+{
+	skua_pool *p = test_pool(2);
+	skua_par_opts o;
+	struct hist hid, hres;
+
+	skua_par_opts_init(&o);
+	memset(&hid, 0, sizeof hid);
 	/* Not deterministic: a failing split only means fewer pieces. */
 	o.deterministic = 0;
 	o.chunk = 1;
@@ -222,6 +283,16 @@ int main(void)
 		for (int m = 0; m < 64; m++)
 			ASSERT_EQ(hres.h[m], 20000 / 64 + (m < 20000 % 64));
 	}
+	ASSERT_OK(skua_pool_destroy(p));
+}
+
+TEST_CASE(outside_call_handoff_alloc_failure_is_enomem)
+{
+	skua_pool *p = test_pool(2);
+	skua_par_opts o;
+	int rc;
+
+	skua_par_opts_init(&o);
 	/* Outside thread: the hand-off allocation fails before any work. */
 	atomic_store(&calls, 0);
 	skua__test_alloc_fail_at(1);
@@ -229,7 +300,15 @@ int main(void)
 	skua__test_alloc_fail_at(0);
 	ASSERT_EQ(rc, -ENOMEM);
 	ASSERT_EQ(atomic_load(&calls), 0);
+	ASSERT_OK(skua_pool_destroy(p));
+}
 
+TEST_CASE(non_commutative_combine_keeps_order_in_every_mode)
+{
+	skua_pool *p = test_pool(2);
+	skua_par_opts o;
+
+	skua_par_opts_init(&o);
 	/* Non-commutative combine keeps the order, in every mode. */
 	struct aff want = { 1, 0 }, got, aid = { 1, 0 };
 	size_t n = 30011;
@@ -251,6 +330,24 @@ int main(void)
 		}
 	}
 	ASSERT_OK(skua_pool_destroy(p));
-	printf("test_parallel_api: OK\n");
-	return 0;
+}
+
+static const struct test_case cases[] = {
+	TEST_ENTRY(opts_init_fills_defaults),
+	TEST_ENTRY(invalid_arguments_are_einval_before_any_callback),
+	TEST_ENTRY(element_ranges_past_address_space_are_eoverflow),
+	TEST_ENTRY(empty_ranges_succeed_and_call_nothing),
+	TEST_ENTRY(result_may_alias_identity),
+	TEST_ENTRY(big_accumulator_right_or_enomem_before_work),
+	TEST_ENTRY(deterministic_reduce_alloc_failure_is_enomem),
+	TEST_ENTRY(failed_split_only_means_fewer_pieces),
+	TEST_ENTRY(outside_call_handoff_alloc_failure_is_enomem),
+	TEST_ENTRY(non_commutative_combine_keeps_order_in_every_mode),
+	TEST_END,
+};
+
+int main(int argc, char **argv)
+{
+	test_watchdog(60);
+	return test_run_cases(argc, argv, cases);
 }

@@ -87,14 +87,18 @@ static int count(const char *s, const char *sub)
 	return k;
 }
 
-int main(void)
+/* No chunk variable set, the cache empty, and a pool of 2. */
+static skua_pool *fresh_env_pool(void)
 {
-	test_watchdog(60);
 	unsetenv("SKUA_STRICT");
 	env("SKUA_CHUNK_SIZE", NULL);
 	env("SKUA_CHUNK_SIZE_MY_LOOP", NULL);
-	skua_pool *p = test_pool(2);
+	return test_pool(2);
+}
 
+TEST_CASE(site_variable_beats_opts_beats_chunk_size_read_once)
+{
+	skua_pool *p = fresh_env_pool();
 	/* Defaults: opts->chunk is exact. */
 	ASSERT_EQ(probe(p, 100, NULL), 100);
 	ASSERT_EQ(probe(p, 100, "my-loop"), 100);
@@ -126,6 +130,12 @@ int main(void)
 	size_t m = probe(p, 100, "my-loop");
 	ASSERT(m != 100);
 
+	ASSERT_OK(skua_pool_destroy(p));
+}
+
+TEST_CASE(bad_values_warn_once_and_fall_back)
+{
+	skua_pool *p = fresh_env_pool();
 	/* Bad values: one warning each, naming the variable, the value and
 	 * the fallback; the answer is still right. */
 	const char *bad[] = { "abc", "0", "-1", "99999999999999999999", "12x" };
@@ -162,7 +172,12 @@ int main(void)
 		if (count(err, want) != 1 || strstr(err, "using auto") == NULL)
 			FAIL("warning for %s: got \"%s\"", bad[i], err);
 	}
+	ASSERT_OK(skua_pool_destroy(p));
+}
 
+TEST_CASE(strict_fails_only_a_bad_value_in_use)
+{
+	skua_pool *p = fresh_env_pool();
 	/* SKUA_STRICT=1: a bad value in use fails the call before any work. */
 	setenv("SKUA_STRICT", "1", 1);
 	env("SKUA_CHUNK_SIZE", "abc");
@@ -179,7 +194,12 @@ int main(void)
 	ASSERT_EQ(atomic_load(&total), 100);
 	unsetenv("SKUA_STRICT");
 	env("SKUA_CHUNK_SIZE", NULL);
+	ASSERT_OK(skua_pool_destroy(p));
+}
 
+TEST_CASE(more_sites_than_the_cache_holds_still_work)
+{
+	skua_pool *p = fresh_env_pool();
 	/* Many distinct sites (more than the cache holds) still work. */
 	env("SKUA_CHUNK_SIZE_S77", "77");
 	for (int i = 0; i < 300; i++) {
@@ -189,8 +209,19 @@ int main(void)
 		ASSERT_EQ(got, i == 77 ? 77 : 5);
 	}
 	env("SKUA_CHUNK_SIZE_S77", NULL);
-
 	ASSERT_OK(skua_pool_destroy(p));
-	printf("test_parallel_env: OK\n");
-	return 0;
+}
+
+static const struct test_case cases[] = {
+	TEST_ENTRY(site_variable_beats_opts_beats_chunk_size_read_once),
+	TEST_ENTRY(bad_values_warn_once_and_fall_back),
+	TEST_ENTRY(strict_fails_only_a_bad_value_in_use),
+	TEST_ENTRY(more_sites_than_the_cache_holds_still_work),
+	TEST_END,
+};
+
+int main(int argc, char **argv)
+{
+	test_watchdog(60);
+	return test_run_cases(argc, argv, cases);
 }

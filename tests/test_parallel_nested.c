@@ -110,55 +110,88 @@ static void other_pool_task(skua_worker *w, void *arg)
 	*(long *)arg = par_sum(100000);
 }
 
-int main(void)
+/* check() on pools of 1, 2 and 4 workers (g_pool); every callback ran on
+ * a worker of the pool. */
+static void on_each_pool(void (*check)(void))
 {
-	test_watchdog(TEST_SANITIZED ? 240 : 60);
 	for (unsigned workers = 1; workers <= 4; workers *= 2) {
 		g_pool = test_pool(workers);
-
-		ASSERT_OK(skua_parallel_for(g_pool, 0, ROWS, NULL, outer_body,
-		    NULL));
-		for (size_t r = 0; r < ROWS; r++) {
-			long n = COLS + (long)r;
-			ASSERT_EQ(row_sum[r], n * (n - 1) / 2);
-		}
-
-		long ok = 0;
-		ASSERT_OK(skua_pool_run(g_pool, forker, &ok));
-		ASSERT_EQ(ok, 1);
-
-		skua_future *fs[8];
-		for (int i = 0; i < 8; i++)
-			ASSERT_OK(skua_spawn(g_pool, future_fn,
-			    (void *)(uintptr_t)(1000 * (i + 1)), &fs[i]));
-		ASSERT_OK(skua_future_wait_all(fs, 8));
-		for (int i = 0; i < 8; i++) {
-			void *r;
-			long n = 1000 * (i + 1);
-			ASSERT_OK(skua_future_get(fs[i], &r));
-			ASSERT_EQ((long)(uintptr_t)r, n * (n - 1) / 2);
-			ASSERT_OK(skua_future_release(fs[i]));
-		}
-
-		pthread_t th[3];
-		for (int i = 0; i < 3; i++)
-			ASSERT_EQ(pthread_create(&th[i], NULL, outside_thread,
-			    NULL), 0);
-		for (int i = 0; i < 3; i++) {
-			void *r;
-			pthread_join(th[i], &r);
-			ASSERT(r == NULL);
-		}
-
-		skua_pool *other = test_pool(2);
-		long s = 0;
-		ASSERT_OK(skua_pool_run(other, other_pool_task, &s));
-		ASSERT_EQ(s, 100000L * 99999 / 2);
-		ASSERT_OK(skua_pool_destroy(other));
-
+		check();
 		ASSERT_EQ(atomic_load(&off_pool), 0);
 		ASSERT_OK(skua_pool_destroy(g_pool));
 	}
-	printf("test_parallel_nested: OK\n");
-	return 0;
+}
+
+static void for_inside_for(void)
+{
+	ASSERT_OK(skua_parallel_for(g_pool, 0, ROWS, NULL, outer_body, NULL));
+	for (size_t r = 0; r < ROWS; r++) {
+		long n = COLS + (long)r;
+		ASSERT_EQ(row_sum[r], n * (n - 1) / 2);
+	}
+}
+
+static void reduce_inside_forks(void)
+{
+	long ok = 0;
+	ASSERT_OK(skua_pool_run(g_pool, forker, &ok));
+	ASSERT_EQ(ok, 1);
+}
+
+static void reduce_inside_futures(void)
+{
+	skua_future *fs[8];
+	for (int i = 0; i < 8; i++)
+		ASSERT_OK(skua_spawn(g_pool, future_fn,
+		    (void *)(uintptr_t)(1000 * (i + 1)), &fs[i]));
+	ASSERT_OK(skua_future_wait_all(fs, 8));
+	for (int i = 0; i < 8; i++) {
+		void *r;
+		long n = 1000 * (i + 1);
+		ASSERT_OK(skua_future_get(fs[i], &r));
+		ASSERT_EQ((long)(uintptr_t)r, n * (n - 1) / 2);
+		ASSERT_OK(skua_future_release(fs[i]));
+	}
+}
+
+static void from_outside_threads(void)
+{
+	pthread_t th[3];
+	for (int i = 0; i < 3; i++)
+		ASSERT_EQ(pthread_create(&th[i], NULL, outside_thread, NULL), 0);
+	for (int i = 0; i < 3; i++) {
+		void *r;
+		pthread_join(th[i], &r);
+		ASSERT(r == NULL);
+	}
+}
+
+static void from_other_pool(void)
+{
+	skua_pool *other = test_pool(2);
+	long s = 0;
+	ASSERT_OK(skua_pool_run(other, other_pool_task, &s));
+	ASSERT_EQ(s, 100000L * 99999 / 2);
+	ASSERT_OK(skua_pool_destroy(other));
+}
+
+TEST_CASE(parallel_for_inside_parallel_for_body) { on_each_pool(for_inside_for); }
+TEST_CASE(reduce_inside_fork_join_tasks) { on_each_pool(reduce_inside_forks); }
+TEST_CASE(reduce_inside_futures) { on_each_pool(reduce_inside_futures); }
+TEST_CASE(three_outside_threads_call_at_once) { on_each_pool(from_outside_threads); }
+TEST_CASE(call_from_a_worker_of_another_pool) { on_each_pool(from_other_pool); }
+
+static const struct test_case cases[] = {
+	TEST_ENTRY(parallel_for_inside_parallel_for_body),
+	TEST_ENTRY(reduce_inside_fork_join_tasks),
+	TEST_ENTRY(reduce_inside_futures),
+	TEST_ENTRY(three_outside_threads_call_at_once),
+	TEST_ENTRY(call_from_a_worker_of_another_pool),
+	TEST_END,
+};
+
+int main(int argc, char **argv)
+{
+	test_watchdog(TEST_SANITIZED ? 240 : 60);
+	return test_run_cases(argc, argv, cases);
 }

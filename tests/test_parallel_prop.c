@@ -8,7 +8,7 @@
  * reduce is bit-for-bit the same for every worker count.  Also primes below
  * 10^6 = 78498.
  *
- * usage: test_parallel_prop [seed]
+ * usage: [TEST_SEED=N] test_parallel_prop [CASE]
  */
 #include "test.h"
 
@@ -184,15 +184,9 @@ static void one_case(skua_pool *p, unsigned workers, size_t n, size_t chunk,
 		    workers, n, chunk, det);
 }
 
-int main(int argc, char **argv)
+TEST_CASE(random_ranges_and_chunks_match_serial_on_1_to_8_workers)
 {
 	int iters = (int)test_scale(60, 15);
-
-	test_watchdog(TEST_SANITIZED ? 240 : 60);
-	if (argc > 1)
-		rng = strtoull(argv[1], NULL, 0) | 1;
-	printf("seed %llu\n", (unsigned long long)rng);
-
 	for (unsigned w = 1; w <= 8; w++) {
 		skua_pool *p = test_pool(w);
 		for (int it = 0; it < iters; it++) {
@@ -208,7 +202,10 @@ int main(int argc, char **argv)
 				one_case(p, w, n, edge[e], det, -1);
 		ASSERT_OK(skua_pool_destroy(p));
 	}
+}
 
+TEST_CASE(deterministic_float_sum_bit_identical_across_workers)
+{
 	/* Deterministic float sums: bit-for-bit across workers and runs. */
 	size_t fn = (size_t)test_scale(1000000, 200000);
 	double *d = malloc(fn * sizeof *d);
@@ -248,7 +245,10 @@ int main(int argc, char **argv)
 		ASSERT(fabs(s - ref) <= 1e-9 * fabs(s));
 	}
 	free(d);
+}
 
+TEST_CASE(primes_reduce_exact_in_every_mode)
+{
 	/* Primes below 10^6 (10^5 under sanitizers), every mode. */
 	size_t pn = (size_t)test_scale(1000000, 100000);
 	long pwant = pn == 1000000 ? 78498 : 9592, pserial = 0;
@@ -273,6 +273,21 @@ int main(int argc, char **argv)
 		}
 		ASSERT_OK(skua_pool_destroy(p));
 	}
-	printf("test_parallel_prop: OK\n");
-	return 0;
+}
+
+static const struct test_case cases[] = {
+	TEST_ENTRY(random_ranges_and_chunks_match_serial_on_1_to_8_workers),
+	TEST_ENTRY(deterministic_float_sum_bit_identical_across_workers),
+	TEST_ENTRY(primes_reduce_exact_in_every_mode),
+	TEST_END,
+};
+
+int main(int argc, char **argv)
+{
+	test_watchdog(TEST_SANITIZED ? 240 : 60);
+	/* TEST_SEED=N replays a failure (the seed is printed). */
+	if (getenv("TEST_SEED") != NULL)
+		rng = strtoull(getenv("TEST_SEED"), NULL, 0) | 1;
+	printf("seed %llu\n", (unsigned long long)rng);
+	return test_run_cases(argc, argv, cases);
 }

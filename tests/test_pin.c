@@ -84,7 +84,7 @@ static void clear_env(void)
 	unsetenv("SKUA_WORKERS");
 }
 
-static void test_place(void)
+TEST_CASE(place)
 {
 	/* compact: i % k */
 	static const unsigned compact[] = { 0, 1, 2, 3, 0, 1 };
@@ -120,7 +120,7 @@ static void test_place(void)
 	ASSERT_EQ(skua__pin_cpu(&m, SKUA_PIN_COMPACT, 0, 2), -1);
 }
 
-static void test_parse(void)
+TEST_CASE(parse)
 {
 	static const struct { const char *s; int rc; uint64_t v; } cases[] = {
 		{ "0", 0, SKUA_PIN_OFF }, { "off", 0, SKUA_PIN_OFF },
@@ -225,7 +225,7 @@ static skua_pool *pool_of(unsigned workers, int pin)
 	return p;
 }
 
-static void test_off(void)
+TEST_CASE(off)
 {
 	int cpus[CPU_SETSIZE], k;
 	cpu_set_t mask = self_mask(cpus, &k);
@@ -242,7 +242,7 @@ static void test_off(void)
 	clear_env();
 }
 
-static void test_compact(void)
+TEST_CASE(compact)
 {
 	int cpus[CPU_SETSIZE], k, want[CPU_SETSIZE];
 	cpu_set_t saved = self_mask(cpus, &k);
@@ -274,7 +274,7 @@ static void test_compact(void)
 	clear_env();
 }
 
-static void test_spread(void)
+TEST_CASE(spread)
 {
 	int cpus[CPU_SETSIZE], k, want[CPU_SETSIZE];
 	self_mask(cpus, &k);
@@ -291,7 +291,7 @@ static void test_spread(void)
 	clear_env();
 }
 
-static void test_config(void)
+TEST_CASE(config)
 {
 	int cpus[CPU_SETSIZE], k, want[CPU_SETSIZE];
 	cpu_set_t mask = self_mask(cpus, &k);
@@ -324,7 +324,7 @@ static void test_config(void)
 	ASSERT_EQ(skua_pool_create(&cfg, &p), -EINVAL);
 }
 
-static void test_bad(void)
+TEST_CASE(bad)
 {
 	int cpus[CPU_SETSIZE], k;
 	cpu_set_t mask = self_mask(cpus, &k);
@@ -355,7 +355,7 @@ static void test_bad(void)
 	clear_env();
 }
 
-static void test_display(void)
+TEST_CASE(display)
 {
 	int cpus[CPU_SETSIZE], k;
 	char want[128];
@@ -398,15 +398,15 @@ static void test_display(void)
 int main(int argc, char **argv)
 {
 	static const struct test_case cases[] = {
-		{ "place", test_place },
-		{ "parse", test_parse },
-		{ "off", test_off },
-		{ "compact", test_compact },
-		{ "spread", test_spread },
-		{ "config", test_config },
-		{ "bad", test_bad },
-		{ "display", test_display },
-		{ NULL, NULL },
+		TEST_ENTRY(place),
+		TEST_ENTRY(parse),
+		TEST_ENTRY(off),
+		TEST_ENTRY(compact),
+		TEST_ENTRY(spread),
+		TEST_ENTRY(config),
+		TEST_ENTRY(bad),
+		TEST_ENTRY(display),
+		TEST_END,
 	};
 	test_watchdog(120);
 	clear_env();

@@ -4,7 +4,7 @@
  * destroy from a task is -EDEADLK; several pools at once; a task of one
  * pool submitting to another; the worker stack size; 10^7 spawn/get/release
  * cycles without a leak (RSS and jemalloc's stats flat).
- * Usage: test_pool_lifecycle [cycles]
+ * Usage: test_pool_lifecycle [CASE]
  */
 #define _GNU_SOURCE
 #include "test.h"
@@ -92,11 +92,8 @@ static void churn(skua_pool *p, long cycles)
 	ASSERT_OK(skua_future_release(f));
 }
 
-int main(int argc, char **argv)
+TEST_CASE(destroy_with_work_in_flight_runs_every_task)
 {
-	test_watchdog(280);
-	long cycles = argc > 1 ? atol(argv[1]) : test_scale(10000000, 200000);
-
 	/* Destroy with work in flight: every task runs first. */
 	skua_pool *p = test_pool(2);
 	atomic_store(&done_count, 0);
@@ -107,7 +104,11 @@ int main(int argc, char **argv)
 	}
 	ASSERT_OK(skua_pool_destroy(p));
 	ASSERT_EQ(atomic_load(&done_count), 1000);
+}
 
+TEST_CASE(destroy_from_own_task_is_edeadlk_pool_still_works)
+{
+	skua_pool *p;
 	/* Destroy from its own task: -EDEADLK, and the pool still works. */
 	p = test_pool(2);
 	skua_future *f;
@@ -116,7 +117,14 @@ int main(int argc, char **argv)
 	ASSERT_OK(skua_future_get(f, &r));
 	ASSERT_EQ((intptr_t)r, -EDEADLK);
 	ASSERT_OK(skua_future_release(f));
+	ASSERT_OK(skua_pool_destroy(p));
+}
 
+TEST_CASE(task_of_one_pool_waits_on_another_pool)
+{
+	skua_pool *p = test_pool(2);
+	skua_future *f;
+	void *r;
 	/* Two pools; a task of one submits to and waits on the other. */
 	skua_pool *q = test_pool(3);
 	ASSERT_OK(skua_spawn(p, submit_other, q, &f));
@@ -125,7 +133,11 @@ int main(int argc, char **argv)
 	ASSERT_OK(skua_future_release(f));
 	ASSERT_OK(skua_pool_destroy(q));
 	ASSERT_OK(skua_pool_destroy(p));
+}
 
+TEST_CASE(worker_stack_size_follows_config_and_env)
+{
+	skua_pool *p;
 	/* The worker stack size is what was asked for. */
 	skua_config cfg;
 	skua_config_init(&cfg);
@@ -144,7 +156,11 @@ int main(int argc, char **argv)
 		FAIL("SKUA_STACK_SIZE=16M gave a %zu-byte stack", sz);
 	ASSERT_OK(skua_pool_destroy(p));
 	unsetenv("SKUA_STACK_SIZE");
+}
 
+TEST_CASE(default_worker_count_is_the_cpus_we_may_use)
+{
+	skua_pool *p;
 	/* Default worker count: the CPUs we may run on. */
 	unsetenv("SKUA_WORKERS");
 	ASSERT_OK(skua_pool_create(NULL, &p));
@@ -153,7 +169,12 @@ int main(int argc, char **argv)
 	ASSERT(skua_pool_workers(p) >= 1);
 	ASSERT(skua_pool_workers(p) <= (unsigned)CPU_COUNT(&set));
 	ASSERT_OK(skua_pool_destroy(p));
+}
 
+TEST_CASE(spawn_get_release_cycles_leave_memory_flat)
+{
+	long cycles = test_scale(10000000, 200000);
+	skua_pool *p;
 	/* No leak over many spawn/get/release cycles. */
 	long long live_start = skua__test_allocated();
 	p = test_pool(2);
@@ -194,6 +215,20 @@ int main(int argc, char **argv)
 		ASSERT(b - a < 512 * 1024); /* 10^6 dead entries: 80 MB */
 		ASSERT_OK(skua_pool_destroy(p));
 	}
-	printf("ok\n");
-	return 0;
+}
+
+static const struct test_case cases[] = {
+	TEST_ENTRY(destroy_with_work_in_flight_runs_every_task),
+	TEST_ENTRY(destroy_from_own_task_is_edeadlk_pool_still_works),
+	TEST_ENTRY(task_of_one_pool_waits_on_another_pool),
+	TEST_ENTRY(worker_stack_size_follows_config_and_env),
+	TEST_ENTRY(default_worker_count_is_the_cpus_we_may_use),
+	TEST_ENTRY(spawn_get_release_cycles_leave_memory_flat),
+	TEST_END,
+};
+
+int main(int argc, char **argv)
+{
+	test_watchdog(280);
+	return test_run_cases(argc, argv, cases);
 }

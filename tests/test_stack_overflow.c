@@ -80,7 +80,7 @@ static bool segv_is_default(void)
 	return !(sa.sa_flags & SA_SIGINFO) && sa.sa_handler == SIG_DFL;
 }
 
-static void case_overflow_is_named(void)
+TEST_CASE(overflow_is_named)
 {
 	char err[1024];
 	bool ours = segv_is_default();
@@ -98,7 +98,7 @@ static void case_overflow_is_named(void)
 	ASSERT(strstr(err, "SKUA_STACK_SIZE") != NULL);
 }
 
-static void case_other_fault_is_not(void)
+TEST_CASE(other_fault_is_not)
 {
 	char err[1024];
 	bool ours = segv_is_default();
@@ -111,9 +111,9 @@ static void case_other_fault_is_not(void)
 }
 
 static const struct test_case cases[] = {
-	{ "overflow_is_named", case_overflow_is_named },
-	{ "other_fault_is_not", case_other_fault_is_not },
-	{ NULL, NULL },
+	TEST_ENTRY(overflow_is_named),
+	TEST_ENTRY(other_fault_is_not),
+	TEST_END,
 };
 
 int main(int argc, char **argv)

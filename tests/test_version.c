@@ -6,7 +6,7 @@
  */
 #include "test.h"
 
-int main(void)
+TEST_CASE(library_and_header_versions_agree)
 {
 	char want[64];
 	int major = -1, minor = -1, patch = -1;
@@ -40,5 +40,14 @@ int main(void)
 	ASSERT(skua_version() == skua_version());
 	printf("test_version: %s (%d)\n", skua_version(),
 	    skua_version_number(NULL, NULL, NULL));
-	return 0;
+}
+
+static const struct test_case cases[] = {
+	TEST_ENTRY(library_and_header_versions_agree),
+	TEST_END,
+};
+
+int main(int argc, char **argv)
+{
+	return test_run_cases(argc, argv, cases);
 }

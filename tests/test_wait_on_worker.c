@@ -98,12 +98,12 @@ static void run_on_p(skua_fn fn)
 	ASSERT_OK(skua_pool_destroy(pool_p));
 }
 
-static void case_wait_all_other_pool_first(void)
+TEST_CASE(wait_all_other_pool_first)
 {
 	run_on_p(all_other_first);
 }
 
-static void case_wait_any_other_pool_first(void)
+TEST_CASE(wait_any_other_pool_first)
 {
 	run_on_p(any_other_first);
 }
@@ -146,7 +146,7 @@ static void fork_then_blocking_get(skua_worker *w, void *arg)
 	skua_future_release(g);
 }
 
-static void case_private_fork_blocking_get(void)
+TEST_CASE(private_fork_blocking_get)
 {
 	for (unsigned workers = 1; workers <= 2; workers++) {
 		skua_pool *p = test_pool(workers);
@@ -181,7 +181,7 @@ static void fork_then_get_running(skua_worker *w, void *arg)
 	skua_future_release(f);
 }
 
-static void case_private_fork_get_running(void)
+TEST_CASE(private_fork_get_running)
 {
 	skua_pool *p = test_pool(3);
 	for (int round = 0; round < 5; round++) {
@@ -211,7 +211,7 @@ static void fork_then_loop_elsewhere(skua_worker *w, void *arg)
 	skua_join(w, &b);
 }
 
-static void case_private_fork_loop_other_pool(void)
+TEST_CASE(private_fork_loop_other_pool)
 {
 	pool_p = test_pool(1);
 	pool_q = test_pool(1);
@@ -264,7 +264,7 @@ static void wait_any_lowest(skua_worker *w, void *arg)
 	skua_future_release(lowest_fs[1]);
 }
 
-static void case_wait_any_lowest_index(void)
+TEST_CASE(wait_any_lowest_index)
 {
 	skua_pool *p = test_pool(2);
 	for (int round = 0; round < 5; round++) {
@@ -307,7 +307,7 @@ static void get_blocking_job(skua_worker *w, void *arg)
 
 /* A resource count, not a timing: the waiting worker's own CPU time over
  * a 300 ms wait (it was ~300 ms of spinning and yielding before). */
-static void case_long_wait_sleeps(void)
+TEST_CASE(long_wait_sleeps)
 {
 	skua_pool *p = test_pool(2);
 	ASSERT_OK(skua_pool_run(p, get_blocking_job, NULL));
@@ -321,14 +321,14 @@ static void case_long_wait_sleeps(void)
 }
 
 static const struct test_case cases[] = {
-	{ "wait_all_other_pool_first", case_wait_all_other_pool_first },
-	{ "wait_any_other_pool_first", case_wait_any_other_pool_first },
-	{ "private_fork_blocking_get", case_private_fork_blocking_get },
-	{ "private_fork_get_running", case_private_fork_get_running },
-	{ "private_fork_loop_other_pool", case_private_fork_loop_other_pool },
-	{ "wait_any_lowest_index", case_wait_any_lowest_index },
-	{ "long_wait_sleeps", case_long_wait_sleeps },
-	{ NULL, NULL },
+	TEST_ENTRY(wait_all_other_pool_first),
+	TEST_ENTRY(wait_any_other_pool_first),
+	TEST_ENTRY(private_fork_blocking_get),
+	TEST_ENTRY(private_fork_get_running),
+	TEST_ENTRY(private_fork_loop_other_pool),
+	TEST_ENTRY(wait_any_lowest_index),
+	TEST_ENTRY(long_wait_sleeps),
+	TEST_END,
 };
 
 int main(int argc, char **argv)

@@ -77,9 +77,8 @@ static void *waiter(void *a)
 	return NULL;
 }
 
-int main(void)
+TEST_CASE(spare_sees_private_fork_of_blocked_task)
 {
-	test_watchdog(120);
 	skua_pool *p = test_pool(1);
 	for (int i = 0; i < 20; i++) {
 		ASSERT_EQ(pipe(fds), 0);
@@ -89,7 +88,11 @@ int main(void)
 	}
 	ASSERT_OK(skua_pool_destroy(p));
 	printf("fork then block on 1 worker: ok\n");
+}
 
+TEST_CASE(blocking_job_waits_for_later_job_on_own_thread)
+{
+	skua_pool *p;
 	for (int i = 0; i < test_scale(40, 10); i++) {
 		p = test_pool(1);
 		ASSERT_EQ(sem_init(&sem, 0, 0), 0);
@@ -111,7 +114,11 @@ int main(void)
 		sem_destroy(&sem);
 	}
 	printf("a blocking job waiting for a later one: ok\n");
+}
 
+TEST_CASE(destroy_from_blocking_job_is_edeadlk)
+{
+	skua_pool *p;
 	p = test_pool(1);
 	skua_future *f;
 	void *r;
@@ -121,7 +128,12 @@ int main(void)
 	ASSERT_OK(skua_future_release(f));
 	ASSERT_OK(skua_pool_destroy(p));
 	printf("destroy from a blocking job: -EDEADLK\n");
+}
 
+TEST_CASE(outside_waiters_survive_destroy)
+{
+	skua_pool *p;
+	skua_future *f;
 	for (int i = 0; i < test_scale(100, 20); i++) {
 		p = test_pool(1);
 		ASSERT_OK(skua_spawn(p, slow, NULL, &f));
@@ -137,6 +149,18 @@ int main(void)
 		ASSERT_OK(skua_future_release(f));
 	}
 	printf("outside waiters during destroy: ok\n");
-	printf("ok\n");
-	return 0;
+}
+
+static const struct test_case cases[] = {
+	TEST_ENTRY(spare_sees_private_fork_of_blocked_task),
+	TEST_ENTRY(blocking_job_waits_for_later_job_on_own_thread),
+	TEST_ENTRY(destroy_from_blocking_job_is_edeadlk),
+	TEST_ENTRY(outside_waiters_survive_destroy),
+	TEST_END,
+};
+
+int main(int argc, char **argv)
+{
+	test_watchdog(120);
+	return test_run_cases(argc, argv, cases);
 }

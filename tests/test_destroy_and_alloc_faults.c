@@ -9,7 +9,7 @@
  *   fallback runs the oldest tasks in place, and the answer is right;
  * - allocation failure at every point of parallel_map and parallel_reduce:
  *   -ENOMEM or the right answer, never a wrong one; the pool stays usable.
- * Usage: test_churn [cycles]
+ * Usage: test_destroy_and_alloc_faults [CASE]
  */
 #include "test.h"
 #include "test_hooks.h"
@@ -114,10 +114,9 @@ static void big_combine(void *acc, const void *other, void *ctx)
 		((struct big *)acc)->v[k] += ((const struct big *)other)->v[k];
 }
 
-int main(int argc, char **argv)
+TEST_CASE(churned_pools_leave_no_threads_and_flat_rss)
 {
-	test_watchdog(280);
-	long cycles = argc > 1 ? atol(argv[1]) : test_scale(1000, 60);
+	long cycles = test_scale(1000, 60);
 	skua_pool *p = test_pool(1);
 	ASSERT_OK(skua_pool_destroy(p));
 	int base = thread_count();
@@ -144,7 +143,10 @@ int main(int argc, char **argv)
 	printf("churn: %ld cycles, rss %ld -> %ld KiB\n", cycles, rss0, rss1);
 	if (!TEST_SANITIZED)
 		ASSERT(rss1 - rss0 < 4096);
+}
 
+TEST_CASE(destroy_right_after_outside_submit_runs_the_task)
+{
 	/* Destroy right after another thread's submit. */
 	long races = test_scale(10000, 300);
 	for (long c = 0; c < races; c++) {
@@ -159,7 +161,11 @@ int main(int argc, char **argv)
 		pthread_join(th, NULL);
 	}
 	printf("destroy after submit: %ld races ok\n", races);
+}
 
+TEST_CASE(destroy_of_parked_pool_takes_under_100ms)
+{
+	skua_pool *p;
 	/* Destroy of a parked pool is quick. */
 	p = test_pool(4);
 	usleep(50000); /* the workers spin ~0.1 ms, then park */
@@ -168,7 +174,11 @@ int main(int argc, char **argv)
 	double dt = now_s() - t0;
 	printf("destroy of a parked pool: %.3f ms\n", dt * 1e3);
 	ASSERT(dt < 0.1);
+}
 
+TEST_CASE(failed_deque_growth_runs_oldest_tasks_in_place)
+{
+	skua_pool *p;
 	/* Deque growth under allocation failure, 1 and 2 workers. */
 	for (unsigned n = 1; n <= 2; n++) {
 		p = test_pool(n);
@@ -177,7 +187,11 @@ int main(int argc, char **argv)
 		ASSERT_EQ(c.r, 10000);
 		ASSERT_OK(skua_pool_destroy(p));
 	}
+}
 
+TEST_CASE(parallel_calls_under_alloc_failure_are_enomem_or_right)
+{
+	skua_pool *p;
 	/* parallel_map / parallel_reduce under allocation failure. */
 	p = test_pool(2);
 	enum { N = 5000 };
@@ -225,6 +239,19 @@ int main(int argc, char **argv)
 	    sizeof out[0], sq, NULL, NULL));
 	ASSERT_EQ(out[N - 1], (long)(N - 1) * (N - 1));
 	ASSERT_OK(skua_pool_destroy(p));
-	printf("ok\n");
-	return 0;
+}
+
+static const struct test_case cases[] = {
+	TEST_ENTRY(churned_pools_leave_no_threads_and_flat_rss),
+	TEST_ENTRY(destroy_right_after_outside_submit_runs_the_task),
+	TEST_ENTRY(destroy_of_parked_pool_takes_under_100ms),
+	TEST_ENTRY(failed_deque_growth_runs_oldest_tasks_in_place),
+	TEST_ENTRY(parallel_calls_under_alloc_failure_are_enomem_or_right),
+	TEST_END,
+};
+
+int main(int argc, char **argv)
+{
+	test_watchdog(280);
+	return test_run_cases(argc, argv, cases);
 }

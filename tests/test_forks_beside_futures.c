@@ -140,30 +140,58 @@ static void scenario_private(skua_worker *w, void *arg)
 	ASSERT_OK(skua_future_release(g));
 }
 
-int main(void)
+/* Scenario s, 20 times on 1 worker (no thief to hide mistakes) and on 2;
+ * futures: how many future runs it must see. */
+static void run_scenario(void (*scenario)(skua_worker *, void *),
+    int futures)
+{
+	for (unsigned n = 1; n <= 2; n++) {
+		for (int rep = 0; rep < 20; rep++) {
+			reset();
+			skua_config cfg;
+			skua_config_init(&cfg);
+			cfg.workers = n;
+			ASSERT_OK(skua_pool_create(&cfg, &P));
+			ASSERT_OK(skua_pool_run(P, scenario, NULL));
+			ASSERT_OK(skua_pool_destroy(P));
+			if (atomic_load(&future_runs) != futures)
+				FAIL("on %u workers: %d future runs", n,
+				    atomic_load(&future_runs));
+		}
+		printf("on %u workers: ok\n", n);
+	}
+}
+
+TEST_CASE(released_future_between_fork_and_join)
+{
+	run_scenario(scenario_release, 1);
+}
+
+TEST_CASE(futures_awaited_between_fork_and_join)
+{
+	run_scenario(scenario_get, 2);
+}
+
+TEST_CASE(helping_wait_runs_frame_forks_out_of_order)
+{
+	run_scenario(scenario_help, 1);
+}
+
+TEST_CASE(fork_above_public_future_keeps_private_part)
+{
+	run_scenario(scenario_private, 1);
+}
+
+static const struct test_case cases[] = {
+	TEST_ENTRY(released_future_between_fork_and_join),
+	TEST_ENTRY(futures_awaited_between_fork_and_join),
+	TEST_ENTRY(helping_wait_runs_frame_forks_out_of_order),
+	TEST_ENTRY(fork_above_public_future_keeps_private_part),
+	TEST_END,
+};
+
+int main(int argc, char **argv)
 {
 	test_watchdog(120);
-	void (*scenarios[])(skua_worker *, void *) = { scenario_release,
-	    scenario_get, scenario_help, scenario_private };
-	const char *names[] = { "release", "get", "help", "private" };
-	const int futures[] = { 1, 2, 1, 1 };
-	for (unsigned n = 1; n <= 2; n++) {
-		for (int s = 0; s < 4; s++) {
-			for (int rep = 0; rep < 20; rep++) {
-				reset();
-				skua_config cfg;
-				skua_config_init(&cfg);
-				cfg.workers = n;
-				ASSERT_OK(skua_pool_create(&cfg, &P));
-				ASSERT_OK(skua_pool_run(P, scenarios[s], NULL));
-				ASSERT_OK(skua_pool_destroy(P));
-				if (atomic_load(&future_runs) != futures[s])
-					FAIL("%s on %u workers: %d future runs",
-					    names[s], n, atomic_load(&future_runs));
-			}
-			printf("%s on %u workers: ok\n", names[s], n);
-		}
-	}
-	printf("ok\n");
-	return 0;
+	return test_run_cases(argc, argv, cases);
 }
