@@ -2,8 +2,9 @@
 /*
  * lib/deque.h - the work-stealing deque: its buffer and its operations,
  * named for who may call them (the owner, or any thief).  The owner's hot
- * indices live in struct skua__whot (skua/task.h, for the inline fast
- * paths); the public ones in struct skua_worker (lib/worker.h).
+ * indices and its inline push and pop live in skua/bits/deque.h (struct
+ * skua__whot, the first member of struct skua_worker, for skua/task.h's
+ * inline fast paths); the public ones in struct skua_worker (lib/worker.h).
  *
  * The deque is Chase and Lev's ("Dynamic Circular Work-Stealing Deque",
  * SPAA 2005) with the C11 memory orders of Le, Pop, Cohen and Zappa
@@ -46,6 +47,11 @@ struct skua__dqbuf {
 	struct skua__dqbuf *retired; /* older buffers, freed at destroy */
 	_Atomic(skua_task *) slots[];
 };
+
+/* Owner: private entries to pop ([bottom, head) is not empty), and a
+ * thief's request for work (skua/bits/deque.h). */
+#define skua__deque_has_private(w) ((w)->hot.head > (w)->hot.bottom)
+#define skua__deque_demanded(w) skua__deque_owner_demanded(&(w)->hot)
 
 /* Owner only: set up and free the deque (buffers kept until fini). */
 int skua__deque_init(skua_worker *w);

@@ -370,7 +370,6 @@ static inline size_t split_point(size_t lo, size_t left, size_t fixed,
 static void lazy_range(skua_worker *w, struct par_job *j, size_t lo,
     size_t hi, size_t step, unsigned spread, void *acc)
 {
-	struct skua__whot *h = (struct skua__whot *)w;
 	const size_t fixed = j->chunk;
 	const uint64_t target = j->target_ns;
 	bool can_split = true;
@@ -393,8 +392,7 @@ static void lazy_range(skua_worker *w, struct par_job *j, size_t lo,
 		 * split: with the cut computed before the test, a fixed chunk
 		 * cost 2.8 ns instead of 1.95 (docs/data/src/chunk_cost.c, 1
 		 * worker, chunk 1; code layout alone moves it by 0.3 ns). */
-		if (SKUA_UNLIKELY(atomic_load_explicit(&h->demand,
-		    memory_order_relaxed)) && can_split) {
+		if (SKUA_UNLIKELY(skua__deque_demanded(w)) && can_split) {
 			size_t mid = split_point(lo, left, fixed, step);
 			if (mid != 0) {
 				if (lazy_split(w, j, lo, mid, hi, step, 1, 0,
@@ -447,8 +445,6 @@ static void tree_task(skua_worker *w, skua_task *t)
 static void tree_range(skua_worker *w, struct par_job *j, size_t a, size_t b,
     unsigned spread, void *acc)
 {
-	struct skua__whot *h = (struct skua__whot *)w;
-
 	if (b - a > 1) {
 		size_t mid = a + (b - a) / 2;
 		unsigned sk = spread / 2, sg = spread - sk;
@@ -477,8 +473,8 @@ static void tree_range(skua_worker *w, struct par_job *j, size_t a, size_t b,
 	/* A leaf forks nothing, so a thief that asked since the last fork
 	 * would wait for the next one, a leaf or more away: answer it now
 	 * with the forks above us (relaxed, as skua_fork's look). */
-	if (SKUA_UNLIKELY(atomic_load_explicit(&h->demand,
-	    memory_order_relaxed)) && h->head > h->bottom)
+	if (SKUA_UNLIKELY(skua__deque_demanded(w)) &&
+	    skua__deque_has_private(w))
 		skua__expose(w);
 	size_t c = j->chunk, leaves = (j->n - 1) / c + 1;
 	if (SKUA_UNLIKELY(skua__par_stopped(j, a * c)))

@@ -21,7 +21,8 @@
  *     {
  *         if (n < 2)
  *             return n;
- *         fib_task a = { .n = n - 1 };
+ *         fib_task a;
+ *         a.n = n - 1;
  *         skua_fork(w, &a.task, fib_run);
  *         long b = fib(w, n - 2);
  *         skua_join_fn(w, &a.task, fib_run);
@@ -48,6 +49,7 @@
 #include <stdint.h>
 #include "bits/export.h"
 #include "pool.h"
+#include "bits/deque.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -56,25 +58,6 @@ extern "C" {
 typedef struct skua_task skua_task;
 typedef void (*skua_task_fn)(skua_worker *w, skua_task *t);
 
-/*
- * The fields that thieves read are C11 atomics.  C++17/20 has no _Atomic,
- * so there they are plain fields of the same size and alignment (on the
- * GCC/Clang targets skua supports) accessed with the __atomic builtins,
- * which are the same operations (ThreadSanitizer sees them too).
- */
-#ifndef __cplusplus
-#include <stdatomic.h>
-#define SKUA__ATOMIC(T) _Atomic(T)
-#define SKUA__LOAD_RELAXED(p) atomic_load_explicit((p), memory_order_relaxed)
-#define SKUA__STORE_RELAXED(p, v)                                           \
-	atomic_store_explicit((p), (v), memory_order_relaxed)
-#else
-#define SKUA__ATOMIC(T) T
-#define SKUA__LOAD_RELAXED(p) __atomic_load_n((p), __ATOMIC_RELAXED)
-#define SKUA__STORE_RELAXED(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
-#endif
-
-#define SKUA_CACHELINE 64
 
 /* Embed as the first member of your task record; fields are private.
  * skua_fork sets both: assign your record's own fields rather than zero
@@ -82,8 +65,7 @@ typedef void (*skua_task_fn)(skua_worker *w, skua_task *t);
  * which costs three instructions per fork (docs/design.md). */
 struct skua_task {
 	skua_task_fn fn;
-	/* 0 queued, thief|1 stolen, 2 done, 4 a future's (lib/worker.h),
-	 * 8 run inline at the fork */
+	/* SKUA__TASK_* (skua/bits/deque.h) */
 	SKUA__ATOMIC(uintptr_t) state;
 };
 
@@ -107,32 +89,7 @@ struct skua_task {
 #ifndef SKUA_FORK_WINDOW
 #define SKUA_FORK_WINDOW 0
 #endif
-#define SKUA__TASK_INLINED 8u
 
-/*
- * Private: the owner's hot part of a worker, first in struct skua_worker.
- * The deque's private part is [bottom, head): pushed by the owner with plain
- * stores and invisible to thieves until skua_abi_expose() moves the public
- * bottom up to head.
- */
-struct skua__whot {
-	/* cache line 0: read and written by the owner only */
-	SKUA__ATOMIC(skua_task *) *slots; /* owner's copy of the buffer */
-	int64_t mask;      /* capacity - 1 */
-	int64_t head;      /* next push index; [bottom, head) is private */
-	int64_t bottom;    /* owner's copy of the public bottom */
-	int64_t top_cache; /* a lower bound of top */
-	/* top_cache + capacity: the first head a fork may not push at (the
-	 * buffer is full there, as far as the owner knows).  One compare on
-	 * the fast path instead of a subtraction and a compare with mask;
-	 * lib/deque.c keeps it in step with top_cache and mask. */
-	int64_t limit;
-	uint32_t auto_tick; /* skua/autotask.h: which spawns are timed */
-	char pad0[SKUA_CACHELINE - 6 * 8 - 4];
-	/* cache line 1: set by thieves that found the public part empty */
-	SKUA__ATOMIC(int) demand;
-	char pad1[SKUA_CACHELINE - sizeof(int)];
-};
 
 /*
  * The slow paths (lib/task.c), called by the inline code below: exported
@@ -145,13 +102,6 @@ SKUA_API void skua_abi_expose(skua_worker *w);
 SKUA_API void skua_abi_join_slow(skua_worker *w, skua_task *t);
 
 
-#if defined(__GNUC__)
-#define SKUA__LIKELY(x) __builtin_expect(!!(x), 1)
-#define SKUA__UNLIKELY(x) __builtin_expect(!!(x), 0)
-#else
-#define SKUA__LIKELY(x) (x)
-#define SKUA__UNLIKELY(x) (x)
-#endif
 
 /*
  * skua_fork - make t->fn(w, t) runnable, by a thief or by the later join.
@@ -176,7 +126,7 @@ static inline void skua_fork(skua_worker *w, skua_task *t, skua_task_fn fn)
 	 */
 	if (SKUA_FORK_WINDOW > 0 && SKUA__LIKELY(
 	    i - h->top_cache >= SKUA_FORK_WINDOW &&
-	    !SKUA__LOAD_RELAXED(&h->demand) &&
+	    !skua__deque_owner_demanded(h) &&
 	    (uintptr_t)t < (uintptr_t)SKUA__LOAD_RELAXED(
 	    &h->slots[(i - 1) & h->mask]))) {
 		/* ... and t sits deeper in the stack than the newest queued
@@ -189,16 +139,13 @@ static inline void skua_fork(skua_worker *w, skua_task *t, skua_task_fn fn)
 	}
 	/* The state store is redundant (skua_abi_expose sets it too) but was
 	 * measured faster than without it (stores kept together). */
-	SKUA__STORE_RELAXED(&t->state, 0);
-	if (SKUA__UNLIKELY(i >= h->limit)) {
+	SKUA__STORE_RELAXED(&t->state, SKUA__TASK_QUEUED);
+	if (SKUA__UNLIKELY(!skua__deque_owner_has_room(h, i))) {
 		skua_abi_fork_slow(w, t);
 		return;
 	}
-	/* Private slot: thieves read it only after an expose's release. */
-	SKUA__STORE_RELAXED(&h->slots[i & h->mask], t);
-	h->head = i + 1;
-	/* Relaxed: a late look at demand only delays exposure by one fork. */
-	if (SKUA__UNLIKELY(SKUA__LOAD_RELAXED(&h->demand)))
+	skua__deque_owner_push(h, i, t);
+	if (SKUA__UNLIKELY(skua__deque_owner_demanded(h)))
 		skua_abi_expose(w);
 }
 
@@ -219,8 +166,7 @@ static inline void skua_join(skua_worker *w, skua_task *t)
 	if (SKUA_FORK_WINDOW > 0 &&
 	    SKUA__LOAD_RELAXED(&t->state) == SKUA__TASK_INLINED)
 		return;
-	if (SKUA__LIKELY(h->head > h->bottom)) {
-		h->head--;
+	if (SKUA__LIKELY(skua__deque_owner_pop(h))) {
 		t->fn(w, t);
 		return;
 	}
@@ -238,8 +184,7 @@ static inline void skua_join_fn(skua_worker *w, skua_task *t, skua_task_fn fn)
 	if (SKUA_FORK_WINDOW > 0 &&
 	    SKUA__LOAD_RELAXED(&t->state) == SKUA__TASK_INLINED)
 		return;
-	if (SKUA__LIKELY(h->head > h->bottom)) {
-		h->head--;
+	if (SKUA__LIKELY(skua__deque_owner_pop(h))) {
 		fn(w, t);
 		return;
 	}

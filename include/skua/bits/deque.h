@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * skua/bits/deque.h - installed but private: the owner's half of a
+ * worker's deque, inline, for skua/task.h's fork and join and
+ * skua/bits/autotask.h.  Not an API: use skua_fork / skua_join.
+ *
+ * A worker's deque (D. Chase, Y. Lev, SPAA 2005, with Le et al.'s C11
+ * orders, PPoPP 2013) is split in two.  [top, bottom) is public: thieves
+ * take from top with a CAS (lib/deque.c, the _thief side).  [bottom, head)
+ * is private: the owner pushes and pops it here with plain stores, and
+ * nobody else reads those slots until skua_abi_expose moves the public
+ * bottom up to head with a seq_cst store (the release that publishes the
+ * slots and the records).  So every operation below is the owner's only,
+ * on its own cache line, with no fence; lib/deque.h has the rest and
+ * docs/design.md the memory-order argument.
+ */
+#ifndef SKUA_BITS_DEQUE_H
+#define SKUA_BITS_DEQUE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * The fields that thieves read are C11 atomics.  C++17/20 has no _Atomic,
+ * so there they are plain fields of the same size and alignment (on the
+ * GCC/Clang targets skua supports) accessed with the __atomic builtins,
+ * which are the same operations (ThreadSanitizer sees them too).
+ */
+#ifndef __cplusplus
+#include <stdatomic.h>
+#define SKUA__ATOMIC(T) _Atomic(T)
+#define SKUA__LOAD_RELAXED(p) atomic_load_explicit((p), memory_order_relaxed)
+#define SKUA__STORE_RELAXED(p, v)                                           \
+	atomic_store_explicit((p), (v), memory_order_relaxed)
+#else
+#define SKUA__ATOMIC(T) T
+#define SKUA__LOAD_RELAXED(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define SKUA__STORE_RELAXED(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#endif
+
+#define SKUA_CACHELINE 64
+
+#if defined(__GNUC__)
+#define SKUA__LIKELY(x) __builtin_expect(!!(x), 1)
+#define SKUA__UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define SKUA__LIKELY(x) (x)
+#define SKUA__UNLIKELY(x) (x)
+#endif
+
+/* A task record's state word (struct skua_task.state). */
+#define SKUA__TASK_QUEUED 0u
+#define SKUA__TASK_STOLEN 1u   /* low bit; the rest is the thief */
+#define SKUA__TASK_DONE 2u
+#define SKUA__TASK_DETACHED 4u /* a future's task: fn manages its lifetime */
+#define SKUA__TASK_INLINED 8u  /* run inline at its fork (the fork window) */
+
+struct skua_task;
+
+/*
+ * Private: the owner's hot part of a worker, first in struct skua_worker.
+ * The deque's private part is [bottom, head): pushed by the owner with plain
+ * stores and invisible to thieves until skua_abi_expose() moves the public
+ * bottom up to head.
+ */
+struct skua__whot {
+	/* cache line 0: read and written by the owner only */
+	SKUA__ATOMIC(struct skua_task *) *slots; /* owner's copy of the buffer */
+	int64_t mask;      /* capacity - 1 */
+	int64_t head;      /* next push index; [bottom, head) is private */
+	int64_t bottom;    /* owner's copy of the public bottom */
+	int64_t top_cache; /* a lower bound of top */
+	/* top_cache + capacity: the first head a fork may not push at (the
+	 * buffer is full there, as far as the owner knows).  One compare on
+	 * the fast path instead of a subtraction and a compare with mask;
+	 * lib/deque.c keeps it in step with top_cache and mask. */
+	int64_t limit;
+	uint32_t auto_tick; /* skua/autotask.h: which spawns are timed */
+	char pad0[SKUA_CACHELINE - 6 * 8 - 4];
+	/* cache line 1: set by thieves that found the public part empty */
+	SKUA__ATOMIC(int) demand;
+	char pad1[SKUA_CACHELINE - sizeof(int)];
+};
+
+/* The owner may push at index i (the buffer is not full as far as it
+ * knows; false: skua_abi_fork_slow makes room). */
+static inline bool skua__deque_owner_has_room(const struct skua__whot *h,
+    int64_t i)
+{
+	return i < h->limit;
+}
+
+/* Push t at index i == h->head, privately: thieves read the slot only
+ * after an expose's release. */
+static inline void skua__deque_owner_push(struct skua__whot *h, int64_t i,
+    struct skua_task *t)
+{
+	SKUA__STORE_RELAXED(&h->slots[i & h->mask], t);
+	h->head = i + 1;
+}
+
+/* Pop the newest private entry if there is one (the join's child, by the
+ * LIFO rule); false: it was exposed, and may have been stolen. */
+static inline bool skua__deque_owner_pop(struct skua__whot *h)
+{
+	if (h->head > h->bottom) {
+		h->head--;
+		return true;
+	}
+	return false;
+}
+
+/* A thief found the public part empty and asks for work.  Relaxed: a late
+ * look only delays an exposure by one fork. */
+static inline bool skua__deque_owner_demanded(const struct skua__whot *h)
+{
+	return SKUA__LOAD_RELAXED(&h->demand) != 0;
+}
+
+#endif /* SKUA_BITS_DEQUE_H */
