@@ -15,6 +15,43 @@
 enum skb_runner { SKB_SERIAL, SKB_SKUA, SKB_OPENMP, SKB_TBB };
 const char *skb_runner_name(enum skb_runner r);
 
+/* ---- workloads.c: the workload table ------------------------------ */
+
+/* What a workload keeps between runs. */
+typedef struct wl_state {
+	long size;
+	long expected;      /* the known answer; -1: checked per phase */
+	int runs;           /* runs since the phase began (map, matmul) */
+	double *x, *y, *a, *b, *c, *ref;
+} wl_state;
+
+/* How a phase runs a workload: the runner and what it needs. */
+typedef struct skb_exec {
+	enum skb_runner runner;
+	skua_pool *pool;    /* skua */
+	unsigned threads;   /* the worker count (OpenMP, TBB: threads) */
+	size_t chunk;       /* skua's data-parallel loops; 0: auto */
+} skb_exec;
+
+typedef struct workload {
+	const char *name;
+	const char *size_doc;
+	long quick_size, min_size, max_size;
+	bool sweepable;     /* a data-parallel loop: --sweep-chunks times it */
+	int (*setup)(wl_state *s);
+	void (*teardown)(wl_state *s);
+	/* One run on x's runner: the answer, or (skua) a negative error. */
+	long (*run)(wl_state *s, const skb_exec *x);
+	void (*phase_begin)(wl_state *s);
+	/* Phase check for workloads without a scalar answer: 0 or -1 with msg. */
+	int (*phase_check)(wl_state *s, char *msg, size_t len);
+	double bytes_per_run; /* set by setup for memory-bound workloads */
+} workload;
+
+enum { SKB_NWORKLOADS = 6 };
+extern workload skb_workloads[SKB_NWORKLOADS];
+int skb_workload_index(const char *name); /* -1: no such workload */
+
 /* Whether a figure can be trusted (noise.c says how it is judged). */
 typedef struct skb_noise {
 	double spread;  /* (max - min) / median of the timed runs */
@@ -104,7 +141,9 @@ typedef struct skb_run {
 	skb_report report;
 } skb_run;
 
-/* emit.c */
+/* emit.c: the table, JSON and CSV from one field table; svg.c: --plot */
+/* "auto" for 0, "-" for none (negative), else the number. */
+const char *skb_chunk_str(long chunk, char *buf, size_t len);
 void skb_print_table(FILE *f, const skb_run *r);
 void skb_print_compare(FILE *f, const skb_run *r);
 void skb_print_sweep(FILE *f, const skb_run *r);
@@ -130,7 +169,34 @@ void skb_noise_judge(skb_noise *z, const double *times, int n,
 /* "noisy: rerun (spread 14%)", "noisy: rerun (busy: waited 9%)" or "". */
 const char *skb_noise_why(const skb_noise *z, char *buf, size_t len);
 
-/* main.c helpers shared with report.c */
+/* ---- cli.c: the command line ------------------------------------- */
+
+typedef struct skb_opts {
+	bool selected[SKB_NWORKLOADS], any_selected;
+	long sizes[SKB_NWORKLOADS]; /* -1 until settled */
+	long size_all;              /* --size N; -1: none */
+	bool sweep, compare, report, list;
+	const char *json, *csv, *plot;
+} skb_opts;
+
+/* Reads argv into o and r's configuration: -1 to go on, else the exit
+ * status (a bad command line exits 2 from inside). */
+int skb_parse(int argc, char **argv, skb_opts *o, skb_run *r);
+void skb_usage(FILE *f);
+void skb_machine_info(skb_run *r);
+
+/* ---- measure.c: phases -------------------------------------------- */
+
+extern bool skb_fault_wrong; /* SKUA_BENCH_FAULT=wrong-answer */
+skb_result *skb_phase(skb_run *r, workload *w, wl_state *s,
+    enum skb_runner rn, unsigned workers, long chunk);
+void skb_sweep(skb_run *r, workload *w, long size, unsigned workers);
+/* The phases main() will run, for the progress line's "phase i/n". */
+void skb_plan_phases(const skb_run *r, const bool *selected,
+    const long *sizes, bool compare, bool do_sweep, unsigned maxw);
+
+/* ---- main.c helpers shared with the rest -------------------------- */
+extern bool skb_quiet; /* --quiet: no progress line */
 void skb_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void skb_progress_done(void);
 double skb_median(double *v, int n);

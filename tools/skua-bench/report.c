@@ -207,7 +207,8 @@ static void measure_first_loop(skb_report *rep, int repeat, int warmup)
 	free(t);
 }
 
-int skb_run_report(skb_run *r, int repeat)
+/* The kernel rows: serial, 1 and (where there are 2 CPUs) 2 workers. */
+static void kernel_rows(skb_run *r, int repeat, unsigned wmax)
 {
 	static const struct {
 		const char *name;
@@ -223,13 +224,6 @@ int skb_run_report(skb_run *r, int repeat)
 		{ "nqueens", 13, 1.02, 0.52 },
 	};
 	skb_report *rep = &r->report;
-	unsigned wmax = r->cpus >= 2 ? 2 : r->cpus;
-
-	rep->present = true;
-	rep->workers = wmax;
-	r->nworkers = 0;
-	for (unsigned n = 1; n <= wmax; n++)
-		r->workers[r->nworkers++] = n;
 	skua_pool *pools[3] = { NULL, skb_pool(1), wmax >= 2 ? skb_pool(2) : NULL };
 	for (int k = 0; k < 2 * K_AUTO; k++) {
 		skb_report_line *l = &rep->lines[rep->nlines++];
@@ -263,11 +257,11 @@ int skb_run_report(skb_run *r, int repeat)
 	skua_pool_destroy(pools[1]);
 	if (pools[2] != NULL)
 		skua_pool_destroy(pools[2]);
-	if (wmax >= 2)
-		measure_first_loop(rep, repeat, r->warmup);
+}
 
-	/* Round trips, on a pool of every CPU. */
-	skua_pool *p = skb_pool(r->cpus);
+/* spawn+get round trips on p, warm and after the workers parked. */
+static void round_trips(skb_report *rep, skua_pool *p)
+{
 	enum { WARM = 20000, PARKED = 200 };
 	double *t = calloc(WARM, sizeof *t);
 	if (t == NULL)
@@ -295,15 +289,29 @@ int skb_run_report(skb_run *r, int repeat)
 	}
 	rep->park_med_us = skb_median(t, PARKED) * 1e6;
 	rep->park_p99_us = percentile(t, PARKED, 0.99) * 1e6;
-	free(t);
 
 	skb_progress("report: OS futex wake-up baseline");
-	t = calloc(PARKED, sizeof *t);
-	if (t == NULL)
-		skb_die("out of memory");
 	os_wake_baseline(t, PARKED, &rep->os_wake_med_us, &rep->os_wake_p99_us);
 	free(t);
+}
 
+int skb_run_report(skb_run *r, int repeat)
+{
+	skb_report *rep = &r->report;
+	unsigned wmax = r->cpus >= 2 ? 2 : r->cpus;
+
+	rep->present = true;
+	rep->workers = wmax;
+	r->nworkers = 0;
+	for (unsigned n = 1; n <= wmax; n++)
+		r->workers[r->nworkers++] = n;
+	kernel_rows(r, repeat, wmax);
+	if (wmax >= 2)
+		measure_first_loop(rep, repeat, r->warmup);
+
+	/* Round trips and idle CPU, on a pool of every CPU. */
+	skua_pool *p = skb_pool(r->cpus);
+	round_trips(rep, p);
 	skb_progress("report: CPU of an idle pool over 1 s");
 	sleep_s(0.010);
 	double c0 = cpu_seconds(), w0 = skb_now();
