@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lib/pool.c - pool creation and destruction, the worker loop, the worker
- * count, fork() detection and the statistics table.
+ * count and the statistics table.
  */
 #define _GNU_SOURCE
 #include "worker.h"
 #include "env.h"
+#include "fork.h"
 #include "parallel.h" /* skua__par_env_warn_unused */
 #include "pin.h"
 
@@ -29,99 +30,18 @@ _Thread_local skua_worker *skua__tls_worker
  */
 #define SKUA__IDLE_SPIN_NS 100000u
 
-/*
- * fork().  A child has none of the parent's threads, so its copies of the
- * parent's pools cannot run anything: every call on them returns -ECHILD,
- * and skua_pool_destroy frees their memory without joining.  So that the
- * copied memory is consistent, the parent quiesces around fork()
- * (pthread_atfork): it takes the registry lock and every pool's mutexes in
- * prepare, and releases them in both parent and child.  The lock-free
- * parts (deques, counters) are consistent in any state.  The child bumps
- * fork_generation, which marks every inherited pool.
- */
-static _Atomic uint64_t fork_generation;
-static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
-static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
-static skua_pool *registry;
-
-static void atfork_prepare(void)
+/* The child of a fork(): the forking thread's roles do not survive.  It is
+ * a plain thread there, neither a worker nor a blocking thread of any pool
+ * (else destroy of a new pool at the same address gave -EDEADLK). */
+static void pool_atfork_child(void)
 {
-	pthread_mutex_lock(&registry_lock);
-	for (skua_pool *p = registry; p != NULL; p = p->reg_next) {
-		pthread_mutex_lock(&p->spare_lock);
-		pthread_mutex_lock(&p->blk.lock);
-		pthread_mutex_lock(&p->inject.lock);
-	}
-}
-
-static void atfork_release(void)
-{
-	for (skua_pool *p = registry; p != NULL; p = p->reg_next) {
-		pthread_mutex_unlock(&p->inject.lock);
-		pthread_mutex_unlock(&p->blk.lock);
-		pthread_mutex_unlock(&p->spare_lock);
-	}
-	pthread_mutex_unlock(&registry_lock);
-}
-
-static void atfork_child(void)
-{
-	atomic_fetch_add_explicit(&fork_generation, 1, memory_order_relaxed);
-	/* The forking thread's roles do not survive: in the child it is a
-	 * plain thread, neither a worker nor a blocking thread of any pool
-	 * (else destroy of a new pool at the same address gave -EDEADLK). */
 	skua__tls_worker = NULL;
 	skua__blocking_atfork_child();
-	atfork_release();
-}
-
-static void atfork_register(void)
-{
-	pthread_atfork(atfork_prepare, atfork_release, atfork_child);
-}
-
-static void registry_add(skua_pool *p)
-{
-	pthread_mutex_lock(&registry_lock);
-	p->reg_prev = NULL;
-	p->reg_next = registry;
-	if (registry != NULL)
-		registry->reg_prev = p;
-	registry = p;
-	pthread_mutex_unlock(&registry_lock);
-}
-
-/* Returns true when p was the last pool listed. */
-static bool registry_remove(skua_pool *p)
-{
-	pthread_mutex_lock(&registry_lock);
-	if (p->reg_prev == NULL && registry != p) {
-		/* Not listed (already removed, e.g. by a destroy that a fork
-		 * interrupted in the parent). */
-		pthread_mutex_unlock(&registry_lock);
-		return false;
-	}
-	if (p->reg_prev != NULL)
-		p->reg_prev->reg_next = p->reg_next;
-	else
-		registry = p->reg_next;
-	if (p->reg_next != NULL)
-		p->reg_next->reg_prev = p->reg_prev;
-	p->reg_prev = p->reg_next = NULL;
-	bool last = registry == NULL;
-	pthread_mutex_unlock(&registry_lock);
-	return last;
-}
-
-uint64_t skua__fork_generation(void)
-{
-	return atomic_load_explicit(&fork_generation, memory_order_relaxed);
 }
 
 bool skua__pool_forked(const skua_pool *p)
 {
-	return p->fork_gen != atomic_load_explicit(&fork_generation,
-	    memory_order_relaxed);
+	return skua__forked(p->fork_gen);
 }
 
 void skua_config_init(skua_config *cfg)
@@ -434,7 +354,7 @@ int skua_pool_create(const skua_config *cfg, skua_pool **out)
 	    cfg->stack_size > sd->max)) || cfg->pin < SKUA_PIN_DEFAULT ||
 	    cfg->pin > SKUA_PIN_SPREAD)
 		return -EINVAL;
-	pthread_once(&atfork_once, atfork_register);
+	skua__fork_init(pool_atfork_child);
 	skua__stack_guard_install();
 
 	struct settings st;
@@ -458,8 +378,7 @@ int skua_pool_create(const skua_config *cfg, skua_pool **out)
 	p->spares_started = 0;
 	p->stack_size = stack;
 	p->stats_print = stats;
-	p->fork_gen = atomic_load_explicit(&fork_generation,
-	    memory_order_relaxed);
+	p->fork_gen = skua__fork_generation();
 	atomic_init(&p->wake_seq, 0);
 	atomic_init(&p->sleepers, 0);
 	atomic_init(&p->spinning, n); /* workers start searching */
@@ -502,7 +421,12 @@ int skua_pool_create(const skua_config *cfg, skua_pool **out)
 		pool_free(p);
 		return rc;
 	}
-	registry_add(p);
+	/* fork() quiesces the pool: these, in this order (lib/fork.c). */
+	p->reg.locks[0] = &p->spare_lock;
+	p->reg.locks[1] = &p->blk.lock;
+	p->reg.locks[2] = &p->inject.lock;
+	p->reg.nlocks = 3;
+	skua__fork_register(&p->reg);
 	*out = p;
 	return 0;
 nomem:
@@ -586,7 +510,7 @@ int skua_pool_destroy(skua_pool *p)
 		/* The child of a fork(): the threads do not exist here, the
 		 * locks were released by atfork_child.  Free the memory; tasks
 		 * still queued are dropped with it (they cannot run). */
-		registry_remove(p);
+		skua__fork_unregister(&p->reg);
 		/* No pthread_cond_destroy: it would wait for the parent's
 		 * waiters, which do not exist here. */
 		skua__free(p->blk.slots, p->max_blocking * sizeof *p->blk.slots);
@@ -597,7 +521,7 @@ int skua_pool_destroy(skua_pool *p)
 	if ((w != NULL && w->pool == p) || skua__tls_blocking_pool == p)
 		return -EDEADLK;
 	wait_drained(p);
-	bool last = registry_remove(p);
+	bool last = skua__fork_unregister(&p->reg);
 	skua__blocking_fini(p);
 	pool_stop(p, p->n);
 	if (p->stats_print)

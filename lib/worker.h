@@ -15,6 +15,7 @@
 #include "profile.h"
 #include "ck_ring.h"
 #include "deque.h"
+#include "fork.h"
 
 #define SKUA__TASK_QUEUED 0u
 #define SKUA__TASK_STOLEN 1u   /* low bit; the rest is the thief */
@@ -147,8 +148,8 @@ struct skua_pool {
 	_Atomic uint64_t pending SKUA_ALIGNED;
 	_Atomic int shutdown;
 
-	uint64_t fork_gen;   /* lib/pool.c: fork() detection */
-	skua_pool *reg_prev, *reg_next; /* the registry of live pools */
+	uint64_t fork_gen;   /* lib/fork.c: fork() detection */
+	struct skua__fork_entry reg; /* in the registry of live pools */
 	size_t stack_size;
 	bool stats_print;
 	char *trace_path;
@@ -194,7 +195,6 @@ void skua__futex_wake(_Atomic uint32_t *addr, int n);
 
 /* lib/pool.c */
 bool skua__pool_forked(const skua_pool *p);
-uint64_t skua__fork_generation(void);
 skua_worker *skua__worker_new(skua_pool *p, unsigned index);
 void skua__worker_free(skua_worker *w);
 int skua__worker_start(skua_pool *p, skua_worker *w);
