@@ -24,6 +24,7 @@
  * ck_ec, for the waiting side, is discussed in lib/channel_wait.c.
  */
 #include "channel.h"
+#include "park.h"
 
 #include <errno.h>
 #include <limits.h>

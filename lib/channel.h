@@ -22,7 +22,12 @@
 #ifndef SKUA_CHANNEL_INTERNAL_H
 #define SKUA_CHANNEL_INTERNAL_H
 
-#include "worker.h"
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common.h"
 
 #define SKUA__CH_CLOSED (UINT64_C(1) << 63)
 

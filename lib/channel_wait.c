@@ -30,6 +30,9 @@
  */
 #include "channel.h"
 #include "deadline.h"
+#include "park.h"
+#include "spare.h"
+#include "worker.h"
 
 #include <errno.h>
 #include <sched.h>

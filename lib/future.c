@@ -15,6 +15,12 @@
  * nothing stays queued behind a destroyed pool.
  */
 #include "future.h"
+#include "inject.h"
+#include "park.h"
+#include "pool_struct.h"
+#include "profile.h"
+#include "trace.h"
+#include "worker.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -242,40 +248,5 @@ int skua_future_release(skua_future *f)
 	if (f == NULL)
 		return -EINVAL;
 	future_unref(f);
-	return 0;
-}
-
-/* skua_pool_run's task: call fn(worker, arg) on the worker running it. */
-struct run_call {
-	void (*fn)(skua_worker *, void *);
-	void *arg;
-};
-
-static void *run_adapter(void *a)
-{
-	struct run_call *c = a;
-	c->fn(skua__tls_worker, c->arg);
-	return NULL;
-}
-
-int skua_pool_run(skua_pool *pool, void (*fn)(skua_worker *w, void *arg),
-    void *arg)
-{
-	if (pool == NULL || fn == NULL)
-		return -EINVAL;
-	if (skua__pool_forked(pool))
-		return -ECHILD;
-	skua_worker *w = skua__tls_worker;
-	if (w != NULL && w->pool == pool) {
-		fn(w, arg);
-		return 0;
-	}
-	struct run_call c = { fn, arg };
-	skua_future *f;
-	int rc = skua_spawn(pool, run_adapter, &c, &f);
-	if (rc != 0)
-		return rc;
-	skua_future_get(f, NULL);
-	skua_future_release(f);
 	return 0;
 }

@@ -17,7 +17,12 @@
 #ifndef SKUA_FUTURE_INTERNAL_H
 #define SKUA_FUTURE_INTERNAL_H
 
-#include "worker.h"
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common.h"
+#include "fork.h"
 
 enum { SKUA__F_PENDING, SKUA__F_RUNNING, SKUA__F_DONE, SKUA__F_CANCELLED };
 #define SKUA__F_STATE 3u

@@ -13,6 +13,10 @@
  */
 #include "future.h"
 #include "deadline.h"
+#include "park.h"
+#include "pool_struct.h"
+#include "spare.h"
+#include "worker.h"
 
 #include <errno.h>
 #include <sched.h>

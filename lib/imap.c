@@ -19,7 +19,8 @@
  * from next() is ever lost.
  */
 #include "skua.h"
-#include "worker.h" /* skua__pool_forked, skua__malloc */
+#include "common.h"
+#include "pool_struct.h" /* skua__pool_forked */
 
 #include <errno.h>
 #include <string.h>

@@ -21,7 +21,7 @@
  * ThreadSanitizer can see, unlike ck_pr's inline assembly.  The task
  * hand-off through the ring is annotated with __tsan_release/acquire.
  */
-#include "worker.h"
+#include "inject.h"
 
 #include <errno.h>
 #include <string.h>

@@ -81,6 +81,11 @@
  * exit's stop_lo (lib/parallel.h, where its ordering is described).
  */
 #include "parallel.h"
+#include "park.h"
+#include "pool_struct.h"
+#include "profile.h"
+#include "trace.h"
+#include "worker.h"
 
 #include <errno.h>
 #include <stdalign.h>

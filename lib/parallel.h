@@ -7,7 +7,8 @@
 #ifndef SKUA_PARALLEL_INTERNAL_H
 #define SKUA_PARALLEL_INTERNAL_H
 
-#include "worker.h"
+#include "common.h"
+#include "profile.h"
 
 #include <stdalign.h>
 

@@ -3,7 +3,8 @@
  * lib/park.c - sleeping and waking workers.  The protocol, its states and the
  * argument that no wake-up is lost are in lib/park.md; keep them in step.
  */
-#include "worker.h"
+#include "park.h"
+#include "pool_struct.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -73,38 +74,56 @@ void skua__ext_notify(skua_pool *p)
 	}
 }
 
-/*
- * Steps S1-S5 of the fall-asleep protocol.  Returns when woken, when the
- * re-check finds work (left for the caller's next search), or at shutdown.
- */
-void skua__park(skua_worker *w)
+void skua__park_init(skua_pool *p, unsigned searching)
 {
-	skua_pool *p = w->pool;
+	atomic_init(&p->wake_seq, 0);
+	atomic_init(&p->sleepers, 0);
+	atomic_init(&p->spinning, searching);
+	atomic_init(&p->done_seq, 0);
+	atomic_init(&p->ext_waiters, 0);
+}
 
+void skua__park_search_begin(skua_pool *p)
+{
+	/* seq_cst: skua__post's skip is safe only while we count. */
+	atomic_fetch_add_explicit(&p->spinning, 1, memory_order_seq_cst);
+}
+
+uint32_t skua__park_search_end(skua_pool *p)
+{
+	/* seq_cst: the poster's skip in skua__post is safe only while we
+	 * count as searching; after this, a post must wake. */
+	return atomic_fetch_sub_explicit(&p->spinning, 1,
+	    memory_order_seq_cst) - 1;
+}
+
+/*
+ * Steps S1-S2b of the fall-asleep protocol; the caller's re-check (S3,
+ * lib/worker.c's pool_has_work) follows, then skua__park_sleep (S4) when
+ * it found nothing, then skua__park_resume (S5).
+ */
+uint32_t skua__park_announce(skua_pool *p)
+{
 	/* S1: read the sequence before announcing ourselves. */
 	uint32_t seq = atomic_load_explicit(&p->wake_seq, memory_order_seq_cst);
 	/* S2: announce.  seq_cst RMW: ordered before the re-check's loads. */
 	atomic_fetch_add_explicit(&p->sleepers, 1, memory_order_seq_cst);
 	/* S2b: stop counting as searching, before the re-check. */
 	atomic_fetch_sub_explicit(&p->spinning, 1, memory_order_seq_cst);
-	/* S3: re-check every queue with seq_cst loads. */
-	bool work = atomic_load_explicit(&p->shutdown, memory_order_seq_cst) ||
-	    !skua__inject_empty(&p->inject);
-	unsigned n = atomic_load_explicit(&p->nvisible, memory_order_acquire);
-	for (unsigned i = 0; !work && i < n; i++) {
-		skua_worker *v = p->workers[i];
-		work = atomic_load_explicit(&v->bottom, memory_order_seq_cst) >
-		    atomic_load_explicit(&v->top, memory_order_seq_cst);
-	}
-	if (!work) {
-		SKUA_STAT_ADD(w, parks, 1);
-		uint64_t t0 = SKUA_UNLIKELY(w->trace != NULL) ? skua__now_ns() : 0;
-		/* S4: sleep unless the sequence moved since S1.  The timeout
-		 * would only hide a lost wake-up, so there is none. */
-		skua__futex_wait(&p->wake_seq, seq, 0);
-		SKUA_TRACE_EVENT(w, SKUA__TR_PARK, t0, skua__now_ns(), 0, 0);
-	}
-	/* S5: searching again. */
+	return seq;
+}
+
+/* S4: sleep unless the sequence moved since S1.  The timeout would only
+ * hide a lost wake-up, so there is none. */
+void skua__park_sleep(skua_pool *p, uint32_t seq)
+{
+	skua__futex_wait(&p->wake_seq, seq, 0);
+}
+
+/* S5: searching again.  Returns when woken, when the re-check found work
+ * (left for the caller's next search), or at shutdown. */
+void skua__park_resume(skua_pool *p)
+{
 	atomic_fetch_add_explicit(&p->spinning, 1, memory_order_seq_cst);
 	atomic_fetch_sub_explicit(&p->sleepers, 1, memory_order_seq_cst);
 }

@@ -1,47 +1,42 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * lib/pool.c - pool creation and destruction, the worker loop, the worker
- * count and the statistics table.
+ * lib/pool.c - the composition root: skua_pool_create reads the settings
+ * (skua_config, else lib/env.c's variables), makes the pool's parts in
+ * order (parking, injection queue, blocking threads, trace, profile,
+ * workers) and starts the workers; skua_pool_destroy drains, stops and
+ * frees them in reverse and prints what was asked for (SKUA_STATS, the
+ * trace, the profile).  Also skua_pool_run, a call on the pool from any
+ * thread, and the worker count.
  */
 #define _GNU_SOURCE
-#include "worker.h"
+#include "pool_struct.h"
+#include "blocking.h"
 #include "env.h"
 #include "fork.h"
+#include "inject.h"
 #include "parallel.h" /* skua__par_env_warn_unused */
+#include "park.h"
 #include "pin.h"
+#include "profile.h"
+#include "spare.h"
+#include "stack_guard.h"
+#include "stats.h"
+#include "trace.h"
+#include "worker.h"
 
-#include <ck_backoff.h>
-#ifdef SKUA_WITH_JEMALLOC
-#include <jemalloc/jemalloc.h>
-#endif
 #include <errno.h>
 #include <sched.h>
 #include <string.h>
 #include <unistd.h>
-
-_Thread_local skua_worker *skua__tls_worker
-    __attribute__((tls_model("initial-exec")));
-
-/*
- * How long an idle worker keeps looking for work before it parks.  Long
- * enough that a pool fed in a loop by an outside thread stays warm (round
- * trip well under 1 us), short enough that an idle pool is asleep within a
- * fraction of a millisecond.  Measured with skua-bench / bench_pool.
- */
-#define SKUA__IDLE_SPIN_NS 100000u
 
 /* The child of a fork(): the forking thread's roles do not survive.  It is
  * a plain thread there, neither a worker nor a blocking thread of any pool
  * (else destroy of a new pool at the same address gave -EDEADLK). */
 static void pool_atfork_child(void)
 {
-	skua__tls_worker = NULL;
+	skua__worker_atfork_child();
+	skua__spare_atfork_child();
 	skua__blocking_atfork_child();
-}
-
-bool skua__pool_forked(const skua_pool *p)
-{
-	return skua__forked(p->fork_gen);
 }
 
 void skua_config_init(skua_config *cfg)
@@ -78,157 +73,6 @@ static unsigned machine_cpus(void)
 		fclose(f);
 	}
 	return n > 4096 ? 4096 : (unsigned)n;
-}
-
-static void *worker_main(void *arg)
-{
-	skua_worker *w = arg;
-	skua_pool *p = w->pool;
-	uint64_t idle_start = 0;
-	unsigned backoff = 64, spins = 0;
-	bool searching = true; /* counted in p->spinning (from create) */
-
-	skua__tls_worker = w;
-	skua__stack_guard_enter();
-	for (;;) {
-		/* A compensating spare whose blocked worker came back. */
-		if (SKUA_UNLIKELY(w->spare) && skua__spare_should_retire(w)) {
-			if (searching) {
-				searching = false;
-				atomic_fetch_sub_explicit(&p->spinning, 1,
-				    memory_order_seq_cst);
-			}
-			/* We may have been woken for work that we now leave
-			 * behind: pass the wake-up on (P3 after our seq_cst
-			 * decrement), or a parked sibling would never hear. */
-			skua__post(p, 1);
-			skua__spare_dormant(w);
-			if (atomic_load_explicit(&p->shutdown,
-			    memory_order_acquire))
-				break;
-			continue;
-		}
-		skua_task *x = skua__find_work(w);
-		if (x != NULL) {
-			if (searching) {
-				searching = false;
-				/* seq_cst: the poster's skip in skua__post is
-				 * safe only while we count as searching. */
-				uint32_t left = atomic_fetch_sub_explicit(
-				    &p->spinning, 1, memory_order_seq_cst) - 1;
-				/* Work left behind, or we were the last one
-				 * searching (Go's rule): wake one more, so a
-				 * thief is awake to ask for the forks this
-				 * task will make.  skua__post only wakes when
-				 * some sleep and none searches. */
-				if (w->more || left == 0)
-					skua__post(p, 1);
-			}
-			if (idle_start != 0) {
-				SKUA_IDLE_SPAN(w,
-				    skua__now_ns() - idle_start);
-				idle_start = 0;
-			}
-			skua__run_taken(w, x);
-			backoff = 64;
-			spins = 0;
-			continue;
-		}
-		if (atomic_load_explicit(&p->shutdown, memory_order_acquire))
-			break;
-		if (!searching) {
-			searching = true;
-			atomic_fetch_add_explicit(&p->spinning, 1,
-			    memory_order_seq_cst);
-		}
-		uint64_t now = skua__now_ns();
-		if (idle_start == 0)
-			idle_start = now;
-		if (now - idle_start < SKUA__IDLE_SPIN_NS) {
-			/* Spin a little, then let a busy sibling on this core
-			 * run (pools larger than the machine). */
-			if (++spins < 32) {
-				ck_backoff_eb(&backoff);
-				if (backoff > 256)
-					backoff = 256;
-			} else {
-				sched_yield();
-			}
-			continue;
-		}
-		skua__park(w);
-		/* Woken: search hard again before the next park. */
-		SKUA_IDLE_SPAN(w, skua__now_ns() - idle_start);
-		idle_start = 0;
-		backoff = 64;
-		spins = 0;
-	}
-	if (idle_start != 0)
-		SKUA_IDLE_SPAN(w, skua__now_ns() - idle_start);
-	skua__stack_guard_leave();
-	skua__tls_worker = NULL;
-	return NULL;
-}
-
-void skua__worker_free(skua_worker *w)
-{
-	skua__trace_free(w);
-	skua__deque_fini(w);
-	skua__free_aligned(w, sizeof *w);
-}
-
-skua_worker *skua__worker_new(skua_pool *p, unsigned index)
-{
-	skua_worker *w = skua__malloc_aligned(sizeof *w);
-	if (w == NULL)
-		return NULL;
-	w->pool = p;
-	w->index = index;
-	w->rng = 0x9E3779B97F4A7C15ULL * (index + 1) ^ (uintptr_t)p;
-	atomic_init(&w->wake, 0);
-	if (skua__deque_init(w) != 0) {
-		skua__free_aligned(w, sizeof *w);
-		return NULL;
-	}
-	if (skua__trace_alloc(p, w) != 0) {
-		skua__deque_fini(w);
-		skua__free_aligned(w, sizeof *w);
-		return NULL;
-	}
-	return w;
-}
-
-/* Start w's thread, pinned to CPU cpu when cpu >= 0 (lib/pin.h). */
-static int worker_start_on(skua_pool *p, skua_worker *w, int cpu)
-{
-	pthread_attr_t attr;
-	int rc;
-
-	if (skua__test_thread_should_fail())
-		return -EAGAIN;
-	if (pthread_attr_init(&attr) != 0)
-		return -ENOMEM;
-	pthread_attr_setstacksize(&attr, p->stack_size);
-	if (cpu >= 0) {
-		/* In the attributes, so the thread never runs elsewhere. */
-		cpu_set_t one;
-		CPU_ZERO(&one);
-		CPU_SET(cpu, &one);
-		pthread_attr_setaffinity_np(&attr, sizeof one, &one);
-	}
-	rc = pthread_create(&w->thread, &attr, worker_main, w);
-	pthread_attr_destroy(&attr);
-	/* EINVAL: the CPU left our mask since create read it (another
-	 * thread's sched_setaffinity, a CPU taken offline).  Pinning is a
-	 * placement hint: start the worker unpinned rather than fail. */
-	if (rc == EINVAL && cpu >= 0)
-		return worker_start_on(p, w, -1);
-	return rc == 0 ? 0 : -EAGAIN;
-}
-
-int skua__worker_start(skua_pool *p, skua_worker *w)
-{
-	return worker_start_on(p, w, -1);
 }
 
 static void pool_free(skua_pool *p)
@@ -279,7 +123,7 @@ static int start_workers(skua_pool *p, int pin)
 	    sched_getaffinity(0, sizeof places, &places) != 0)
 		CPU_ZERO(&places);
 	for (unsigned i = 0; i < p->n; i++) {
-		int rc = worker_start_on(p, p->workers[i],
+		int rc = skua__worker_start_on(p, p->workers[i],
 		    skua__pin_cpu(&places, (enum skua_pin)pin, i, p->n));
 		if (rc != 0) {
 			pool_stop(p, i);
@@ -379,11 +223,7 @@ int skua_pool_create(const skua_config *cfg, skua_pool **out)
 	p->stack_size = stack;
 	p->stats_print = stats;
 	p->fork_gen = skua__fork_generation();
-	atomic_init(&p->wake_seq, 0);
-	atomic_init(&p->sleepers, 0);
-	atomic_init(&p->spinning, n); /* workers start searching */
-	atomic_init(&p->done_seq, 0);
-	atomic_init(&p->ext_waiters, 0);
+	skua__park_init(p, n); /* workers start searching */
 	atomic_init(&p->pending, 0);
 	atomic_init(&p->shutdown, 0);
 	const char *trace = cfg->trace != NULL ? cfg->trace :
@@ -450,56 +290,15 @@ static void wait_drained(skua_pool *p)
 	}
 }
 
-/* One row of the SKUA_STATS table: the name, then every counter. */
-static void stats_row(const char *name, const skua_worker_stats *s)
-{
-	fprintf(stderr, "%6s", name);
-#define STATS_CELL(f, column, unit, doc)                                     \
-	if ((unit) == 1)                                                     \
-		fprintf(stderr, " %*llu", (int)sizeof column > 12 ?         \
-		    (int)sizeof column : 12, (unsigned long long)s->f);        \
-	else                                                                 \
-		fprintf(stderr, " %*.1f", (int)sizeof column > 12 ?          \
-		    (int)sizeof column : 12, (double)s->f / (unit));
-	SKUA_WORKER_STATS_FIELDS(STATS_CELL)
-#undef STATS_CELL
-	fprintf(stderr, "\n");
-}
-
 static void stats_print(skua_pool *p)
 {
 	skua_worker_stats t;
-	fprintf(stderr, "skua: pool of %u workers\n", p->n);
-	fprintf(stderr, "%6s", "worker");
-#define STATS_HEAD(f, column, unit, doc)                                     \
-	fprintf(stderr, " %*s", (int)sizeof column > 12 ? (int)sizeof column : \
-	    12, column);
-	SKUA_WORKER_STATS_FIELDS(STATS_HEAD)
-#undef STATS_HEAD
-	fprintf(stderr, "\n");
 	unsigned nw = atomic_load_explicit(&p->nvisible, memory_order_acquire);
 	skua_worker_stats *all = skua__calloc(nw, sizeof *all);
-	if (all == NULL)
-		return;
-	skua_pool_stats(p, all, nw, &t);
-	for (unsigned i = 0; i <= nw; i++) {
-		char name[16];
-		snprintf(name, sizeof name, i < p->n ? "%u" : i < nw ? "%u*" :
-		    "total", i);
-		stats_row(name, i < nw ? &all[i] : &t);
-	}
+	if (all != NULL)
+		skua_pool_stats(p, all, nw, &t);
+	skua__stats_print(p->n, nw, all, &t);
 	skua__free(all, nw * sizeof *all);
-#ifdef SKUA_WITH_JEMALLOC
-	/* jemalloc's figures are process-wide: skua's and the program's. */
-	uint64_t epoch = 1;
-	size_t allocated = 0, resident = 0, sz = sizeof(size_t);
-	mallctl("epoch", NULL, NULL, &epoch, sizeof epoch);
-	if (mallctl("stats.allocated", &allocated, &sz, NULL, 0) == 0 &&
-	    mallctl("stats.resident", &resident, &sz, NULL, 0) == 0)
-		fprintf(stderr, "jemalloc (whole process): %.1f KiB allocated, "
-		    "%.1f KiB resident; MALLOC_CONF=stats_print:true for more\n",
-		    allocated / 1024.0, resident / 1024.0);
-#endif
 }
 
 int skua_pool_destroy(skua_pool *p)
@@ -545,48 +344,37 @@ unsigned skua_pool_worker_slots(const skua_pool *p)
 	return p != NULL ? p->cap : 0;
 }
 
-skua_worker *skua_worker_current(void)
+/* skua_pool_run's task: call fn(worker, arg) on the worker running it. */
+struct run_call {
+	void (*fn)(skua_worker *, void *);
+	void *arg;
+};
+
+static void *run_adapter(void *a)
 {
-	return skua__tls_worker;
+	struct run_call *c = a;
+	c->fn(skua__tls_worker, c->arg);
+	return NULL;
 }
 
-skua_pool *skua_worker_pool(const skua_worker *w)
+int skua_pool_run(skua_pool *pool, void (*fn)(skua_worker *w, void *arg),
+    void *arg)
 {
-	return w != NULL ? w->pool : NULL;
-}
-
-unsigned skua_worker_index(const skua_worker *w)
-{
-	return w != NULL ? w->index : 0;
-}
-
-int skua_pool_stats(const skua_pool *p, skua_worker_stats *per_worker,
-    size_t n, skua_worker_stats *total)
-{
-	if (p == NULL || (per_worker == NULL && n > 0))
+	if (pool == NULL || fn == NULL)
 		return -EINVAL;
-	if (skua__pool_forked(p))
+	if (skua__pool_forked(pool))
 		return -ECHILD;
-	if (total != NULL)
-		memset(total, 0, sizeof *total);
-	unsigned nw = atomic_load_explicit(&p->nvisible, memory_order_acquire);
-	for (size_t i = 0; i < n || (total != NULL && i < nw); i++) {
-		skua_worker_stats s;
-		memset(&s, 0, sizeof s);
-		if (i < nw) {
-			const struct skua__wstats *c = &p->workers[i]->stats;
-#define LOAD(f, column, unit, doc)                                           \
-	s.f = atomic_load_explicit(&c->f, memory_order_relaxed);
-			SKUA_WORKER_STATS_FIELDS(LOAD)
-#undef LOAD
-		}
-		if (i < n)
-			per_worker[i] = s;
-		if (total != NULL && i < nw) {
-#define ADD(f, column, unit, doc) total->f += s.f;
-			SKUA_WORKER_STATS_FIELDS(ADD)
-#undef ADD
-		}
+	skua_worker *w = skua__tls_worker;
+	if (w != NULL && w->pool == pool) {
+		fn(w, arg);
+		return 0;
 	}
+	struct run_call c = { fn, arg };
+	skua_future *f;
+	int rc = skua_spawn(pool, run_adapter, &c, &f);
+	if (rc != 0)
+		return rc;
+	skua_future_get(f, NULL);
+	skua_future_release(f);
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include "profile.h"
 #include "env.h"
 #include "site.h"
+#include "pool_struct.h"
 #include "worker.h"
 
 #include <dlfcn.h>

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE /* dladdr */
 #include "profile.h"
+#include "pool_struct.h"
 #include "worker.h"
 
 #include <dlfcn.h>

@@ -26,7 +26,11 @@
  *   sigaction(2), with the message formatted by hand.
  */
 #define _GNU_SOURCE
-#include "worker.h"
+#include "stack_guard.h"
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
 
 #include <pthread.h>
 #include <signal.h>
@@ -42,6 +46,7 @@ static _Atomic int installed;
 static _Thread_local uintptr_t stack_lo, stack_size;
 static _Thread_local void *alt_stack;
 static _Thread_local size_t alt_size;
+static _Thread_local unsigned worker_index; /* for the message */
 
 /* n in decimal at p; returns the end.  Async-signal-safe. */
 static char *put_uint(char *p, unsigned long long n)
@@ -68,12 +73,11 @@ static void on_segv(int sig, siginfo_t *si, void *uctx)
 {
 	(void)uctx;
 	uintptr_t a = (uintptr_t)si->si_addr;
-	skua_worker *w = skua__tls_worker;
-	if (w != NULL && stack_lo != 0 && a < stack_lo &&
+	if (stack_lo != 0 && a < stack_lo &&
 	    a + SKUA_STACK_GUARD_SPAN >= stack_lo) {
 		char msg[256], *p = msg;
 		p = put_str(p, "skua: worker ");
-		p = put_uint(p, w->index);
+		p = put_uint(p, worker_index);
 		p = put_str(p, " overflowed its stack of ");
 		p = put_uint(p, stack_size / 1024);
 		p = put_str(p, " KiB: raise SKUA_STACK_SIZE (or "
@@ -111,7 +115,7 @@ void skua__stack_guard_install(void)
 	pthread_once(&install_once, install);
 }
 
-void skua__stack_guard_enter(void)
+void skua__stack_guard_enter(unsigned index)
 {
 	pthread_attr_t attr;
 	void *addr;
@@ -136,6 +140,7 @@ void skua__stack_guard_enter(void)
 		alt_stack = NULL;
 		return;
 	}
+	worker_index = index;
 	stack_lo = (uintptr_t)addr;
 	stack_size = size;
 }

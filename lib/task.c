@@ -5,6 +5,9 @@
  * join's wait (leapfrogging, with the rule of docs/design.md).
  */
 #include "worker.h"
+#include "inject.h"
+#include "park.h"
+#include "pool_struct.h"
 
 #include <ck_backoff.h>
 #include <errno.h>

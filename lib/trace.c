@@ -19,6 +19,7 @@
  * same id, the future's address: unique while it lives).
  */
 #define _GNU_SOURCE /* syscall(SYS_gettid) */
+#include "pool_struct.h"
 #include "worker.h"
 #include "trace.h"
 #include "future.h"

@@ -3,6 +3,7 @@
  * lib/trace_write.c - the Chrome trace-event JSON file of a pool (what is
  * in it and the file name's placeholders: lib/trace.c).
  */
+#include "pool_struct.h"
 #include "worker.h"
 #include "trace.h"
 #include "site.h"

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * lib/worker.h - the worker and pool structures: struct skua_worker (its
- * deque's fields are lib/deque.h's), struct skua_pool, the queues and
- * threads they own, and the worker layer's calls (lib/task.c).
+ * lib/worker.h - struct skua_worker (its deque's fields are lib/deque.h's,
+ * its counters lib/stats.h's), the task states, the thread's current
+ * worker, and the worker layer's calls: the worker's life and loop
+ * (lib/worker.c), running, finding and helping with tasks (lib/task.c).
+ * The pool the workers form is lib/pool.h's.
  */
 #ifndef SKUA_WORKER_H
 #define SKUA_WORKER_H
@@ -11,11 +13,9 @@
 #include <stdatomic.h>
 
 #include "common.h"
-#include "trace.h"
-#include "profile.h"
-#include "ck_ring.h"
 #include "deque.h"
-#include "fork.h"
+#include "stats.h"
+#include "trace.h" /* SKUA_TRACE_EVENT, for the worker layer's callers */
 
 #define SKUA__TASK_QUEUED 0u
 #define SKUA__TASK_STOLEN 1u   /* low bit; the rest is the thief */
@@ -25,28 +25,6 @@
 
 #define SKUA__HELP_DEPTH_MAX 64 /* nested helps while waiting */
 
-
-/* Counters: written by the owner only (relaxed load + store), read by any. */
-struct skua__wstats {
-#define SKUA__WSTATS_MEMBER(name, column, unit, doc) _Atomic uint64_t name;
-	SKUA_WORKER_STATS_FIELDS(SKUA__WSTATS_MEMBER)
-#undef SKUA__WSTATS_MEMBER
-};
-#define SKUA_STAT_ADD(w, field, n)                                           \
-	atomic_store_explicit(&(w)->stats.field,                             \
-	    atomic_load_explicit(&(w)->stats.field, memory_order_relaxed) + (n), \
-	    memory_order_relaxed)
-
-/* An idle stretch of ns ended: the idle_ns counter and the longest one. */
-#define SKUA_IDLE_SPAN(w, ns)                                                \
-	do {                                                                 \
-		uint64_t span_ = (ns);                                       \
-		SKUA_STAT_ADD(w, idle_ns, span_);                            \
-		if (span_ > atomic_load_explicit(&(w)->idle_max_ns,          \
-		    memory_order_relaxed))                                   \
-			atomic_store_explicit(&(w)->idle_max_ns, span_,      \
-			    memory_order_relaxed);                           \
-	} while (0)
 
 struct skua_worker {
 	struct skua__whot hot;                  /* lines 0-1, owner's */
@@ -64,7 +42,7 @@ struct skua_worker {
 	skua_pool *pool;
 	unsigned index;
 	unsigned help_depth;
-	bool spare;                    /* a compensating worker (blocking.c) */
+	bool spare;                    /* a compensating worker (spare.c) */
 	bool dormant;                  /* spare: waiting on wake, not working */
 	_Atomic uint32_t wake;         /* spare: futex word while dormant */
 	bool more; /* find_work left work behind where it took some */
@@ -94,70 +72,6 @@ static inline bool skua__deque_has_public(const skua_worker *w)
 	    memory_order_relaxed);
 }
 
-/* The queue for submissions from outside threads (lib/inject.c). */
-struct skua__inject {
-	struct ck_ring ring;
-	struct ck_ring_buffer *buf;
-	unsigned cap;
-	pthread_mutex_t lock;       /* the overflow list, when the ring is full */
-	skua_task **ovf;             /* growable array used as a FIFO */
-	size_t ovf_head, ovf_n, ovf_cap;
-	_Atomic size_t ovf_count;   /* lock-free hint for pollers */
-	_Atomic int64_t count;      /* queued tasks, the published flag */
-};
-
-/* lib/blocking.c: the threads of skua_spawn_blocking. */
-struct skua__bthread {
-	pthread_t thread;
-	int state; /* 0 free, 1 running, 2 exited and not joined yet */
-};
-struct skua__blocking {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	struct skua_future *head, *tail;
-	unsigned threads, idle, queued; /* queued: jobs not taken yet */
-	struct skua__bthread *slots; /* max_blocking of them, lazily */
-	bool shutdown;
-};
-
-struct skua_pool {
-	unsigned n;        /* compute workers */
-	unsigned cap;      /* worker slots: n + max_blocking spares */
-	unsigned max_blocking;
-	skua_worker **workers;
-	/* Slots [0, nvisible) hold initialized workers; thieves iterate them.
-	 * Grows (release) when a compensating spare starts. */
-	_Atomic unsigned nvisible;
-	/* Compensation (lib/blocking.c): workers inside blocking_begin/end,
-	 * spares active (under spare_lock), spares started. */
-	_Atomic int blocked;
-	_Atomic int spares_active; /* written under spare_lock */
-	unsigned spares_started;
-	pthread_mutex_t spare_lock;
-	struct skua__blocking blk;
-	struct skua__inject inject;
-
-	/* Parking (lib/park.md): workers sleep on wake_seq. */
-	_Atomic uint32_t wake_seq SKUA_ALIGNED;
-	_Atomic uint32_t sleepers;
-	_Atomic uint32_t spinning; /* idle workers searching, not asleep */
-	/* Outside threads waiting for futures sleep on done_seq. */
-	_Atomic uint32_t done_seq SKUA_ALIGNED;
-	_Atomic uint32_t ext_waiters;
-	/* Submitted futures not finished yet; destroy waits for 0. */
-	_Atomic uint64_t pending SKUA_ALIGNED;
-	_Atomic int shutdown;
-
-	uint64_t fork_gen;   /* lib/fork.c: fork() detection */
-	struct skua__fork_entry reg; /* in the registry of live pools */
-	size_t stack_size;
-	bool stats_print;
-	char *trace_path;
-	struct skua__trace_ext *trace_ext; /* other threads' events (lib/trace.c) */
-	unsigned trace_number;  /* 1, 2, ...: the file name's %n */
-	struct skua__profile *profile; /* NULL unless SKUA_PROFILE (lib/profile.c) */
-};
-
 extern _Thread_local skua_worker *skua__tls_worker
     __attribute__((tls_model("initial-exec")));
 
@@ -177,43 +91,15 @@ bool skua__help_once(skua_worker *w);
 #define SKUA__BACKOFF_MAX 4096u
 void skua__backoff(unsigned *b);
 
-/* lib/inject.c */
-int skua__inject_init(struct skua__inject *q);
-void skua__inject_fini(struct skua__inject *q);
-int skua__inject_push(struct skua__inject *q, skua_task *t);
-skua_task *skua__inject_pop(struct skua__inject *q);
-bool skua__inject_empty(struct skua__inject *q);
-
-/* lib/park.c */
-void skua__notify(skua_pool *p, unsigned n);
-void skua__post(skua_pool *p, unsigned n);
-void skua__notify_all(skua_pool *p);
-void skua__park(skua_worker *w);
-void skua__ext_notify(skua_pool *p);
-int skua__futex_wait(_Atomic uint32_t *addr, uint32_t val, uint64_t timeout_ns);
-void skua__futex_wake(_Atomic uint32_t *addr, int n);
-
-/* lib/pool.c */
-bool skua__pool_forked(const skua_pool *p);
+/* lib/worker.c: a worker's record (its deque, no thread yet), freed
+ * after its thread was joined; start its thread, on CPU cpu when cpu >= 0
+ * (an affinity hint: lib/pin.h), with the pool's stack size.  RETURNS 0,
+ * -ENOMEM or -EAGAIN. */
 skua_worker *skua__worker_new(skua_pool *p, unsigned index);
 void skua__worker_free(skua_worker *w);
 int skua__worker_start(skua_pool *p, skua_worker *w);
-
-/* lib/stack_guard.c: a worker's stack overflow gets a message. */
-void skua__stack_guard_install(void); /* once, at pool create */
-void skua__stack_guard_enter(void);   /* on a worker thread, at start */
-void skua__stack_guard_leave(void);   /* ... and before it exits */
-
-/* lib/blocking.c */
-extern _Thread_local skua_pool *skua__tls_blocking_pool;
-/* Between skua_blocking_begin and _end on this thread: waits sleep. */
-bool skua__blocking_active(void);
-/* fork() child: the forking thread is no blocking thread, at no depth. */
-void skua__blocking_atfork_child(void);
-int skua__blocking_init(skua_pool *p);
-void skua__blocking_fini(skua_pool *p); /* after the drain: join threads */
-bool skua__spare_should_retire(skua_worker *w);
-void skua__spare_dormant(skua_worker *w);
-void skua__spares_stop(skua_pool *p);
+int skua__worker_start_on(skua_pool *p, skua_worker *w, int cpu);
+/* fork() child: the forking thread is no worker. */
+void skua__worker_atfork_child(void);
 
 #endif /* SKUA_WORKER_H */

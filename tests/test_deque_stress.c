@@ -10,6 +10,7 @@
 #define SKUA_FORK_WINDOW INT64_MAX
 #include <stdint.h>
 #include "test.h"
+#include "pool_struct.h"
 #include "worker.h"
 
 #include <pthread.h>

@@ -6,7 +6,7 @@
  * -ECHILD and can be destroyed; the parent's pool keeps working.
  */
 #include "test.h"
-#include "worker.h" /* skua__tls_blocking_pool */
+#include "blocking.h" /* skua__tls_blocking_pool */
 
 #include <errno.h>
 #include <stdatomic.h>

@@ -7,7 +7,7 @@
  * Usage: test_inject_stress [CASE]
  */
 #include "test.h"
-#include "worker.h"
+#include "inject.h"
 
 #include <pthread.h>
 #include <sched.h>

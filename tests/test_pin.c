@@ -18,6 +18,7 @@
  */
 #define _GNU_SOURCE
 #include "test.h"
+#include "pool_struct.h"
 #include "worker.h"
 #include "env.h"
 #include "pin.h"

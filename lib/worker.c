@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * lib/worker.c - a worker's life: its record and thread, and the loop it
+ * runs: search (lib/task.c's find_work), run, and when idle spin a little,
+ * then park (lib/park.md); a spare goes dormant between tasks when its
+ * blocked worker came back (lib/spare.c).  Also the workers' counters for
+ * skua_pool_stats and the public worker accessors.
+ */
+#define _GNU_SOURCE
+#include "worker.h"
+#include "inject.h"
+#include "park.h"
+#include "pool_struct.h"
+#include "spare.h"
+#include "stack_guard.h"
+#include "trace.h"
+
+#include <ck_backoff.h>
+#include <errno.h>
+#include <sched.h>
+#include <string.h>
+
+_Thread_local skua_worker *skua__tls_worker
+    __attribute__((tls_model("initial-exec")));
+
+/*
+ * How long an idle worker keeps looking for work before it parks.  Long
+ * enough that a pool fed in a loop by an outside thread stays warm (round
+ * trip well under 1 us), short enough that an idle pool is asleep within a
+ * fraction of a millisecond.  Measured with skua-bench / bench_pool.
+ */
+#define SKUA__IDLE_SPIN_NS 100000u
+
+/* An idle worker's state between two tasks. */
+struct idle {
+	uint64_t start;   /* when it ran out of work; 0 while busy */
+	unsigned backoff, spins;
+	bool searching;   /* counted in p->spinning (from create) */
+};
+
+/* S3 of lib/park.md: any published work, seen with seq_cst loads? */
+static bool pool_has_work(skua_pool *p)
+{
+	if (atomic_load_explicit(&p->shutdown, memory_order_seq_cst) ||
+	    !skua__inject_empty(&p->inject))
+		return true;
+	unsigned n = atomic_load_explicit(&p->nvisible, memory_order_acquire);
+	for (unsigned i = 0; i < n; i++) {
+		skua_worker *v = p->workers[i];
+		if (atomic_load_explicit(&v->bottom, memory_order_seq_cst) >
+		    atomic_load_explicit(&v->top, memory_order_seq_cst))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Steps S1-S5 of the fall-asleep protocol (lib/park.md).  Returns when
+ * woken, when the re-check finds work (left for the next search), or at
+ * shutdown.
+ */
+static void worker_park(skua_worker *w)
+{
+	skua_pool *p = w->pool;
+	uint32_t seq = skua__park_announce(p); /* S1-S2b */
+	if (!pool_has_work(p)) {               /* S3 */
+		SKUA_STAT_ADD(w, parks, 1);
+		uint64_t t0 = SKUA_UNLIKELY(w->trace != NULL) ? skua__now_ns() : 0;
+		skua__park_sleep(p, seq);      /* S4 */
+		SKUA_TRACE_EVENT(w, SKUA__TR_PARK, t0, skua__now_ns(), 0, 0);
+	}
+	skua__park_resume(p);                  /* S5 */
+}
+
+/* A compensating spare whose blocked worker came back goes dormant.
+ * RETURNS false at shutdown. */
+static bool spare_retire(skua_worker *w, struct idle *s)
+{
+	skua_pool *p = w->pool;
+	if (s->searching) {
+		s->searching = false;
+		skua__park_search_end(p);
+	}
+	/* We may have been woken for work that we now leave behind: pass
+	 * the wake-up on (P3 after our seq_cst decrement), or a parked
+	 * sibling would never hear. */
+	skua__post(p, 1);
+	skua__spare_dormant(w);
+	return !atomic_load_explicit(&p->shutdown, memory_order_acquire);
+}
+
+/* A task found: stop searching, close the idle stretch. */
+static void idle_end(skua_worker *w, struct idle *s)
+{
+	if (s->searching) {
+		s->searching = false;
+		uint32_t left = skua__park_search_end(w->pool);
+		/* Work left behind, or we were the last one searching (Go's
+		 * rule): wake one more, so a thief is awake to ask for the
+		 * forks this task will make.  skua__post only wakes when some
+		 * sleep and none searches. */
+		if (w->more || left == 0)
+			skua__post(w->pool, 1);
+	}
+	if (s->start != 0) {
+		SKUA_IDLE_SPAN(w, skua__now_ns() - s->start);
+		s->start = 0;
+	}
+	s->backoff = 64;
+	s->spins = 0;
+}
+
+/* Nothing found: search again, spin a little, then park. */
+static void idle_step(skua_worker *w, struct idle *s)
+{
+	if (!s->searching) {
+		s->searching = true;
+		skua__park_search_begin(w->pool);
+	}
+	uint64_t now = skua__now_ns();
+	if (s->start == 0)
+		s->start = now;
+	if (now - s->start < SKUA__IDLE_SPIN_NS) {
+		/* Spin a little, then let a busy sibling on this core run
+		 * (pools larger than the machine). */
+		if (++s->spins < 32) {
+			ck_backoff_eb(&s->backoff);
+			if (s->backoff > 256)
+				s->backoff = 256;
+		} else {
+			sched_yield();
+		}
+		return;
+	}
+	worker_park(w);
+	/* Woken: search hard again before the next park. */
+	SKUA_IDLE_SPAN(w, skua__now_ns() - s->start);
+	s->start = 0;
+	s->backoff = 64;
+	s->spins = 0;
+}
+
+static void *worker_main(void *arg)
+{
+	skua_worker *w = arg;
+	skua_pool *p = w->pool;
+	struct idle s = { .start = 0, .backoff = 64, .spins = 0,
+	    .searching = true };
+
+	skua__tls_worker = w;
+	skua__stack_guard_enter(w->index);
+	for (;;) {
+		if (SKUA_UNLIKELY(w->spare) && skua__spare_should_retire(w)) {
+			if (!spare_retire(w, &s))
+				break;
+			continue;
+		}
+		skua_task *x = skua__find_work(w);
+		if (x != NULL) {
+			idle_end(w, &s);
+			skua__run_taken(w, x);
+			continue;
+		}
+		if (atomic_load_explicit(&p->shutdown, memory_order_acquire))
+			break;
+		idle_step(w, &s);
+	}
+	if (s.start != 0)
+		SKUA_IDLE_SPAN(w, skua__now_ns() - s.start);
+	skua__stack_guard_leave();
+	skua__tls_worker = NULL;
+	return NULL;
+}
+
+void skua__worker_free(skua_worker *w)
+{
+	skua__trace_free(w);
+	skua__deque_fini(w);
+	skua__free_aligned(w, sizeof *w);
+}
+
+skua_worker *skua__worker_new(skua_pool *p, unsigned index)
+{
+	skua_worker *w = skua__malloc_aligned(sizeof *w);
+	if (w == NULL)
+		return NULL;
+	w->pool = p;
+	w->index = index;
+	w->rng = 0x9E3779B97F4A7C15ULL * (index + 1) ^ (uintptr_t)p;
+	atomic_init(&w->wake, 0);
+	if (skua__deque_init(w) != 0) {
+		skua__free_aligned(w, sizeof *w);
+		return NULL;
+	}
+	if (skua__trace_alloc(p, w) != 0) {
+		skua__deque_fini(w);
+		skua__free_aligned(w, sizeof *w);
+		return NULL;
+	}
+	return w;
+}
+
+int skua__worker_start_on(skua_pool *p, skua_worker *w, int cpu)
+{
+	pthread_attr_t attr;
+	int rc;
+
+	if (skua__test_thread_should_fail())
+		return -EAGAIN;
+	if (pthread_attr_init(&attr) != 0)
+		return -ENOMEM;
+	pthread_attr_setstacksize(&attr, p->stack_size);
+	if (cpu >= 0) {
+		/* In the attributes, so the thread never runs elsewhere. */
+		cpu_set_t one;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		pthread_attr_setaffinity_np(&attr, sizeof one, &one);
+	}
+	rc = pthread_create(&w->thread, &attr, worker_main, w);
+	pthread_attr_destroy(&attr);
+	/* EINVAL: the CPU left our mask since create read it (another
+	 * thread's sched_setaffinity, a CPU taken offline).  Pinning is a
+	 * placement hint: start the worker unpinned rather than fail. */
+	if (rc == EINVAL && cpu >= 0)
+		return skua__worker_start_on(p, w, -1);
+	return rc == 0 ? 0 : -EAGAIN;
+}
+
+int skua__worker_start(skua_pool *p, skua_worker *w)
+{
+	return skua__worker_start_on(p, w, -1);
+}
+
+void skua__worker_atfork_child(void)
+{
+	skua__tls_worker = NULL;
+}
+
+skua_worker *skua_worker_current(void)
+{
+	return skua__tls_worker;
+}
+
+skua_pool *skua_worker_pool(const skua_worker *w)
+{
+	return w != NULL ? w->pool : NULL;
+}
+
+unsigned skua_worker_index(const skua_worker *w)
+{
+	return w != NULL ? w->index : 0;
+}
+
+int skua_pool_stats(const skua_pool *p, skua_worker_stats *per_worker,
+    size_t n, skua_worker_stats *total)
+{
+	if (p == NULL || (per_worker == NULL && n > 0))
+		return -EINVAL;
+	if (skua__pool_forked(p))
+		return -ECHILD;
+	if (total != NULL)
+		memset(total, 0, sizeof *total);
+	unsigned nw = atomic_load_explicit(&p->nvisible, memory_order_acquire);
+	for (size_t i = 0; i < n || (total != NULL && i < nw); i++) {
+		skua_worker_stats s;
+		memset(&s, 0, sizeof s);
+		if (i < nw)
+			skua__stats_load(&p->workers[i]->stats, &s);
+		if (i < n)
+			per_worker[i] = s;
+		if (total != NULL && i < nw)
+			skua__stats_add(total, &s);
+	}
+	return 0;
+}
