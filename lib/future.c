@@ -100,7 +100,7 @@ void skua__future_run_claimed(skua_future *f)
 	uint64_t t0 = SKUA_UNLIKELY(p->trace_path != NULL) ? skua__now_ns() : 0;
 	f->result = f->fn(f->arg);
 	if (SKUA_UNLIKELY(t0 != 0))
-		skua__trace_future_ran(p, f, t0);
+		skua__trace_future_ran(p, f, f->blocking, t0);
 	/* seq_cst: publishes the result (release) and is the "published"
 	 * store of the waiters' Dekker pair in skua__ext_notify. */
 	uint32_t old = atomic_exchange_explicit(&f->status, SKUA__F_DONE,

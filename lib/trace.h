@@ -17,6 +17,7 @@
 #define SKUA_TRACE_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #define SKUA__TRACE_EVENTS 65536 /* per worker: 2 MiB */
@@ -53,31 +54,37 @@ struct skua__trace_ext {
 	uint8_t blocking[SKUA__TRACE_EXT_EVENTS]; /* a blocking thread's */
 };
 
-struct skua_worker;
-struct skua_pool;
-struct skua_future;
-void skua__trace_event(struct skua_worker *w, enum skua__trace_kind kind,
+/* lib/trace.c, a leaf: the buffers.  A worker's buffer is written by its
+ * worker only; the other threads' buffer under its lock. */
+struct skua__trace *skua__trace_new(void);       /* NULL: out of memory */
+void skua__trace_free(struct skua__trace *t);     /* NULL: nothing */
+void skua__trace_event(struct skua__trace *t, enum skua__trace_kind kind,
     uint64_t start_ns, uint64_t end_ns, uint32_t arg, uint64_t extra);
-int skua__trace_alloc(struct skua_pool *p, struct skua_worker *w);
+struct skua__trace_ext *skua__trace_ext_new(void);
+void skua__trace_ext_free(struct skua__trace_ext *x);
+/* An event of the calling thread, which is not one of the pool's workers. */
+void skua__trace_ext_event(struct skua__trace_ext *x, struct skua__trace_ev ev,
+    bool blocking);
+
+/* lib/trace_write.c, above the worker layer: the pool's trace. */
+struct skua_pool;
 /* The pool's buffer for other threads, and its file number; 0 or
  * -ENOMEM.  From skua_pool_create when tracing. */
 int skua__trace_pool_init(struct skua_pool *p);
-/* Write the file; returns 0 or a negative errno.  Frees the buffers. */
-int skua__trace_write(struct skua_pool *p);
-void skua__trace_free(struct skua_worker *w);
 void skua__trace_pool_free(struct skua_pool *p);
-
-/* A future was spawned (the flow's start), on whatever thread. */
-void skua__trace_spawn(struct skua_pool *p, const struct skua_future *f);
-/* A future ran from start_ns to now, on whatever thread. */
-void skua__trace_future_ran(struct skua_pool *p, const struct skua_future *f,
-    uint64_t start_ns);
+/* Write the file; returns 0 or a negative errno. */
+int skua__trace_write(struct skua_pool *p);
+/* A future (id: its address) was spawned: the flow's start, on whatever
+ * thread; it ran from start_ns to now (blocking: a blocking job's). */
+void skua__trace_spawn(struct skua_pool *p, const void *id);
+void skua__trace_future_ran(struct skua_pool *p, const void *id,
+    bool blocking, uint64_t start_ns);
 
 #define SKUA_TRACE_EVENT(w, kind, start, end, arg, extra)                    \
 	do {                                                                 \
 		if (SKUA_UNLIKELY((w)->trace != NULL))                       \
-			skua__trace_event((w), (kind), (start), (end), (arg), \
-			    (extra));                                        \
+			skua__trace_event((w)->trace, (kind), (start), (end), \
+			    (arg), (extra));                                        \
 	} while (0)
 
 #endif

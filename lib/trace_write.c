@@ -1,7 +1,23 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * lib/trace_write.c - the Chrome trace-event JSON file of a pool (what is
- * in it and the file name's placeholders: lib/trace.c).
+ * lib/trace_write.c - the pool's trace, above the worker layer: its
+ * number, the events of threads that are not its workers (spawns, futures
+ * run by waiters, blocking jobs), and the Chrome trace-event JSON file.
+ *
+ * The file: SKUA_TRACE (or skua_config.trace) names it; "%p" in the name
+ * becomes the process id and "%n" the pool's number (1, 2, ... in the
+ * order this process created its traced pools).  Without "%n", the first
+ * pool writes the name itself and pool k > 1 inserts ".k" before the
+ * extension (trace.json, trace.2.json, ...), so that two pools of one
+ * process never overwrite each other.
+ *
+ * In the file: one process (the real pid), one thread per worker (tid =
+ * the worker's index) and one per other thread that spawned a future or
+ * ran a blocking job (tid = its kernel thread id).  Task and chunk slices
+ * ("X"; a chunk is named by its loop's site), steals (instants), parked
+ * spans, and futures: a "spawn" slice on the spawning thread and a
+ * "future" slice where it ran, joined by a flow arrow ("s" / "f" with the
+ * same id, the future's address: unique while it lives).
  */
 #include "pool_struct.h"
 #include "worker.h"
@@ -10,9 +26,53 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+static _Atomic unsigned traced_pools;
+
+int skua__trace_pool_init(skua_pool *p)
+{
+	if ((p->trace_ext = skua__trace_ext_new()) == NULL)
+		return -ENOMEM;
+	p->trace_number = atomic_fetch_add_explicit(&traced_pools, 1,
+	    memory_order_relaxed) + 1;
+	return 0;
+}
+
+void skua__trace_pool_free(skua_pool *p)
+{
+	skua__trace_ext_free(p->trace_ext);
+	p->trace_ext = NULL;
+}
+
+/* An event of whatever thread: a worker of p records into its own buffer,
+ * any other thread into the pool's. */
+static void any_event(skua_pool *p, struct skua__trace_ev ev, bool blocking)
+{
+	skua_worker *w = skua__tls_worker;
+	if (w != NULL && w->pool == p && w->trace != NULL)
+		skua__trace_event(w->trace, ev.kind, ev.start_ns, ev.end_ns,
+		    ev.arg, ev.extra);
+	else
+		skua__trace_ext_event(p->trace_ext, ev, blocking);
+}
+
+void skua__trace_spawn(skua_pool *p, const void *id)
+{
+	uint64_t now = skua__now_ns();
+	any_event(p, (struct skua__trace_ev){ now, now, (uintptr_t)id,
+	    SKUA__TR_SPAWN, 0 }, false);
+}
+
+void skua__trace_future_ran(skua_pool *p, const void *id, bool blocking,
+    uint64_t start_ns)
+{
+	any_event(p, (struct skua__trace_ev){ start_ns, skua__now_ns(),
+	    (uintptr_t)id, SKUA__TR_FUTURE, blocking }, blocking);
+}
 
 /* The file name: "%p" -> pid, "%n" -> k; no "%n" and k > 1: ".k" before
  * the extension.  NULL when out of memory. */

@@ -174,7 +174,7 @@ static void *worker_main(void *arg)
 
 void skua__worker_free(skua_worker *w)
 {
-	skua__trace_free(w);
+	skua__trace_free(w->trace);
 	skua__deque_fini(w);
 	skua__free_aligned(w, sizeof *w);
 }
@@ -192,7 +192,8 @@ skua_worker *skua__worker_new(skua_pool *p, unsigned index)
 		skua__free_aligned(w, sizeof *w);
 		return NULL;
 	}
-	if (skua__trace_alloc(p, w) != 0) {
+	w->trace = NULL;
+	if (p->trace_path != NULL && (w->trace = skua__trace_new()) == NULL) {
 		skua__deque_fini(w);
 		skua__free_aligned(w, sizeof *w);
 		return NULL;
