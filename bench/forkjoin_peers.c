@@ -88,7 +88,9 @@ static long queens_fj(skua_worker *w, int n, int j, char *a)
 		b[j] = (char)i;
 		if (!fjk_queens_ok(j + 1, b))
 			continue;
-		kids[k] = (queens_t){ .n = n, .j = j + 1, .a = b };
+		kids[k].n = n; /* skua_fork sets the header */
+		kids[k].j = j + 1;
+		kids[k].a = b;
 		skua_fork(w, &kids[k].task, queens_run);
 		k++;
 	}
@@ -120,7 +122,8 @@ static long tree_fj(skua_worker *w, uint64_t s, uint32_t q)
 		return n;
 	tree_t kids[FJK_TREE_ARITY];
 	for (int i = 0; i < FJK_TREE_ARITY; i++) {
-		kids[i] = (tree_t){ .s = fjk_tree_child(s, i), .q = q };
+		kids[i].s = fjk_tree_child(s, i); /* fork sets the header */
+		kids[i].q = q;
 		skua_fork(w, &kids[i].task, tree_run);
 	}
 	for (int i = FJK_TREE_ARITY - 1; i >= 0; i--) {

@@ -53,7 +53,8 @@ long skb_fib_fj(skua_worker *w, int n)
 {
 	if (n < 2)
 		return n;
-	skb_fib_task a = { .n = n - 1 };
+	skb_fib_task a; /* skua_fork sets the header: no initializer */
+	a.n = n - 1;
 	skua_fork(w, &a.task, skb_fib_task_run);
 	long b = skb_fib_fj(w, n - 2);
 	skua_join_fn(w, &a.task, skb_fib_task_run);

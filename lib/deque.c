@@ -42,7 +42,6 @@ int skua__deque_init(skua_worker *w)
 	w->hot.slots = b->slots;
 	w->hot.mask = b->mask;
 	w->hot.head = w->hot.bottom = w->hot.top_cache = 0;
-	w->hot.limit = b->mask + 1;
 	w->hot.auto_tick = 0;
 	atomic_init(&w->hot.demand, 0);
 	return 0;
@@ -78,7 +77,6 @@ static bool deque_grow(skua_worker *w)
 	atomic_store_explicit(&w->buf, b, memory_order_release);
 	w->hot.slots = b->slots;
 	w->hot.mask = b->mask;
-	w->hot.limit = w->hot.top_cache + b->mask + 1;
 	return true;
 }
 
@@ -117,7 +115,6 @@ int64_t skua__deque_answer_demand(skua_worker *w)
 	 * lets later pushes reuse slots; it must come after the thieves'
 	 * reads of those slots (Le et al.'s push loads top with acquire). */
 	w->hot.top_cache = atomic_load_explicit(&w->top, memory_order_acquire);
-	w->hot.limit = w->hot.top_cache + w->hot.mask + 1;
 	return skua__deque_expose_private(w);
 }
 
@@ -128,7 +125,6 @@ skua_task *skua__deque_room(skua_worker *w)
 	/* Acquire: the slots below this top may be overwritten now; the
 	 * thieves' reads of them must happen before. */
 	h->top_cache = atomic_load_explicit(&w->top, memory_order_acquire);
-	h->limit = h->top_cache + h->mask + 1;
 	if (h->head - h->top_cache <= h->mask || deque_grow(w))
 		return NULL;
 	/*
@@ -196,7 +192,6 @@ skua_task *skua__deque_take(skua_worker *w)
 	}
 	h->bottom = h->head = b;
 	h->top_cache = t;
-	h->limit = t + h->mask + 1;
 	return x;
 }
 

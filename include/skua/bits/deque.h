@@ -69,14 +69,9 @@ struct skua__whot {
 	int64_t mask;      /* capacity - 1 */
 	int64_t head;      /* next push index; [bottom, head) is private */
 	int64_t bottom;    /* owner's copy of the public bottom */
-	int64_t top_cache; /* a lower bound of top */
-	/* top_cache + capacity: the first head a fork may not push at (the
-	 * buffer is full there, as far as the owner knows).  One compare on
-	 * the fast path instead of a subtraction and a compare with mask;
-	 * lib/deque.c keeps it in step with top_cache and mask. */
-	int64_t limit;
+	int64_t top_cache; /* a lower bound of top, for the capacity check */
 	uint32_t auto_tick; /* skua/autotask.h: which spawns are timed */
-	char pad0[SKUA_CACHELINE - 6 * 8 - 4];
+	char pad0[SKUA_CACHELINE - 5 * 8 - 4];
 	/* cache line 1: set by thieves that found the public part empty */
 	SKUA__ATOMIC(int) demand;
 	char pad1[SKUA_CACHELINE - sizeof(int)];
@@ -87,7 +82,10 @@ struct skua__whot {
 static inline bool skua__deque_owner_has_room(const struct skua__whot *h,
     int64_t i)
 {
-	return i < h->limit;
+	/* Not `i < limit` with limit = top_cache + capacity kept beside:
+	 * 2 instructions less, but fib ran 25-50% slower pinned to one CPU
+	 * on Zen 4 (docs/design.md, "Fork/join cost beside Lace"). */
+	return i - h->top_cache <= h->mask;
 }
 
 /* Push t at index i == h->head, privately: thieves read the slot only
@@ -103,7 +101,10 @@ static inline void skua__deque_owner_push(struct skua__whot *h, int64_t i,
  * LIFO rule); false: it was exposed, and may have been stolen. */
 static inline bool skua__deque_owner_pop(struct skua__whot *h)
 {
-	if (h->head > h->bottom) {
+	/* The hint here, not only at the caller's test: GCC 12 lost the
+	 * caller's through the inlined return value, laid the join's common
+	 * case out as a taken branch, and fib ran 13% slower. */
+	if (SKUA__LIKELY(h->head > h->bottom)) {
 		h->head--;
 		return true;
 	}
