@@ -258,44 +258,33 @@ static void pin_lines(const struct ctx *c, unsigned level)
 	    " ..." : "");
 }
 
-static void display(const struct ctx *c, unsigned level)
+/* "workers = N (why)": the config, the variable, a cgroup quota or the
+ * affinity mask. */
+static void workers_line(const struct ctx *c, const struct cpu_inputs *cpu)
 {
-	const skua_config *cfg = c->cfg;
-	const char *vars[VARS_MAX];
-	size_t nv = skua_vars(vars, VARS_MAX);
-	struct cpu_inputs cpu;
 	uint64_t x;
-	char s[64];
-
-	cpu_inputs(&cpu);
-	fprintf(c->o, "SKUA DISPLAY ENVIRONMENT BEGIN\n");
-	fprintf(c->o, "  version = %s\n", skua_version());
-
-	/* Workers, and why that many. */
 	bool wset, wok = env_valid(SKUA__ENV_WORKERS, &wset, &x);
 	bool wbad = wset && !wok;
-	if (cfg->workers != 0)
+	if (c->cfg->workers != 0)
 		fprintf(c->o, "  workers = %u (skua_config.workers)\n",
 		    c->workers);
 	else if (wok)
 		fprintf(c->o, "  workers = %u (SKUA_WORKERS)\n", c->workers);
-	else if (cpu.quota && cpu.quota_cpus >= 1 &&
-	    cpu.quota_cpus < cpu.affinity)
+	else if (cpu->quota && cpu->quota_cpus >= 1 &&
+	    cpu->quota_cpus < cpu->affinity)
 		fprintf(c->o, "  workers = %u (cgroup quota: cpu.max \"%s\"; "
-		    "affinity: %ld CPU%s%s)\n", c->workers, cpu.quota_text,
-		    cpu.affinity, cpu.affinity == 1 ? "" : "s", wbad ?
+		    "affinity: %ld CPU%s%s)\n", c->workers, cpu->quota_text,
+		    cpu->affinity, cpu->affinity == 1 ? "" : "s", wbad ?
 		    "; SKUA_WORKERS is not valid" : "");
 	else
 		fprintf(c->o, "  workers = %u (affinity: %ld CPU%s %s%s)\n",
-		    c->workers, cpu.affinity, cpu.affinity == 1 ? "" : "s",
-		    cpu.mask ? "in the mask" : "online", wbad ?
+		    c->workers, cpu->affinity, cpu->affinity == 1 ? "" : "s",
+		    cpu->mask ? "in the mask" : "online", wbad ?
 		    "; SKUA_WORKERS is not valid" : "");
+}
 
-	bool set, ok = env_valid(SKUA__ENV_STACK_SIZE, &set, &x);
-	size_text(c->stack, s, sizeof s);
-	fprintf(c->o, "  stack_size = %s (%s)\n", s, cfg->stack_size != 0 ?
-	    "skua_config.stack_size" : ok ? "SKUA_STACK_SIZE" : "default");
-	pin_lines(c, level);
+static void jemalloc_line(const struct ctx *c)
+{
 #ifdef SKUA_WITH_JEMALLOC
 	const char *jv = NULL;
 	size_t jsz = sizeof jv;
@@ -308,66 +297,95 @@ static void display(const struct ctx *c, unsigned level)
 #else
 	fprintf(c->o, "  jemalloc = off\n");
 #endif
-	fprintf(c->o, "  strict = %s\n", c->strict ? "on" : "off");
+}
 
-	if (level >= 2) {
-		fprintf(c->o, "  affinity = %ld CPU%s%s\n", cpu.affinity,
-		    cpu.affinity == 1 ? "" : "s", cpu.mask ? "" :
-		    " (online; no affinity mask)");
-		if (cpu.quota)
-			fprintf(c->o, "  cgroup_cpu_max = \"%s\" (%ld CPU%s)\n",
-			    cpu.quota_text, cpu.quota_cpus,
-			    cpu.quota_cpus == 1 ? "" : "s");
-		else
-			fprintf(c->o, "  cgroup_cpu_max = none\n");
-		const struct skua__env_desc *mb =
-		    &skua__env_table[SKUA__ENV_MAX_BLOCKING];
-		ok = env_valid(SKUA__ENV_MAX_BLOCKING, &set, &x);
-		if (!ok)
-			skua__env_parse(mb->kind, mb->default_doc, mb->min,
-			    mb->max, &x);
-		fprintf(c->o, "  max_blocking = %llu (%s)\n",
-		    (unsigned long long)x, ok ? "SKUA_MAX_BLOCKING" :
-		    "default");
-		ok = env_valid(SKUA__ENV_STATS, &set, &x);
-		fprintf(c->o, "  stats = %s (%s)\n",
-		    cfg->stats != 0 || (ok && x == 1) ? "on" : "off",
-		    cfg->stats != 0 ? "skua_config.stats" : ok ?
-		    "SKUA_STATS" : "default");
-		const char *tr = cfg->trace != NULL ? cfg->trace :
-		    skua__env_string(SKUA__ENV_TRACE);
-		char qtr[64 * 4 + 8];
-		if (tr != NULL) {
-			skua__env_quote(tr, qtr, sizeof qtr);
-			fprintf(c->o, "  trace = \"%s\" (%s)\n", qtr,
-			    cfg->trace != NULL ? "skua_config.trace" :
-			    "SKUA_TRACE");
-		} else {
-			fprintf(c->o, "  trace = none\n");
-		}
-		fprintf(c->o, "  build = %s, %s, debug checks %s\n",
+static void build_line(const struct ctx *c)
+{
+	fprintf(c->o, "  build = %s, %s, debug checks %s\n",
 #if defined(__SANITIZE_THREAD__)
-		    "ThreadSanitizer",
+	    "ThreadSanitizer",
 #elif defined(__SANITIZE_ADDRESS__)
-		    "AddressSanitizer",
+	    "AddressSanitizer",
 #else
-		    "no sanitizer",
+	    "no sanitizer",
 #endif
 #ifdef __clang__
-		    "clang " __clang_version__,
+	    "clang " __clang_version__,
 #elif defined(__GNUC__)
-		    "gcc " __VERSION__,
+	    "gcc " __VERSION__,
 #else
-		    "unknown compiler",
+	    "unknown compiler",
 #endif
 #ifdef SKUA_DEBUG
-		    "on"
+	    "on"
 #else
-		    "off"
+	    "off"
 #endif
-		    );
-	}
+	    );
+}
 
+/* SKUA_DISPLAY_ENV=verbose's lines: the inputs and the other settings. */
+static void verbose_lines(const struct ctx *c, const struct cpu_inputs *cpu)
+{
+	const skua_config *cfg = c->cfg;
+	bool set, ok;
+	uint64_t x;
+	fprintf(c->o, "  affinity = %ld CPU%s%s\n", cpu->affinity,
+	    cpu->affinity == 1 ? "" : "s", cpu->mask ? "" :
+	    " (online; no affinity mask)");
+	if (cpu->quota)
+		fprintf(c->o, "  cgroup_cpu_max = \"%s\" (%ld CPU%s)\n",
+		    cpu->quota_text, cpu->quota_cpus,
+		    cpu->quota_cpus == 1 ? "" : "s");
+	else
+		fprintf(c->o, "  cgroup_cpu_max = none\n");
+	const struct skua__env_desc *mb = &skua__env_table[SKUA__ENV_MAX_BLOCKING];
+	ok = env_valid(SKUA__ENV_MAX_BLOCKING, &set, &x);
+	if (!ok)
+		skua__env_parse(mb->kind, mb->default_doc, mb->min, mb->max,
+		    &x);
+	fprintf(c->o, "  max_blocking = %llu (%s)\n", (unsigned long long)x,
+	    ok ? "SKUA_MAX_BLOCKING" : "default");
+	ok = env_valid(SKUA__ENV_STATS, &set, &x);
+	fprintf(c->o, "  stats = %s (%s)\n",
+	    cfg->stats != 0 || (ok && x == 1) ? "on" : "off",
+	    cfg->stats != 0 ? "skua_config.stats" : ok ? "SKUA_STATS" :
+	    "default");
+	const char *tr = cfg->trace != NULL ? cfg->trace :
+	    skua__env_string(SKUA__ENV_TRACE);
+	char qtr[64 * 4 + 8];
+	if (tr != NULL) {
+		skua__env_quote(tr, qtr, sizeof qtr);
+		fprintf(c->o, "  trace = \"%s\" (%s)\n", qtr,
+		    cfg->trace != NULL ? "skua_config.trace" : "SKUA_TRACE");
+	} else {
+		fprintf(c->o, "  trace = none\n");
+	}
+	build_line(c);
+}
+
+static void display(const struct ctx *c, unsigned level)
+{
+	const char *vars[VARS_MAX];
+	size_t nv = skua_vars(vars, VARS_MAX);
+	struct cpu_inputs cpu;
+	uint64_t x;
+	bool set;
+	char s[64];
+
+	cpu_inputs(&cpu);
+	fprintf(c->o, "SKUA DISPLAY ENVIRONMENT BEGIN\n");
+	fprintf(c->o, "  version = %s\n", skua_version());
+	workers_line(c, &cpu);
+	bool ok = env_valid(SKUA__ENV_STACK_SIZE, &set, &x);
+	size_text(c->stack, s, sizeof s);
+	fprintf(c->o, "  stack_size = %s (%s)\n", s, c->cfg->stack_size != 0 ?
+	    "skua_config.stack_size" : ok ? "SKUA_STACK_SIZE" : "default");
+	pin_lines(c, level);
+	jemalloc_line(c);
+	fprintf(c->o, "  strict = %s\n", c->strict ? "on" : "off");
+	if (level >= 2)
+		verbose_lines(c, &cpu);
 	for (size_t i = 0; i < nv; i++)
 		var_line(c, vars[i]);
 	if (level >= 2)

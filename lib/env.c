@@ -82,6 +82,55 @@ static bool word_is(const char *s, size_t n, const char *w)
 	return true;
 }
 
+/* A boolean word: 1, true, yes, on / 0, false, no, off. */
+static int parse_bool(const char *s, size_t n, uint64_t *out)
+{
+	if (word_is(s, n, "1") || word_is(s, n, "true") ||
+	    word_is(s, n, "yes") || word_is(s, n, "on"))
+		*out = 1;
+	else if (word_is(s, n, "0") || word_is(s, n, "false") ||
+	    word_is(s, n, "no") || word_is(s, n, "off"))
+		*out = 0;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* Digits in [s, end), with a K/M/G suffix (an optional B after it) when
+ * sized, within [min, max]. */
+static int parse_number(const char *s, const char *end, bool sized,
+    uint64_t min, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+	const char *p = s;
+	int rc = parse_digits(&p, &v);
+	if (rc == -EINVAL)
+		return rc;
+	if (sized && p < end) {
+		unsigned shift = 0;
+		switch (*p) {
+		case 'k': case 'K': shift = 10; break;
+		case 'm': case 'M': shift = 20; break;
+		case 'g': case 'G': shift = 30; break;
+		default: return -EINVAL;
+		}
+		p++;
+		if (p < end && (*p == 'b' || *p == 'B'))
+			p++;
+		if (rc == 0 && v > (UINT64_MAX >> shift))
+			rc = -ERANGE;
+		v <<= shift;
+	}
+	if (p != end)
+		return -EINVAL;
+	if (rc != 0)
+		return rc;
+	if (v < min || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
 int skua__env_parse(enum skua__env_kind kind, const char *s, uint64_t min,
     uint64_t max, uint64_t *out)
 {
@@ -104,15 +153,12 @@ int skua__env_parse(enum skua__env_kind kind, const char *s, uint64_t min,
 		*out = 0;
 		return 0;
 	case SKUA__ENV_BIND:
-		if (word_is(s, n, "compact")) {
-			*out = SKUA_PIN_COMPACT;
+		if (word_is(s, n, "compact") || word_is(s, n, "spread")) {
+			*out = word_is(s, n, "compact") ? SKUA_PIN_COMPACT :
+			    SKUA_PIN_SPREAD;
 			return 0;
 		}
-		if (word_is(s, n, "spread")) {
-			*out = SKUA_PIN_SPREAD;
-			return 0;
-		}
-		rc = skua__env_parse(SKUA__ENV_BOOL, s, 0, 1, &v);
+		rc = parse_bool(s, n, &v);
 		if (rc == 0)
 			*out = v == 1 ? SKUA_PIN_COMPACT : SKUA_PIN_OFF;
 		return rc;
@@ -121,54 +167,19 @@ int skua__env_parse(enum skua__env_kind kind, const char *s, uint64_t min,
 			*out = 2;
 			return 0;
 		}
-		/* FALLTHROUGH */
+		return parse_bool(s, n, out);
 	case SKUA__ENV_BOOL:
-		if (word_is(s, n, "1") || word_is(s, n, "true") ||
-		    word_is(s, n, "yes") || word_is(s, n, "on"))
-			v = 1;
-		else if (word_is(s, n, "0") || word_is(s, n, "false") ||
-		    word_is(s, n, "no") || word_is(s, n, "off"))
-			v = 0;
-		else
-			return -EINVAL;
-		*out = v;
-		return 0;
+		return parse_bool(s, n, out);
 	case SKUA__ENV_CHUNK:
 		if (word_is(s, n, "auto")) {
 			*out = 0;
 			return 0;
 		}
-		/* FALLTHROUGH */
+		return parse_number(s, end, false, min, max, out);
 	case SKUA__ENV_UINT:
-	case SKUA__ENV_SIZE: {
-		const char *p = s;
-		rc = parse_digits(&p, &v);
-		if (rc == -EINVAL)
-			return rc;
-		if (kind == SKUA__ENV_SIZE && p < end) {
-			unsigned shift = 0;
-			switch (*p) {
-			case 'k': case 'K': shift = 10; break;
-			case 'm': case 'M': shift = 20; break;
-			case 'g': case 'G': shift = 30; break;
-			default: return -EINVAL;
-			}
-			p++;
-			if (p < end && (*p == 'b' || *p == 'B'))
-				p++;
-			if (rc == 0 && v > (UINT64_MAX >> shift))
-				rc = -ERANGE;
-			v <<= shift;
-		}
-		if (p != end)
-			return -EINVAL;
-		if (rc != 0)
-			return rc;
-		if (v < min || v > max)
-			return -ERANGE;
-		*out = v;
-		return 0;
-	}
+	case SKUA__ENV_SIZE:
+		return parse_number(s, end, kind == SKUA__ENV_SIZE, min, max,
+		    out);
 	}
 	return -EINVAL;
 }

@@ -179,6 +179,73 @@ static int read_settings(const skua_config *cfg, struct settings *st)
 	return bad != 0 ? -EINVAL : 0;
 }
 
+/* cfg's fields in range (the same bounds as lib/env.c's table). */
+static bool config_ok(const skua_config *cfg)
+{
+	const struct skua__env_desc *sd = &skua__env_table[SKUA__ENV_STACK_SIZE];
+	return cfg->size == sizeof(skua_config) && cfg->workers <= 4096 &&
+	    (cfg->stack_size == 0 || (cfg->stack_size >= sd->min &&
+	    cfg->stack_size <= sd->max)) && cfg->pin >= SKUA_PIN_DEFAULT &&
+	    cfg->pin <= SKUA_PIN_SPREAD;
+}
+
+/* The pool with its counters, locks and queues, no workers yet; NULL when
+ * out of memory. */
+static skua_pool *pool_alloc(const struct settings *st)
+{
+	skua_pool *p = skua__malloc_aligned(sizeof *p);
+	if (p == NULL)
+		return NULL;
+	p->n = st->workers;
+	p->max_blocking = (unsigned)st->max_blocking;
+	p->cap = p->n + p->max_blocking;
+	atomic_init(&p->nvisible, p->n);
+	atomic_init(&p->blocked, 0);
+	atomic_init(&p->spares_active, 0);
+	p->spares_started = 0;
+	p->stack_size = st->stack;
+	p->stats_print = st->stats;
+	p->fork_gen = skua__fork_generation();
+	skua__park_init(p, p->n); /* workers start searching */
+	atomic_init(&p->pending, 0);
+	atomic_init(&p->shutdown, 0);
+	if (pthread_mutex_init(&p->spare_lock, NULL) != 0)
+		goto no_lock;
+	if (skua__inject_init(&p->inject) != 0)
+		goto no_inject;
+	if (skua__blocking_init(p) != 0)
+		goto no_blocking;
+	return p;
+no_blocking:
+	skua__inject_fini(&p->inject);
+no_inject:
+	pthread_mutex_destroy(&p->spare_lock);
+no_lock:
+	skua__free_aligned(p, sizeof *p);
+	return NULL;
+}
+
+/* The trace, the profile and the worker records; 0 or -ENOMEM (the
+ * caller frees what was made with pool_free). */
+static int pool_add_workers(skua_pool *p, const skua_config *cfg)
+{
+	const char *trace = cfg->trace != NULL ? cfg->trace :
+	    skua__env_string(SKUA__ENV_TRACE);
+	if (trace != NULL && (p->trace_path = dup_string(trace)) == NULL)
+		return -ENOMEM;
+	if (skua__profile_pool_init(p) != 0)
+		return -ENOMEM;
+	if (p->trace_path != NULL && skua__trace_pool_init(p) != 0)
+		return -ENOMEM;
+	p->workers = skua__calloc(p->cap, sizeof(skua_worker *));
+	if (p->workers == NULL)
+		return -ENOMEM;
+	for (unsigned i = 0; i < p->n; i++)
+		if ((p->workers[i] = skua__worker_new(p, i)) == NULL)
+			return -ENOMEM;
+	return 0;
+}
+
 int skua_pool_create(const skua_config *cfg, skua_pool **out)
 {
 	skua_config def;
@@ -191,12 +258,7 @@ int skua_pool_create(const skua_config *cfg, skua_pool **out)
 		skua_config_init(&def);
 		cfg = &def;
 	}
-	/* The same bounds as SKUA_STACK_SIZE's (lib/env.c's table). */
-	const struct skua__env_desc *sd = &skua__env_table[SKUA__ENV_STACK_SIZE];
-	if (cfg->size != sizeof(skua_config) || cfg->workers > 4096 ||
-	    (cfg->stack_size != 0 && (cfg->stack_size < sd->min ||
-	    cfg->stack_size > sd->max)) || cfg->pin < SKUA_PIN_DEFAULT ||
-	    cfg->pin > SKUA_PIN_SPREAD)
+	if (!config_ok(cfg))
 		return -EINVAL;
 	skua__fork_init(pool_atfork_child);
 	skua__stack_guard_install();
@@ -204,58 +266,12 @@ int skua_pool_create(const skua_config *cfg, skua_pool **out)
 	struct settings st;
 	if (read_settings(cfg, &st) != 0 && strict)
 		return -EINVAL;
-	unsigned n = st.workers;
-	size_t stack = st.stack;
-	bool stats = st.stats;
-	uint64_t max_blocking = st.max_blocking;
-	int pin = st.pin;
-
-	skua_pool *p = skua__malloc_aligned(sizeof *p);
+	skua_pool *p = pool_alloc(&st);
 	if (p == NULL)
 		return -ENOMEM;
-	p->n = n;
-	p->max_blocking = (unsigned)max_blocking;
-	p->cap = n + p->max_blocking;
-	atomic_init(&p->nvisible, n);
-	atomic_init(&p->blocked, 0);
-	atomic_init(&p->spares_active, 0);
-	p->spares_started = 0;
-	p->stack_size = stack;
-	p->stats_print = stats;
-	p->fork_gen = skua__fork_generation();
-	skua__park_init(p, n); /* workers start searching */
-	atomic_init(&p->pending, 0);
-	atomic_init(&p->shutdown, 0);
-	const char *trace = cfg->trace != NULL ? cfg->trace :
-	    skua__env_string(SKUA__ENV_TRACE);
-	if (pthread_mutex_init(&p->spare_lock, NULL) != 0) {
-		skua__free_aligned(p, sizeof *p);
-		return -ENOMEM;
-	}
-	if (skua__inject_init(&p->inject) != 0) {
-		pthread_mutex_destroy(&p->spare_lock);
-		skua__free_aligned(p, sizeof *p);
-		return -ENOMEM;
-	}
-	if (skua__blocking_init(p) != 0) {
-		skua__inject_fini(&p->inject);
-		pthread_mutex_destroy(&p->spare_lock);
-		skua__free_aligned(p, sizeof *p);
-		return -ENOMEM;
-	}
-	if (trace != NULL && (p->trace_path = dup_string(trace)) == NULL)
-		goto nomem;
-	if (skua__profile_pool_init(p) != 0)
-		goto nomem;
-	if (p->trace_path != NULL && skua__trace_pool_init(p) != 0)
-		goto nomem;
-	p->workers = skua__calloc(p->cap, sizeof(skua_worker *));
-	if (p->workers == NULL)
-		goto nomem;
-	for (unsigned i = 0; i < n; i++)
-		if ((p->workers[i] = skua__worker_new(p, i)) == NULL)
-			goto nomem;
-	int rc = start_workers(p, pin);
+	int rc = pool_add_workers(p, cfg);
+	if (rc == 0)
+		rc = start_workers(p, st.pin);
 	if (rc != 0) {
 		skua__blocking_fini(p);
 		pool_free(p);
@@ -269,10 +285,6 @@ int skua_pool_create(const skua_config *cfg, skua_pool **out)
 	skua__fork_register(&p->reg);
 	*out = p;
 	return 0;
-nomem:
-	skua__blocking_fini(p);
-	pool_free(p);
-	return -ENOMEM;
 }
 
 /* Wait, as an outside thread, until pending reaches 0 (lib/park.md). */

@@ -180,13 +180,14 @@ static void want_machine_line(const char *out, unsigned workers)
 		    "in the mask) in:\n%s", workers, cpus, out);
 }
 
-TEST_CASE(display_env_names_each_value_source)
+/* Off: nothing; 1: the block, once per create. */
+static void display_off_then_set(void)
 {
 	char want[256];
-	skua_config cfg;
+	const char *out;
 
 	/* Off: nothing. */
-	const char *out = create(NULL, 0, 0);
+	out = create(NULL, 0, 0);
 	if (out[0] != '\0')
 		FAIL("no SKUA_* variable set, yet stderr says:\n%s", out);
 
@@ -219,6 +220,13 @@ TEST_CASE(display_env_names_each_value_source)
 	out = create(NULL, 0, 3);
 	ASSERT_EQ(count(out, "SKUA DISPLAY ENVIRONMENT BEGIN\n"), 1);
 	HAS(out, "\n  workers = 3 (SKUA_WORKERS)\n");
+}
+
+/* The config wins over the variable, and the line says so. */
+static void display_config_wins(void)
+{
+	const char *out;
+	skua_config cfg;
 
 	/* Config wins over the variable, and the line says so. */
 	skua_config_init(&cfg);
@@ -228,6 +236,12 @@ TEST_CASE(display_env_names_each_value_source)
 	HAS(out, "\n  workers = 2 (skua_config.workers)\n");
 	HAS(out, "\n  SKUA_WORKERS=\"3\" -> ignored (skua_config.workers = 2)\n");
 	HAS(out, "\n  stack_size = 1M (skua_config.stack_size)\n");
+}
+
+/* The affinity mask, and one CPU in it; returns the default count. */
+static unsigned display_affinity(void)
+{
+	const char *out;
 
 	/* The affinity mask. */
 	unsetenv("SKUA_WORKERS");
@@ -257,6 +271,14 @@ TEST_CASE(display_env_names_each_value_source)
 	out = create(NULL, 0, 1);
 	ASSERT(sched_setaffinity(0, sizeof saved, &saved) == 0);
 	HAS(out, "\n  workers = 1 (affinity: 1 CPU in the mask)\n");
+	return def;
+}
+
+/* A bad SKUA_WORKERS, site variables and other settings. */
+static void display_bad_workers_and_sites(unsigned def)
+{
+	char want[256];
+	const char *out;
 
 	/* A bad SKUA_WORKERS: the fallback, and why. */
 	ASSERT_EQ(setenv("SKUA_WORKERS", "many", 1), 0);
@@ -279,6 +301,12 @@ TEST_CASE(display_env_names_each_value_source)
 	HAS(out, "\n  SKUA_MAX_BLOCKING=\"8\" -> 8\n");
 	HAS(out, "\n  SKUA_STATS=\"off\" -> 0\n");
 	ASSERT(strstr(out, "unknown") == NULL);
+}
+
+/* verbose: the details and the unset variables too. */
+static void display_verbose(unsigned def)
+{
+	const char *out;
 
 	/* verbose: the details and the unset variables too. */
 	ASSERT_EQ(setenv("SKUA_DISPLAY_ENV", "verbose", 1), 0);
@@ -298,6 +326,12 @@ TEST_CASE(display_env_names_each_value_source)
 	unsetenv("SKUA_CHUNK_SIZE_PRIMES");
 	unsetenv("SKUA_CHUNK_SIZE");
 	unsetenv("SKUA_MAX_BLOCKING");
+}
+
+/* A bad value of SKUA_DISPLAY_ENV itself. */
+static void display_bad_level(unsigned def)
+{
+	const char *out;
 
 	/* A bad value of SKUA_DISPLAY_ENV itself: the usual warning, off. */
 	ASSERT_EQ(setenv("SKUA_DISPLAY_ENV", "loud", 1), 0);
@@ -312,6 +346,16 @@ TEST_CASE(display_env_names_each_value_source)
 	out = create(NULL, 0, def);
 	ASSERT(out[0] == '\0');
 	unsetenv("SKUA_DISPLAY_ENV");
+}
+
+TEST_CASE(display_env_names_each_value_source)
+{
+	display_off_then_set();
+	display_config_wins();
+	unsigned def = display_affinity();
+	display_bad_workers_and_sites(def);
+	display_verbose(def);
+	display_bad_level(def);
 	printf("display: ok\n");
 }
 
@@ -328,6 +372,34 @@ static bool only_unused_site_warnings(const char *out)
 		l += len + (nl != NULL);
 	}
 	return true;
+}
+
+/* Several typos, one line each, and a name with bytes that would break
+ * the line, quoted (unknown_name_warns_once_strict_fails_sites_never). */
+static void several_typos_and_odd_bytes(const skua_config *pcfg)
+{
+	skua_config cfg = *pcfg;
+	const char *out;
+	/* Several typos: one line each; the per-site form is suggested for
+	 * a near miss of its prefix. */
+	ASSERT_EQ(setenv("SKUA_STACKSIZE", "1M", 1), 0);
+	ASSERT_EQ(setenv("SKUA_CHUNKSIZE_PRIMES", "64", 1), 0);
+	out = create(&cfg, 0, 1);
+	HAS(out, "skua: unknown variable SKUA_STACKSIZE (did you mean "
+	    "SKUA_STACK_SIZE?); ignored\n");
+	HAS(out, "skua: unknown variable SKUA_CHUNKSIZE_PRIMES (did you mean "
+	    "SKUA_CHUNK_SIZE_PRIMES?); ignored\n");
+	ASSERT_EQ(count(out, "\n"), 2);
+	unsetenv("SKUA_STACKSIZE");
+	unsetenv("SKUA_CHUNKSIZE_PRIMES");
+
+	/* A name with bytes that would break the line is quoted. */
+	ASSERT_EQ(setenv("SKUA_W\x01RKERS", "4", 1), 0);
+	out = create(&cfg, 0, 1);
+	HAS(out, "skua: unknown variable SKUA_W\\x01RKERS (did you mean "
+	    "SKUA_WORKERS?); ignored\n");
+	ASSERT_EQ(count(out, "\n"), 1);
+	unsetenv("SKUA_W\x01RKERS");
 }
 
 TEST_CASE(unknown_name_warns_once_strict_fails_sites_never)
@@ -391,26 +463,7 @@ TEST_CASE(unknown_name_warns_once_strict_fails_sites_never)
 	unsetenv("SKUA_CHUNK_SIZE_MY_LOOP_2");
 	unsetenv("SKUA_BENCH_FAULT");
 
-	/* Several typos: one line each; the per-site form is suggested for
-	 * a near miss of its prefix. */
-	ASSERT_EQ(setenv("SKUA_STACKSIZE", "1M", 1), 0);
-	ASSERT_EQ(setenv("SKUA_CHUNKSIZE_PRIMES", "64", 1), 0);
-	out = create(&cfg, 0, 1);
-	HAS(out, "skua: unknown variable SKUA_STACKSIZE (did you mean "
-	    "SKUA_STACK_SIZE?); ignored\n");
-	HAS(out, "skua: unknown variable SKUA_CHUNKSIZE_PRIMES (did you mean "
-	    "SKUA_CHUNK_SIZE_PRIMES?); ignored\n");
-	ASSERT_EQ(count(out, "\n"), 2);
-	unsetenv("SKUA_STACKSIZE");
-	unsetenv("SKUA_CHUNKSIZE_PRIMES");
-
-	/* A name with bytes that would break the line is quoted. */
-	ASSERT_EQ(setenv("SKUA_W\x01RKERS", "4", 1), 0);
-	out = create(&cfg, 0, 1);
-	HAS(out, "skua: unknown variable SKUA_W\\x01RKERS (did you mean "
-	    "SKUA_WORKERS?); ignored\n");
-	ASSERT_EQ(count(out, "\n"), 1);
-	unsetenv("SKUA_W\x01RKERS");
+	several_typos_and_odd_bytes(&cfg);
 	printf("unknown names: ok\n");
 }
 

@@ -422,11 +422,19 @@ TEST_CASE(bad_skua_workers_warns_once_strict_fails)
 		FAIL("control characters: stderr \"%s\"", out);
 	unsetenv("SKUA_WORKERS");
 
-	/* SKUA_STACK_SIZE and SKUA_STATS are checked too. */
+}
+
+/* SKUA_STACK_SIZE and SKUA_STATS are checked like SKUA_WORKERS. */
+TEST_CASE(bad_stack_size_and_stats_warn)
+{
+	skua_config cfg;
+	skua_pool *p = NULL;
+	const char *out;
+
+	skua_config_init(&cfg);
 	ASSERT_EQ(setenv("SKUA_STACK_SIZE", "4K", 1), 0);
 	ASSERT_EQ(setenv("SKUA_STATS", "2", 1), 0);
 	cfg.workers = 1;
-	p = NULL;
 	capture_begin();
 	ASSERT_OK(skua_pool_create(&cfg, &p));
 	out = capture_end();
@@ -453,6 +461,7 @@ static const struct test_case cases[] = {
 	TEST_ENTRY(table_names_ranges_and_defaults_parse),
 	TEST_ENTRY(site_names_map_to_variable_names),
 	TEST_ENTRY(bad_skua_workers_warns_once_strict_fails),
+	TEST_ENTRY(bad_stack_size_and_stats_warn),
 	TEST_END,
 };
 

@@ -49,6 +49,47 @@ static void frame_draw(FILE *f, const struct frame *fr, const char *title,
 	    ylabel);
 }
 
+/* One (workload, runner) line of the speedup chart, from result i. */
+static void speedup_series(FILE *f, const skb_run *r, const struct frame *fr,
+    int i, int series, unsigned maxw, double maxs)
+{
+	const skb_result *x = &r->results[i];
+	int rn = (int)x->runner;
+#define SX(v) (fr->x0 + ((double)(v) - 0.5) / ((double)maxw) * fr->w)
+#define SY(v) (fr->y0 + fr->h - (v) / maxs * fr->h)
+	const char *col = palette[series % 8];
+	const char *dash = rn == SKB_SKUA ? "" :
+	    " stroke-dasharray=\"6 3\"";
+	fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" "
+	    "stroke-width=\"2\"%s points=\"", col, dash);
+	for (int j = i; j < r->nresults; j++) {
+		const skb_result *y = &r->results[j];
+		if (y->runner == x->runner && y->chunk < 0 &&
+		    strcmp(y->workload, x->workload) == 0)
+			fprintf(f, "%.1f,%.1f ", SX(y->workers),
+			    SY(y->speedup));
+	}
+	fprintf(f, "\"/>\n");
+	for (int j = i; j < r->nresults; j++) {
+		const skb_result *y = &r->results[j];
+		if (y->runner == x->runner && y->chunk < 0 &&
+		    strcmp(y->workload, x->workload) == 0)
+			fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" "
+			    "r=\"3\" fill=\"%s\"/>\n",
+			    SX(y->workers), SY(y->speedup), col);
+	}
+	char label[64];
+	snprintf(label, sizeof label, "%s (%s)", x->workload,
+	    skb_runner_name(x->runner));
+	double ly = fr->y0 + 16 + 16 * series;
+	fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+	    "y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"%s/>\n",
+	    fr->x0 + 10, ly - 4, fr->x0 + 30, ly - 4, col, dash);
+	svg_text(f, fr->x0 + 34, ly, "start", 11, label);
+#undef SX
+#undef SY
+}
+
 static void speedup_chart(FILE *f, const skb_run *r, const struct frame *fr)
 {
 	unsigned maxw = 1;
@@ -102,40 +143,52 @@ static void speedup_chart(FILE *f, const skb_run *r, const struct frame *fr)
 					first = false;
 			if (!first)
 				continue;
-			const char *col = palette[series % 8];
-			const char *dash = rn == SKB_SKUA ? "" :
-			    " stroke-dasharray=\"6 3\"";
-			fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" "
-			    "stroke-width=\"2\"%s points=\"", col, dash);
-			for (int j = i; j < r->nresults; j++) {
-				const skb_result *y = &r->results[j];
-				if (y->runner == x->runner && y->chunk < 0 &&
-				    strcmp(y->workload, x->workload) == 0)
-					fprintf(f, "%.1f,%.1f ", SX(y->workers),
-					    SY(y->speedup));
-			}
-			fprintf(f, "\"/>\n");
-			for (int j = i; j < r->nresults; j++) {
-				const skb_result *y = &r->results[j];
-				if (y->runner == x->runner && y->chunk < 0 &&
-				    strcmp(y->workload, x->workload) == 0)
-					fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" "
-					    "r=\"3\" fill=\"%s\"/>\n",
-					    SX(y->workers), SY(y->speedup), col);
-			}
-			char label[64];
-			snprintf(label, sizeof label, "%s (%s)", x->workload,
-			    skb_runner_name(x->runner));
-			double ly = fr->y0 + 16 + 16 * series;
-			fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
-			    "y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"%s/>\n",
-			    fr->x0 + 10, ly - 4, fr->x0 + 30, ly - 4, col, dash);
-			svg_text(f, fr->x0 + 34, ly, "start", 11, label);
+			speedup_series(f, r, fr, i, series, maxw, maxs);
 			series++;
 		}
 	}
 #undef SX
 #undef SY
+}
+
+/* One workload's curve of the chunk chart, with its legend line. */
+static void chunk_series(FILE *f, const skb_run *r, const struct frame *fr,
+    int b, double lmin, double lmax, double lc)
+{
+#define CX(c) (fr->x0 + 20 + ((c) <= 0 ? 0 : log2((double)(c)) + 1) / lc * \
+	(fr->w - 40))
+#define CY(t) (fr->y0 + fr->h - (log10((t) * 1e3) - lmin) / (lmax - lmin) * fr->h)
+	const char *col = palette[b % 8];
+	fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" "
+	    "stroke-width=\"2\" points=\"", col);
+	for (int i = 0; i < r->nresults; i++) {
+		const skb_result *x = &r->results[i];
+		if (x->chunk > 0 && strcmp(x->workload,
+		    r->best[b].workload) == 0)
+			fprintf(f, "%.1f,%.1f ", CX(x->chunk),
+			    CY(x->median));
+	}
+	fprintf(f, "\"/>\n");
+	for (int i = 0; i < r->nresults; i++) {
+		const skb_result *x = &r->results[i];
+		if (x->chunk >= 0 && strcmp(x->workload,
+		    r->best[b].workload) == 0)
+			fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" "
+			    "r=\"%d\" fill=\"%s\"/>\n", CX(x->chunk),
+			    CY(x->median), x->chunk == 0 ? 5 : 3, col);
+	}
+	char label[128];
+	char ch[24];
+	snprintf(label, sizeof label, "%s %ld, %u workers (best: %s)",
+	    r->best[b].workload, r->best[b].size, r->best[b].workers,
+	    skb_chunk_str(r->best[b].chunk, ch, sizeof ch));
+	double ly = fr->y0 + 16 + 16 * b;
+	fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+	    "stroke=\"%s\" stroke-width=\"2\"/>\n", fr->x0 + fr->w - 250,
+	    ly - 4, fr->x0 + fr->w - 230, ly - 4, col);
+	svg_text(f, fr->x0 + fr->w - 226, ly, "start", 11, label);
+#undef CX
+#undef CY
 }
 
 static void chunk_chart(FILE *f, const skb_run *r, const struct frame *fr)
@@ -187,35 +240,7 @@ static void chunk_chart(FILE *f, const skb_run *r, const struct frame *fr)
 		svg_text(f, CX(c), fr->y0 + fr->h + 16, "middle", 11, t);
 	}
 	for (int b = 0; b < r->nbest; b++) {
-		const char *col = palette[b % 8];
-		fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" "
-		    "stroke-width=\"2\" points=\"", col);
-		for (int i = 0; i < r->nresults; i++) {
-			const skb_result *x = &r->results[i];
-			if (x->chunk > 0 && strcmp(x->workload,
-			    r->best[b].workload) == 0)
-				fprintf(f, "%.1f,%.1f ", CX(x->chunk),
-				    CY(x->median));
-		}
-		fprintf(f, "\"/>\n");
-		for (int i = 0; i < r->nresults; i++) {
-			const skb_result *x = &r->results[i];
-			if (x->chunk >= 0 && strcmp(x->workload,
-			    r->best[b].workload) == 0)
-				fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" "
-				    "r=\"%d\" fill=\"%s\"/>\n", CX(x->chunk),
-				    CY(x->median), x->chunk == 0 ? 5 : 3, col);
-		}
-		char label[128];
-		char ch[24];
-		snprintf(label, sizeof label, "%s %ld, %u workers (best: %s)",
-		    r->best[b].workload, r->best[b].size, r->best[b].workers,
-		    skb_chunk_str(r->best[b].chunk, ch, sizeof ch));
-		double ly = fr->y0 + 16 + 16 * b;
-		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-		    "stroke=\"%s\" stroke-width=\"2\"/>\n", fr->x0 + fr->w - 250,
-		    ly - 4, fr->x0 + fr->w - 230, ly - 4, col);
-		svg_text(f, fr->x0 + fr->w - 226, ly, "start", 11, label);
+		chunk_series(f, r, fr, b, lmin, lmax, lc);
 	}
 #undef CX
 #undef CY
