@@ -4,7 +4,7 @@
  * spawn's slow paths, running a taken task, finding work, helping, and
  * join's wait (leapfrogging, with the rule of docs/design.md).
  */
-#include "worker.h"
+#include "task.h"
 #include "inject.h"
 #include "park.h"
 #include "pool_struct.h"
