@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * lib/worker_struct.h - struct skua_worker (layout only) and the task
- * state bits: read by the worker layer (worker.c, task.c, spare.c) and
- * the layers above it.  Like pool_struct.h, the layout sits apart from
- * the modules that use it, so that task.c needs no header of worker.c's
- * (worker.c calls task.c, never the reverse).
+ * lib/worker_struct.h - struct skua_worker (layout only): read by the
+ * worker layer (worker.c, task.c, spare.c) and the layers above it.
+ * Like pool_struct.h, the layout sits apart from the modules that use it,
+ * so that task.c needs no header of worker.c's (worker.c calls task.c,
+ * never the reverse).
  */
 #ifndef SKUA_WORKER_STRUCT_H
 #define SKUA_WORKER_STRUCT_H
@@ -17,11 +17,7 @@
 #include "stats.h"
 #include "trace.h" /* SKUA_TRACE_EVENT, for the worker layer's callers */
 
-#define SKUA__TASK_QUEUED 0u
-#define SKUA__TASK_STOLEN 1u   /* low bit; the rest is the thief */
-#define SKUA__TASK_DONE 2u
-#define SKUA__TASK_DETACHED 4u /* a future's task: fn manages its lifetime */
-/* 8 is SKUA__TASK_INLINED (skua/task.h). */
+/* The task states, SKUA__TASK_*: skua/bits/deque.h (through deque.h). */
 
 #define SKUA__HELP_DEPTH_MAX 64 /* nested helps while waiting */
 
