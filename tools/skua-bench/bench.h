@@ -150,6 +150,8 @@ void skb_print_sweep(FILE *f, const skb_run *r);
 int skb_write_json(const char *path, const skb_run *r);
 int skb_write_csv(const char *path, const skb_run *r);
 int skb_write_svg(const char *path, const skb_run *r);
+/* s as SVG text: <, > and & escaped (svg.c; tune_plot.c too). */
+void skb_svg_escape(FILE *f, const char *s);
 
 /* report.c */
 int skb_run_report(skb_run *r, int repeat);

@@ -6,6 +6,7 @@
  * figure is one line; the charts of --plot are svg.c's.
  */
 #include "bench.h"
+#include "json.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -283,20 +284,8 @@ void skb_print_sweep(FILE *f, const skb_run *r)
 
 /* ---- JSON ---------------------------------------------------------- */
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
+/* A JSON string: json.c's writer, shared with profile and tune. */
+#define json_str skb_json_write_str
 
 /* JSON has no NaN or infinity. */
 static void json_num(FILE *f, double v)

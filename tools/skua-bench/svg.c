@@ -12,11 +12,8 @@
 static const char *palette[] = { "#1f77b4", "#d62728", "#2ca02c",
 	"#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf" };
 
-static void svg_text(FILE *f, double x, double y, const char *anchor,
-    int size, const char *s)
+void skb_svg_escape(FILE *f, const char *s)
 {
-	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" "
-	    "font-size=\"%d\">", x, y, anchor, size);
 	for (; *s != '\0'; s++) {
 		if (*s == '<')
 			fputs("&lt;", f);
@@ -27,6 +24,14 @@ static void svg_text(FILE *f, double x, double y, const char *anchor,
 		else
 			fputc(*s, f);
 	}
+}
+
+static void svg_text(FILE *f, double x, double y, const char *anchor,
+    int size, const char *s)
+{
+	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" "
+	    "font-size=\"%d\">", x, y, anchor, size);
+	skb_svg_escape(f, s);
 	fputs("</text>\n", f);
 }
 

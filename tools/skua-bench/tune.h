@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define TUNE_SITES_MAX 8
 #define TUNE_VALUES_MAX 32 /* besides auto */

@@ -4,6 +4,7 @@
  * against the chunk size (log scale), one curve per site with each value's
  * min..max as a bar, and auto's median as a dashed line of the same colour.
  */
+#include "bench.h"
 #include "tune.h"
 
 #include <inttypes.h>
@@ -103,13 +104,7 @@ static void curve(FILE *f, const tune_site *t, const struct scale *s,
 	}
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"%s\">",
 	    X0 + 10, Y0 + 16 + 15 * k, col);
-	for (const char *c = t->name; *c != '\0'; c++)
-		if (*c == '<')
-			fputs("&lt;", f);
-		else if (*c == '&')
-			fputs("&amp;", f);
-		else
-			fputc(*c, f);
+	skb_svg_escape(f, t->name);
 	fputs("</text>\n", f);
 }
 
