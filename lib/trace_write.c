@@ -111,11 +111,30 @@ static char *trace_file_name(const char *path, unsigned k)
 	return out;
 }
 
+#define LABEL_LEN (SKUA_PAR_SITE_MAX + 32)
+
 struct trace_out {
 	FILE *f;
 	uint64_t t0;
 	long pid;
+	/* Each site's label, made at its first chunk (dladdr for an unnamed
+	 * one) rather than at every chunk event; NULL when out of memory. */
+	char (*labels)[LABEL_LEN];
 };
+
+/* Site id's label as a JSON string's content. */
+static const char *chunk_label(const struct trace_out *o, unsigned id,
+    char *buf)
+{
+	char *l = o->labels != NULL ? o->labels[id] : buf;
+	if (l[0] == '\0' || o->labels == NULL) {
+		skua__site_label(id, l, LABEL_LEN);
+		for (char *c = l; *c != '\0'; c++)
+			if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20)
+				*c = '_'; /* a JSON string as it is */
+	}
+	return l;
+}
 
 static double us(const struct trace_out *o, uint64_t ns)
 {
@@ -130,7 +149,7 @@ static void event_json(const struct trace_out *o, uint32_t tid,
 	double ts = us(o, e->start_ns);
 	double dur = e->end_ns > e->start_ns ?
 	    (double)(e->end_ns - e->start_ns) / 1e3 : 0.0;
-	char label[SKUA_PAR_SITE_MAX + 32];
+	char label[LABEL_LEN];
 
 	switch (e->kind) {
 	case SKUA__TR_TASK:
@@ -149,16 +168,14 @@ static void event_json(const struct trace_out *o, uint32_t tid,
 		    "\"ts\":%.3f,\"dur\":%.3f,\"pid\":%ld,\"tid\":%" PRIu32 "}",
 		    ts, dur, o->pid, tid);
 		break;
-	case SKUA__TR_CHUNK:
-		skua__site_label(e->arg, label, sizeof label);
-		for (char *c = label; *c != '\0'; c++)
-			if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20)
-				*c = '_'; /* a JSON string as it is */
+	case SKUA__TR_CHUNK: {
+		const char *name = chunk_label(o, e->arg, label);
 		fprintf(f, ",\n{\"name\":\"%s\",\"cat\":\"chunk\",\"ph\":\"X\","
 		    "\"ts\":%.3f,\"dur\":%.3f,\"pid\":%ld,\"tid\":%" PRIu32
 		    ",\"args\":{\"site\":\"%s\",\"elements\":%" PRIu64 "}}",
-		    label, ts, dur, o->pid, tid, label, e->extra);
+		    name, ts, dur, o->pid, tid, name, e->extra);
 		break;
+	}
 	case SKUA__TR_SPAWN:
 		fprintf(f, ",\n{\"name\":\"spawn\",\"cat\":\"future\",\"ph\":\"X\","
 		    "\"ts\":%.3f,\"dur\":0.001,\"pid\":%ld,\"tid\":%" PRIu32 "}"
@@ -260,8 +277,10 @@ int skua__trace_write(skua_pool *p)
 		free(name);
 		return -e;
 	}
-	struct trace_out o = { f, first_ns(p, nw), (long)getpid() };
+	struct trace_out o = { f, first_ns(p, nw), (long)getpid(),
+	    calloc(SKUA__SITES, LABEL_LEN) };
 	body_json(&o, p, nw, &dropped);
+	free(o.labels);
 	/* origin_ns: ts 0 on CLOCK_MONOTONIC, to line up other clocks. */
 	fprintf(f, "\n],\"otherData\":{\"workers\":%u,\"pool\":%u,"
 	    "\"dropped_events\":%" PRIu64 ",\"events_per_worker_cap\":%u,"
