@@ -179,7 +179,7 @@ static SKUA_NOINLINE void run_chunk_observed(skua_worker *w,
 {
 	struct skua__prof_site *s = j->prof;
 	struct skua__prof_worker *pw = s != NULL ?
-	    &skua__profile_workers(s->prof)[w->index] : NULL;
+	    &s->prof->workers[w->index] : NULL;
 	if (pw != NULL)
 		pw->depth++;
 	uint64_t t0 = skua__now_ns();

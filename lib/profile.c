@@ -70,11 +70,6 @@ static void exit_register(void)
 	atexit(write_live_at_exit);
 }
 
-struct skua__prof_worker *skua__profile_workers(struct skua__profile *p)
-{
-	return p->workers;
-}
-
 int skua__profile_pool_init(struct skua_pool *p)
 {
 	p->profile = NULL;

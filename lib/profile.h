@@ -127,8 +127,6 @@ static inline unsigned skua__prof_bucket(uint64_t v)
 	return 16u + (e - 4u) * 4u + (unsigned)((v >> (e - 2u)) & 3u);
 }
 
-/* The pool's worker states (lib/profile.c). */
-struct skua__prof_worker *skua__profile_workers(struct skua__profile *p);
 
 /* Worker `index` ran a chunk of elems elements in ns nanoseconds. */
 static inline void skua__profile_chunk(struct skua__prof_site *s,
