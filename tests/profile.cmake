@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # skua-bench profile and tune on real programs: examples/primes, a program
 # with two sites and nested loops, one that exits 3, one with no skua, a
-# missing one, and tune on a tiny program (tests/profile/check_profile.py).
+# missing one, and tune on a tiny program (tests/profile/check_profile.py);
+# skua_bench_plot_tune runs its one case that redraws tune's JSON.
 find_package(Python3 COMPONENTS Interpreter)
 # (tools/ and examples/ are configured after tests/: test the options.)
 if(Python3_Interpreter_FOUND AND SKUA_BUILD_TOOLS AND SKUA_BUILD_EXAMPLES)
@@ -11,4 +12,10 @@ if(Python3_Interpreter_FOUND AND SKUA_BUILD_TOOLS AND SKUA_BUILD_EXAMPLES)
     COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/profile/check_profile.py
             $<TARGET_FILE:skua-bench> $<TARGET_FILE:example_primes> $<TARGET_FILE:profile_app>)
   set_tests_properties(skua_bench_profile PROPERTIES TIMEOUT 600)
+  # `skua-bench plot` on tune's --json: the chart tune --plot drew.
+  add_test(NAME skua_bench_plot_tune
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/profile/check_profile.py
+            $<TARGET_FILE:skua-bench> $<TARGET_FILE:example_primes> $<TARGET_FILE:profile_app>
+            tune_plot)
+  set_tests_properties(skua_bench_plot_tune PROPERTIES TIMEOUT 300)
 endif()

@@ -3,13 +3,15 @@
 # small sizes with --json, --csv, --plot and --sweep-chunks, and
 # tools/skua-bench/check_output.py checks the outputs with python3 (JSON with
 # json, the SVG with xml.etree, CSV with csv); bad flags must exit 2 and a
-# wrong answer must fail loudly.  Skipped when the tool is not built.
+# wrong answer must fail loudly; `skua-bench plot` redraws a saved --json
+# run as --plot drew it (skua_bench_plot; tune's JSON: tests/profile.cmake).
+# Skipped when the tool is not built.
 if(SKUA_BUILD_TOOLS)
   find_package(Python3 COMPONENTS Interpreter QUIET)
   if(Python3_Interpreter_FOUND)
     set(_skb_check ${PROJECT_SOURCE_DIR}/tools/skua-bench/check_output.py)
     set(_skb_work ${CMAKE_CURRENT_BINARY_DIR}/skua_bench_out)
-    foreach(mode e2e usage wrong)
+    foreach(mode e2e usage wrong plot)
       add_test(NAME skua_bench_${mode}
         COMMAND ${Python3_EXECUTABLE} ${_skb_check} ${mode}
                 $<TARGET_FILE:skua-bench> ${_skb_work}/${mode})

@@ -2,18 +2,23 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """skua-bench profile and tune, end to end (issue 16).
 
-Usage: check_profile.py SKUA_BENCH PRIMES PROFILE_APP
+Usage: check_profile.py SKUA_BENCH PRIMES PROFILE_APP [CASE...]
 
 Each case runs the real tool on a real program and checks what it says:
 the figures (from --json, parsed), the chunk size's source, the exit
-status, the messages, the paste line and the SVG (xml.etree).
+status, the messages, the paste line and the SVG (xml.etree).  With CASE
+names, only those run; without, every case but those of SEPARATE, which
+CTest runs as tests of their own (tests/profile.cmake).
 """
 import json, os, re, subprocess, sys, tempfile
 import xml.etree.ElementTree as ET
 
 bench, primes, app = sys.argv[1:4]
+only = set(sys.argv[4:])
+SEPARATE = {"tune_plot"}
 tmp = tempfile.mkdtemp()
 failures = []
+ran = []
 
 
 def run(args, env=None, timeout=300):
@@ -27,6 +32,9 @@ def run(args, env=None, timeout=300):
 
 
 def case(fn):
+    if (fn.__name__ not in only) if only else (fn.__name__ in SEPARATE):
+        return fn
+    ran.append(fn.__name__)
     try:
         fn()
         print(f"ok   {fn.__name__}")
@@ -168,6 +176,39 @@ def tune_wall_time():
     assert "run 12 of 12" in r.stderr, r.stderr
     ET.parse(svg)
 
+
+@case
+def tune_plot():
+    j, svg = os.path.join(tmp, "tp.json"), os.path.join(tmp, "tp.svg")
+    again = os.path.join(tmp, "tp_again.svg")
+    r = run(["tune", "--site", "tiny", "--values", "16,64", "--repeat", "3",
+             "--json", j, "--plot", svg, "--", app, "tiny"])
+    assert r.returncode == 0, (r.returncode, r.stderr)
+    r = run(["plot", j, again])
+    assert r.returncode == 0 and r.stdout == "", (r.returncode, r.stderr)
+    # tune --plot draws the JSON document it writes: the same bytes.
+    assert open(svg, "rb").read() == open(again, "rb").read(), "SVGs differ"
+    root = ET.parse(again).getroot()
+    assert root.tag.endswith("svg"), root.tag
+    g = [x for x in root.findall("{*}g") if x.get("id") == "tune"]
+    assert len(g) == 1, [x.get("id") for x in root.findall("{*}g")]
+    lines = g[0].findall("{*}polyline")
+    legend = [x for x in g[0].findall("{*}g") if x.get("class") == "legend"]
+    labels = [t.text for t in legend[0].findall(".//{*}text")]
+    assert len(lines) == 1 and labels == ["tiny"], (len(lines), labels)
+    assert len(lines[0].get("points").split()) == 2, lines[0].get("points")
+    # auto's median, the dashed line across the chart
+    dashed = [x for x in g[0].findall("{*}line")
+              if x.get("stroke-dasharray") == "6 4"]
+    assert len(dashed) == 1, len(dashed)
+    texts = " ".join(t.text or "" for t in root.findall(".//{*}text"))
+    assert "skua-bench tune: skua-metric against chunk size" in texts, texts
+
+
+unknown = only - set(ran)
+if unknown:
+    print("no such case:", " ".join(sorted(unknown)))
+    sys.exit(2)
 
 if failures:
     print("failed:", " ".join(failures))

@@ -141,7 +141,8 @@ typedef struct skb_run {
 	skb_report report;
 } skb_run;
 
-/* emit.c: the table, JSON and CSV from one field table; svg.c: --plot */
+/* emit.c: the table, JSON and CSV from one field table; --plot, the
+ * charts of the JSON document (plot.c) */
 /* "auto" for 0, "-" for none (negative), else the number. */
 const char *skb_chunk_str(long chunk, char *buf, size_t len);
 void skb_print_table(FILE *f, const skb_run *r);
@@ -150,8 +151,6 @@ void skb_print_sweep(FILE *f, const skb_run *r);
 int skb_write_json(const char *path, const skb_run *r);
 int skb_write_csv(const char *path, const skb_run *r);
 int skb_write_svg(const char *path, const skb_run *r);
-/* s as SVG text: <, > and & escaped (svg.c; tune_plot.c too). */
-void skb_svg_escape(FILE *f, const char *s);
 
 /* report.c */
 int skb_run_report(skb_run *r, int repeat);

@@ -10,6 +10,9 @@
     check_output.py wrong TOOL WORKDIR   a wrong answer fails loudly (exit 1)
     check_output.py report TOOL WORKDIR  --report (full sizes, one run each,
                                          and the first-loop row)
+    check_output.py plot TOOL WORKDIR    `skua-bench plot` redraws a saved
+                                         --json run: the same SVG as --plot,
+                                         one polyline per legend entry
 """
 import csv
 import json
@@ -144,6 +147,96 @@ def e2e(tool, work):
         len(res), ", ".join(b["env"] for b in best)))
 
 
+def svg_charts(path):
+    """{group id: (polylines, legend labels)} of a skua-bench SVG."""
+    root = ET.parse(path).getroot()
+    check(root.tag == SVG + "svg", "%s: svg root %s" % (path, root.tag))
+    w, h = float(root.get("width")), float(root.get("height"))
+    charts = {}
+    for g in root.findall(SVG + "g"):
+        lines = g.findall(SVG + "polyline")
+        for pl in lines:
+            pts = pl.get("points").split()
+            check(pts, "%s %s: empty polyline" % (path, g.get("id")))
+            for p in pts:
+                x, y = (float(v) for v in p.split(","))
+                check(0 <= x <= w and 0 <= y <= h, "%s %s: point %s "
+                      "outside" % (path, g.get("id"), p))
+        legend = [g2 for g2 in g.findall(SVG + "g")
+                  if g2.get("class") == "legend"]
+        check(len(legend) == 1, "%s %s: no legend" % (path, g.get("id")))
+        labels = [t.text for t in legend[0].iter(SVG + "text")]
+        charts[g.get("id")] = (lines, labels)
+    return charts
+
+
+def plot(tool, work):
+    js = os.path.join(work, "run.json")
+    sv = os.path.join(work, "run.svg")
+    again = os.path.join(work, "again.svg")
+    for f in (js, sv, again):
+        if os.path.exists(f):
+            os.remove(f)
+    rc, out, err = run(tool, ["--workers", "1,2", "--repeat", "2", "--quiet",
+                              "--workload", "fib,primes,map", "--size", SMALL,
+                              "--json", js, "--plot", sv])
+    check(rc == 0, "run: exit %d; stderr:\n%s" % (rc, err))
+    rc, out, err = run(tool, ["plot", js, again])
+    check(rc == 0 and out == "", "plot: exit %d; stderr:\n%s" % (rc, err))
+    # --plot draws the JSON document it writes: the same bytes.
+    with open(sv, "rb") as a, open(again, "rb") as b:
+        check(a.read() == b.read(), "plot %s differs from --plot's SVG" % js)
+    with open(js) as f:
+        d = json.load(f)
+    lines = {(r["workload"], r["runner"]) for r in d["results"]
+             if r["chunk"] is None and r["runner"] != "serial"}
+    charts = svg_charts(again)
+    check(set(charts) == {"speedup", "chunks"}, "charts %r" % list(charts))
+    pl, labels = charts["speedup"]
+    want = ["ideal: speedup = workers"] + ["%s (%s)" % k for k in lines]
+    check(sorted(labels) == sorted(want), "speedup legend %r, want %r" %
+          (labels, want))
+    check(len(pl) == len(labels), "speedup: %d polylines, %d series" %
+          (len(pl), len(labels)))
+    pl, labels = charts["chunks"]
+    check(len(pl) == len(labels) == len(d["sweep_best"]) == 2,
+          "chunks: %d polylines, legend %r" % (len(pl), labels))
+    for b, label in zip(d["sweep_best"], labels):
+        check(label.startswith("%s %d, %d workers (best: " % (
+            b["workload"], b["size"], b["workers"])), "label %r" % label)
+
+    # A run without a sweep: the chunk chart says so.
+    rc, out, err = run(tool, ["--workers", "1", "--repeat", "1", "--quiet",
+                              "--workload", "fib", "--size", "18",
+                              "--json", js])
+    check(rc == 0, "fib run: exit %d: %s" % (rc, err))
+    rc, out, err = run(tool, ["plot", js, again])
+    check(rc == 0, "plot fib: exit %d: %s" % (rc, err))
+    charts = svg_charts(again)
+    check(len(charts["speedup"][0]) == 2 and not charts["chunks"][0],
+          "fib charts %r" % {k: len(v[0]) for k, v in charts.items()})
+    texts = "".join(t.text or "" for t in ET.parse(again).iter(SVG + "text"))
+    check("no chunk sweep in this run" in texts, "no note on the chunk chart")
+
+    # Errors: bad usage 2, a file that is not a document 1.
+    for args in (["plot"], ["plot", js], ["plot", "--bogus", js, again]):
+        rc, out, err = run(tool, args)
+        check(rc == 2 and "usage: skua-bench plot" in err, "%r: exit %d" %
+              (args, rc))
+    rc, out, err = run(tool, ["plot", "--help"])
+    check(rc == 0 and "IN.json OUT.svg" in out, "plot --help")
+    bad = os.path.join(work, "other.json")
+    with open(bad, "w") as f:
+        f.write('{"not": "skua-bench"}\n')
+    for src, what in ((bad, "not a skua-bench --json document"),
+                      (os.path.join(work, "missing.json"), "No such file"),
+                      (sv, "not JSON")):
+        rc, out, err = run(tool, ["plot", src, again])
+        check(rc == 1 and what in err, "plot %s: exit %d, stderr %r" %
+              (src, rc, err))
+    print("plot ok")
+
+
 def usage(tool, work):
     bad = [["--bogus"], ["--workers", "0"], ["--workers", "1,x"],
            ["--repeat", "0"], ["--repeat"], ["--workload", "nosuch"],
@@ -156,6 +249,7 @@ def usage(tool, work):
         check(out == "", "%r: printed on stdout: %r" % (args, out))
     rc, out, err = run(tool, ["--help"])
     check(rc == 0 and "--sweep-chunks" in out, "--help")
+    check("skua-bench plot IN.json OUT.svg" in out, "--help lacks plot")
     rc, out, err = run(tool, ["--list"])
     check(rc == 0 and "nqueens" in out, "--list")
     rc, out, err = run(tool, ["--version"])
@@ -227,7 +321,8 @@ def main():
         sys.exit(2)
     mode, tool, work = sys.argv[1:]
     os.makedirs(work, exist_ok=True)
-    {"e2e": e2e, "usage": usage, "wrong": wrong, "report": report}[mode](tool, work)
+    {"e2e": e2e, "usage": usage, "wrong": wrong, "report": report,
+     "plot": plot}[mode](tool, work)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ void skb_usage(FILE *f)
 	fprintf(f,
 "usage: skua-bench [options]\n"
 "       skua-bench profile|tune ... -- PROGRAM [ARGS]\n"
+"       skua-bench plot IN.json OUT.svg\n"
 "\n"
 "With no options: the quick profile.  Every workload runs serially and on\n"
 "skua at 1..all workers; every answer is checked; a table is printed.\n"
@@ -33,8 +34,8 @@ void skb_usage(FILE *f)
 "                        workload (see --list)\n"
 "  --json FILE           write the results as JSON\n"
 "  --csv FILE            write the results as CSV\n"
-"  --plot FILE.svg       speedup-vs-workers and time-vs-chunk charts (SVG);\n"
-"                        implies --sweep-chunks\n"
+"  --plot FILE.svg       speedup-vs-workers and time-vs-chunk charts (SVG),\n"
+"                        drawn from the run's JSON; implies --sweep-chunks\n"
 "  --sweep-chunks        time primes/map across chunk sizes (powers of two\n"
 "                        and auto) and print the best SKUA_CHUNK_SIZE_<SITE>\n"
 "  --compare             also run OpenMP / oneTBB when built with them and\n"
@@ -56,7 +57,12 @@ void skb_usage(FILE *f)
 "                        the chunk size and its source; advice to paste\n"
 "  skua-bench tune --site NAME [...] -- PROGRAM [ARGS]\n"
 "                        rerun it across SKUA_CHUNK_SIZE_<SITE> values and\n"
-"                        name the best one beyond the noise\n");
+"                        name the best one beyond the noise\n"
+"\n"
+"Charts from saved data:\n"
+"  skua-bench plot IN.json OUT.svg\n"
+"                        redraw the charts of a --json file: a run's (those\n"
+"                        of --plot) or tune's (that of tune --plot)\n");
 }
 
 static _Noreturn void bad_usage(const char *fmt, ...)

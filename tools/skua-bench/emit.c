@@ -3,13 +3,16 @@
  * tools/skua-bench/emit.c - one result model, three renderings: the table
  * on stdout, JSON and CSV, all three driven by one table of the result's
  * fields (key, type, where it goes, how the table shows it), so that a new
- * figure is one line; the charts of --plot are svg.c's.
+ * figure is one line.  --plot draws the JSON document: the charts are
+ * plot.c's, from the same text as --json writes.
  */
 #include "bench.h"
 #include "json.h"
+#include "plot.h"
 
 #include <math.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *skb_chunk_str(long chunk, char *buf, size_t len)
@@ -418,13 +421,9 @@ static void json_report(FILE *f, const skb_report *p)
 	fprintf(f, "}");
 }
 
-int skb_write_json(const char *path, const skb_run *r)
+/* The run's document: what --json writes and --plot draws. */
+static void json_doc(FILE *f, const skb_run *r)
 {
-	FILE *f = fopen(path, "w");
-	if (f == NULL) {
-		perror(path);
-		return -1;
-	}
 	fprintf(f, "{\n  \"tool\": \"skua-bench\",\n  \"version\": ");
 	json_str(f, SKUA_VERSION_STRING);
 	fprintf(f, ",\n  \"date\": ");
@@ -468,11 +467,43 @@ int skb_write_json(const char *path, const skb_run *r)
 	if (r->report.present)
 		json_report(f, &r->report);
 	fprintf(f, "\n}\n");
+}
+
+int skb_write_json(const char *path, const skb_run *r)
+{
+	FILE *f = fopen(path, "w");
+	if (f == NULL) {
+		perror(path);
+		return -1;
+	}
+	json_doc(f, r);
 	if (fclose(f) != 0) {
 		perror(path);
 		return -1;
 	}
 	return 0;
+}
+
+/* --plot: the document in memory, drawn as `skua-bench plot` draws a
+ * saved one. */
+int skb_write_svg(const char *path, const skb_run *r)
+{
+	char *doc = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&doc, &len);
+	if (f == NULL) {
+		perror("open_memstream");
+		return -1;
+	}
+	json_doc(f, r);
+	if (fclose(f) != 0) {
+		perror("open_memstream");
+		free(doc);
+		return -1;
+	}
+	int rc = skb_plot_text(doc, "the run's JSON", path);
+	free(doc);
+	return rc;
 }
 
 /* ---- CSV ----------------------------------------------------------- */

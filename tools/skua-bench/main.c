@@ -18,6 +18,7 @@
  */
 #define _GNU_SOURCE
 #include "bench.h"
+#include "plot.h"
 #include "profile.h"
 
 #include <stdarg.h>
@@ -153,6 +154,8 @@ int main(int argc, char **argv)
 		return skb_profile_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "tune") == 0)
 		return skb_tune_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "plot") == 0)
+		return skb_plot_main(argc - 1, argv + 1);
 	const char *fault = getenv("SKUA_BENCH_FAULT");
 	skb_fault_wrong = fault != NULL && strcmp(fault, "wrong-answer") == 0;
 	int rc = skb_parse(argc, argv, &o, r);

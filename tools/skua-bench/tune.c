@@ -34,7 +34,8 @@ static void usage(FILE *f)
 	    "                    (default 55)\n"
 	    "  --higher-is-better  the program's skua-metric is a rate\n"
 	    "  --plot FILE.svg   time against chunk size, a curve per site\n"
-	    "  --json FILE       every run's figure\n"
+	    "  --json FILE       every run's figure (skua-bench plot FILE\n"
+	    "                    OUT.svg redraws the chart from it)\n"
 	    "  A program that prints a line `skua-metric: <number>` is judged\n"
 	    "  by its last such number instead of its wall time.\n");
 }

@@ -2,7 +2,7 @@
 /*
  * tools/skua-bench/tune.h - `skua-bench tune`'s plan and results, shared by
  * tune.c (arguments), tune_run.c (the runs and the report) and
- * tune_plot.c (the SVG).
+ * tune_emit.c (the JSON and, drawn from it, the SVG).
  */
 #ifndef SKB_TUNE_H
 #define SKB_TUNE_H
@@ -47,8 +47,11 @@ int tune_profile(tune_plan *pl);       /* the profile run; the values */
 void tune_budget(tune_plan *pl);       /* fit the plan into the budget */
 int tune_runs(tune_plan *pl);          /* 0, or the failing exit status */
 void tune_report(tune_plan *pl);
-int tune_plot(const tune_plan *pl, const char *path);
-int tune_json(const tune_plan *pl, const char *path);
+/* "auto" for result index 0, else the value of index i. */
+const char *tune_value_name(const tune_site *t, int i, char *buf,
+    size_t len);
+int tune_json(const tune_plan *pl, const char *path);  /* tune_emit.c */
+int tune_plot(const tune_plan *pl, const char *path);  /* from the JSON */
 void tune_free(tune_plan *pl);         /* the runs' figures */
 
 #endif

@@ -256,7 +256,7 @@ void tune_free(tune_plan *pl)
 		}
 }
 
-static const char *value_name(const tune_site *t, int i, char *buf,
+const char *tune_value_name(const tune_site *t, int i, char *buf,
     size_t len)
 {
 	if (i == 0)
@@ -276,20 +276,22 @@ void tune_report(tune_plan *pl)
 		    "relative to auto\n", t->name, t->env, unit, pl->repeat);
 		for (int i = 0; i <= t->nvalues; i++)
 			printf("  %10s  %10.4g  [%.4g..%.4g]  %.2fx%s\n",
-			    value_name(t, i, v, sizeof v), t->med[i], t->lo[i],
-			    t->hi[i], pl->higher_better ? t->med[i] / t->med[0] :
-			    t->med[0] / t->med[i], i == t->best ? "  <- best" :
-			    "");
+			    tune_value_name(t, i, v, sizeof v), t->med[i],
+			    t->lo[i], t->hi[i], pl->higher_better ?
+			    t->med[i] / t->med[0] : t->med[0] / t->med[i],
+			    i == t->best ? "  <- best" : "");
 		if (t->best == 0)
 			printf("  best: auto; no value does better\n");
 		else if (t->noise)
 			printf("  noise: the best, %s at %.2fx, lies within "
 			    "the spread of auto's runs; keep auto\n",
-			    value_name(t, t->best, v, sizeof v), t->speedup);
+			    tune_value_name(t, t->best, v, sizeof v),
+			    t->speedup);
 		else
 			printf("  best: %s, %.2fx auto's speed, beyond the "
 			    "spread of the runs\n",
-			    value_name(t, t->best, v, sizeof v), t->speedup);
+			    tune_value_name(t, t->best, v, sizeof v),
+			    t->speedup);
 	}
 	printf("\nPaste:\n");
 	for (int s = 0; s < pl->nsites; s++) {
@@ -300,37 +302,4 @@ void tune_report(tune_plan *pl)
 			printf("export %s=%" PRIu64 "\n", t->env,
 			    t->values[t->best - 1]);
 	}
-}
-
-int tune_json(const tune_plan *pl, const char *path)
-{
-	FILE *f = fopen(path, "w");
-	char v[32];
-	if (f == NULL) {
-		perror(path);
-		return -1;
-	}
-	fprintf(f, "{\"skua_bench_tune\":1,\"figure\":\"%s\",\"repeat\":%d,"
-	    "\"sites\":[", pl->metric ? "skua-metric" : "wall_s", pl->repeat);
-	for (int s = 0; s < pl->nsites; s++) {
-		const tune_site *t = &pl->sites[s];
-		fprintf(f, "%s{\"site\":", s ? "," : "");
-		skb_json_write_str(f, t->name);
-		fprintf(f, ",\"env\":\"%s\",\"best\":\"%s\",\"noise\":%s,"
-		    "\"speedup\":%.4f,\"values\":[", t->env,
-		    value_name(t, t->best, v, sizeof v),
-		    t->noise ? "true" : "false", t->speedup);
-		for (int i = 0; i <= t->nvalues; i++) {
-			fprintf(f, "%s{\"value\":\"%s\",\"median\":%.6g,"
-			    "\"min\":%.6g,\"max\":%.6g,\"runs\":[", i ? "," : "",
-			    value_name(t, i, v, sizeof v), t->med[i], t->lo[i],
-			    t->hi[i]);
-			for (int k = 0; k < t->nt[i]; k++)
-				fprintf(f, "%s%.6g", k ? "," : "", t->t[i][k]);
-			fputs("]}", f);
-		}
-		fputs("]}", f);
-	}
-	fputs("]}\n", f);
-	return fclose(f) == 0 ? 0 : -1;
 }

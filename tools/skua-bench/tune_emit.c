@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * tools/skua-bench/tune_emit.c - `skua-bench tune`'s outputs beside its
+ * report: the JSON document of --json (each value's median, min..max and
+ * every run's figure), and --plot's chart, drawn from that same document
+ * by plot.c (as `skua-bench plot tune.json tune.svg` redraws it).
+ */
+#define _GNU_SOURCE
+#include "json.h"
+#include "plot.h"
+#include "tune.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static void json_doc(FILE *f, const tune_plan *pl)
+{
+	char v[32];
+	fprintf(f, "{\"skua_bench_tune\":1,\"figure\":\"%s\",\"repeat\":%d,"
+	    "\"sites\":[", pl->metric ? "skua-metric" : "wall_s", pl->repeat);
+	for (int s = 0; s < pl->nsites; s++) {
+		const tune_site *t = &pl->sites[s];
+		fprintf(f, "%s{\"site\":", s ? "," : "");
+		skb_json_write_str(f, t->name);
+		fprintf(f, ",\"env\":\"%s\",\"best\":\"%s\",\"noise\":%s,"
+		    "\"speedup\":%.4f,\"values\":[", t->env,
+		    tune_value_name(t, t->best, v, sizeof v),
+		    t->noise ? "true" : "false", t->speedup);
+		for (int i = 0; i <= t->nvalues; i++) {
+			fprintf(f, "%s{\"value\":\"%s\",\"median\":%.6g,"
+			    "\"min\":%.6g,\"max\":%.6g,\"runs\":[",
+			    i ? "," : "", tune_value_name(t, i, v, sizeof v),
+			    t->med[i], t->lo[i], t->hi[i]);
+			for (int k = 0; k < t->nt[i]; k++)
+				fprintf(f, "%s%.6g", k ? "," : "", t->t[i][k]);
+			fputs("]}", f);
+		}
+		fputs("]}", f);
+	}
+	fputs("]}\n", f);
+}
+
+int tune_json(const tune_plan *pl, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	if (f == NULL) {
+		perror(path);
+		return -1;
+	}
+	json_doc(f, pl);
+	if (fclose(f) != 0) {
+		perror(path);
+		return -1;
+	}
+	return 0;
+}
+
+int tune_plot(const tune_plan *pl, const char *path)
+{
+	char *doc = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&doc, &len);
+	if (f == NULL) {
+		perror("open_memstream");
+		return -1;
+	}
+	json_doc(f, pl);
+	if (fclose(f) != 0) {
+		perror("open_memstream");
+		free(doc);
+		return -1;
+	}
+	int rc = skb_plot_text(doc, "tune's JSON", path);
+	free(doc);
+	return rc;
+}
