@@ -11,6 +11,7 @@
 
 #include "sync.h"
 #include "peers.h"
+#include "util.h"
 
 enum skb_runner { SKB_SERIAL, SKB_SKUA, SKB_OPENMP, SKB_TBB };
 const char *skb_runner_name(enum skb_runner r);
@@ -189,6 +190,24 @@ void skb_machine_info(skb_run *r);
 /* ---- measure.c: phases -------------------------------------------- */
 
 extern bool skb_fault_wrong; /* SKUA_BENCH_FAULT=wrong-answer */
+
+/* The one timing loop (a phase's, the report's kernel rows'): warmup
+ * untimed runs, then repeat timed ones of run(ctx), each answer handed to
+ * check(ctx, answer) outside the timing (it dies on a wrong one). */
+typedef struct skb_timed {
+	int warmup, repeat;
+	unsigned threads;    /* the runs' threads and the machine's CPUs, */
+	unsigned cpus;       /* for the busy test (noise.c) */
+	bool faultable;      /* SKUA_BENCH_FAULT may fake noise (skua's) */
+	void *ctx;
+	long (*run)(void *ctx);
+	void (*check)(void *ctx, long answer);
+	void (*progress)(void *ctx, int i, int total); /* before run i */
+	void (*timed_begin)(void *ctx); /* NULL, or before the 1st timed run */
+} skb_timed;
+/* The timed runs' seconds into times (repeat of them), their noise into
+ * *z. */
+void skb_time_runs(const skb_timed *t, double *times, skb_noise *z);
 skb_result *skb_phase(skb_run *r, workload *w, wl_state *s,
     enum skb_runner rn, unsigned workers, long chunk);
 void skb_sweep(skb_run *r, workload *w, long size, unsigned workers);
@@ -196,13 +215,7 @@ void skb_sweep(skb_run *r, workload *w, long size, unsigned workers);
 void skb_plan_phases(const skb_run *r, const bool *selected,
     const long *sizes, bool compare, bool do_sweep, unsigned maxw);
 
-/* ---- main.c helpers shared with the rest -------------------------- */
-extern bool skb_quiet; /* --quiet: no progress line */
-void skb_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void skb_progress_done(void);
-double skb_median(double *v, int n);
-_Noreturn void skb_die(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
+/* ---- util.c: the helpers every part uses (more in util.h) ---------- */
 skua_pool *skb_pool(unsigned workers);
 
 #endif

@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include "child.h"
+#include "kernels.h" /* skb_now */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,17 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static bool named(const char *entry, const char *name)
 {
@@ -124,7 +117,7 @@ int skb_child_run(char *const *argv, const skb_child_opts *o, skb_child *out)
 	int rd, st;
 
 	memset(out, 0, sizeof *out);
-	double t0 = now_s();
+	double t0 = skb_now();
 	int rc = spawn(argv, o, &rd, &pid);
 	if (rc != 0) {
 		out->spawn_errno = rc;
@@ -138,7 +131,7 @@ int skb_child_run(char *const *argv, const skb_child_opts *o, skb_child *out)
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
 			return -1;
-	out->wall_s = now_s() - t0;
+	out->wall_s = skb_now() - t0;
 	out->exited = WIFEXITED(st);
 	out->exit_status = out->exited ? WEXITSTATUS(st) : 0;
 	out->signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * tools/skua-bench/measure.c - measuring: one phase (a workload on one
- * runner at one worker count, warm-up then timed runs, every answer
- * checked, the pool's counters), the chunk sweep, and the progress line's
- * phase count and time left.
+ * tools/skua-bench/measure.c - measuring: the one timing loop (warm-up,
+ * timed runs, every answer checked, the noise judgement) that --report's
+ * kernel rows use too, one phase over it (a workload on one runner at one
+ * worker count, the pool's counters), the chunk sweep, and the progress
+ * line's phase count and time left.
  */
 #include "bench.h"
+#include "profile_data.h" /* skb_site_env_name */
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -236,6 +237,83 @@ static skb_result *begin_result(skb_run *r, const workload *w, long size,
 }
 
 /*
+ * The one timing loop, for skb_phase and the report's kernel rows alike:
+ * t->warmup untimed runs, then t->repeat timed ones into times, the
+ * answer of each handed to t->check after its clock stopped, and over the
+ * timed runs the noise judgement (noise.c).  t->timed_begin, if set, runs
+ * just before the first timed run, before the run-queue wait is read.
+ */
+void skb_time_runs(const skb_timed *t, double *times, skb_noise *z)
+{
+	int total = t->warmup + t->repeat;
+	double t_timed = 0, delay0 = -1;
+	for (int i = 0; i < total; i++) {
+		t->progress(t->ctx, i, total);
+		if (i == t->warmup) {
+			if (t->timed_begin != NULL)
+				t->timed_begin(t->ctx);
+			delay0 = skb_run_delay();
+			t_timed = skb_now();
+		}
+		double t0 = skb_now();
+		long ans = t->run(t->ctx);
+		double t1 = skb_now();
+		if (i >= t->warmup)
+			times[i - t->warmup] = t1 - t0;
+		t->check(t->ctx, ans);
+	}
+	/* Over the timed runs: was the machine busy (noise.c)? */
+	double wall = skb_now() - t_timed, delay1 = skb_run_delay();
+	skb_noise_judge(z, times, t->repeat, delay0 >= 0 && delay1 >= 0 ?
+	    delay1 - delay0 : -1, wall, t->threads, t->cpus, t->faultable);
+}
+
+/* A phase as skb_time_runs sees it. */
+struct phase {
+	workload *w;
+	wl_state *s;
+	skb_exec ex;
+	skb_result *x;
+	long chunk;
+	skua_worker_stats before; /* the pool's counters at the timed runs */
+	double t_phase;
+};
+
+static long phase_run(void *ctx)
+{
+	struct phase *p = ctx;
+	return p->w->run(p->s, &p->ex);
+}
+
+static void phase_check(void *ctx, long ans)
+{
+	struct phase *p = ctx;
+	if (skb_fault_wrong && p->ex.runner == SKB_SKUA) {
+		/* Test hook: a wrong result must fail loudly. */
+		ans += 1;
+		p->s->runs++;
+	}
+	check_answer(p->w, p->s, &p->ex, ans);
+	p->x->answer = ans;
+}
+
+static void phase_show(void *ctx, int i, int total)
+{
+	struct phase *p = ctx;
+	phase_progress(p->w, p->s->size, &p->ex, p->chunk, i, total);
+}
+
+static void phase_timed_begin(void *ctx)
+{
+	struct phase *p = ctx;
+	if (p->ex.pool == NULL)
+		return;
+	skb_sync_workers(p->ex.pool, p->ex.threads, 1.0);
+	skua_pool_stats(p->ex.pool, NULL, 0, &p->before);
+	p->t_phase = skb_now();
+}
+
+/*
  * One phase: warm-up runs, then r->repeat timed runs of one runner, every
  * answer checked.  The pool counters are read before and after the timed
  * runs, so idle time between runs counts too (the checks between runs take
@@ -251,77 +329,50 @@ static skb_result *begin_result(skb_run *r, const workload *w, long size,
 skb_result *skb_phase(skb_run *r, workload *w, wl_state *s,
     enum skb_runner rn, unsigned workers, long chunk)
 {
-	skb_result *x = begin_result(r, w, s->size, rn, workers, chunk);
-	skb_exec ex = { .runner = rn, .threads = workers,
-		.chunk = (size_t)(chunk > 0 ? chunk : 0) };
-	skua_worker_stats before;
+	struct phase p = { .w = w, .s = s, .chunk = chunk,
+		.ex = { .runner = rn, .threads = workers,
+			.chunk = (size_t)(chunk > 0 ? chunk : 0) } };
+	skb_timed t = { .warmup = r->warmup, .repeat = r->repeat,
+		.threads = rn == SKB_SERIAL ? 1 : workers, .cpus = r->cpus,
+		.faultable = rn == SKB_SKUA, .ctx = &p, .run = phase_run,
+		.check = phase_check, .progress = phase_show,
+		.timed_begin = phase_timed_begin };
 	char msg[256];
-	int total = r->warmup + r->repeat;
 
+	p.x = begin_result(r, w, s->size, rn, workers, chunk);
 	eta_begin(w);
 	if (rn == SKB_SKUA)
-		ex.pool = skb_pool(workers);
+		p.ex.pool = skb_pool(workers);
 	if (w->phase_begin != NULL)
 		w->phase_begin(s);
-	double t_phase = 0, t_timed = 0, delay0 = -1;
-	for (int i = 0; i < total; i++) {
-		phase_progress(w, s->size, &ex, chunk, i, total);
-		if (ex.pool != NULL && i == r->warmup) {
-			skb_sync_workers(ex.pool, workers, 1.0);
-			skua_pool_stats(ex.pool, NULL, 0, &before);
-			t_phase = skb_now();
-		}
-		if (i == r->warmup) {
-			delay0 = skb_run_delay();
-			t_timed = skb_now();
-		}
-		double t0 = skb_now();
-		long ans = w->run(s, &ex);
-		double t1 = skb_now();
-		if (skb_fault_wrong && rn == SKB_SKUA) {
-			/* Test hook: a wrong result must fail loudly. */
-			ans += 1;
-			s->runs++;
-		}
-		if (i >= r->warmup)
-			x->times[i - r->warmup] = t1 - t0;
-		check_answer(w, s, &ex, ans);
-		x->answer = ans;
-	}
-	/* Over the timed runs: was the machine busy (noise.c)? */
-	double wall_timed = skb_now() - t_timed, delay1 = skb_run_delay();
-	skb_noise_judge(&x->noise, x->times, x->runs, delay0 >= 0 &&
-	    delay1 >= 0 ? delay1 - delay0 : -1, wall_timed, rn == SKB_SERIAL ?
-	    1 : workers, r->cpus, rn == SKB_SKUA);
-	if (ex.pool != NULL) {
-		pool_figures(x, ex.pool, &before, t_phase, workers, r->repeat);
-		int rc = skua_pool_destroy(ex.pool);
+	skb_time_runs(&t, p.x->times, &p.x->noise);
+	if (p.ex.pool != NULL) {
+		pool_figures(p.x, p.ex.pool, &p.before, p.t_phase, workers,
+		    r->repeat);
+		int rc = skua_pool_destroy(p.ex.pool);
 		if (rc != 0)
 			skb_die("skua_pool_destroy: %s", skua_strerror(rc));
 	}
 	if (w->phase_check != NULL) {
 		if (w->phase_check(s, msg, sizeof msg) != 0)
 			wrong(w, s, rn, workers, msg);
-		x->answer = 0;
+		p.x->answer = 0;
 	}
-	phase_figures(r, w, x);
+	phase_figures(r, w, p.x);
 	eta_end();
-	return x;
+	return p.x;
 }
 
-/* "PRIMES" from "primes": the SKUA_CHUNK_SIZE_<SITE> spelling. */
+/* The line to paste for a sweep's best point: SKUA_CHUNK_SIZE_<SITE>=N
+ * (or auto), the variable named as the library names it. */
 static void site_env(char *out, size_t len, const char *site, long chunk)
 {
-	char up[32];
-	size_t i;
-	for (i = 0; site[i] != '\0' && i + 1 < sizeof up; i++)
-		up[i] = isalnum((unsigned char)site[i]) ?
-		    (char)toupper((unsigned char)site[i]) : '_';
-	up[i] = '\0';
+	char var[64];
+	skb_site_env_name(site, var, sizeof var);
 	if (chunk > 0)
-		snprintf(out, len, "SKUA_CHUNK_SIZE_%s=%ld", up, chunk);
+		snprintf(out, len, "%s=%ld", var, chunk);
 	else
-		snprintf(out, len, "SKUA_CHUNK_SIZE_%s=auto", up);
+		snprintf(out, len, "%s=auto", var);
 }
 
 /* The chunk sizes sweep() times: auto, then 1, 2, 4, ... up to a

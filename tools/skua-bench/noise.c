@@ -88,7 +88,7 @@ void skb_noise_judge(skb_noise *z, const double *times, int n,
 		if (times[i] > hi)
 			hi = times[i];
 	}
-	double med = skb_median((double *)times, n);
+	double med = skb_median(times, n);
 	z->spread = n > 1 && med > 0 ? (hi - lo) / med : 0;
 	z->busy = -1;
 	if (delay >= 0 && wall > 0 && threads >= 1 && threads <= cpus)

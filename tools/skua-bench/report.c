@@ -10,6 +10,10 @@
  *       to back) and to a parked one (each sample after the workers slept);
  *   the CPU an idle pool burns: getrusage over 1 s, after 10 ms idle;
  *   the first loop on a fresh pool: 2 fixed chunks on 1 and 2 workers.
+ *
+ * The kernel rows are timed by measure.c's loop, the phases' (warm-up,
+ * timed runs, median, noise marks); what only the report measures (round
+ * trips, the OS's futex floor, idle CPU, the first loop) is here.
  */
 #define _GNU_SOURCE
 #include "bench.h"
@@ -19,25 +23,8 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
-
-static void sleep_s(double s)
-{
-	struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
-	while (nanosleep(&ts, &ts) != 0)
-		;
-}
-
-static double cpu_seconds(void)
-{
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 +
-	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
-}
 
 /* The plain kernels, then their autotask forms (K_AUTO + kernel). */
 enum { K_FIB, K_UTREE, K_QUEENS, K_AUTO };
@@ -55,37 +42,50 @@ static long kernel_run(int k, skua_pool *p)
 	}
 }
 
+/* One kernel row's figure as skb_time_runs (measure.c) sees it. */
+struct kernel {
+	int k;
+	skua_pool *p;
+	long expect;
+	const char *label;
+};
+
+static long kernel_once(void *ctx)
+{
+	const struct kernel *kr = ctx;
+	return kernel_run(kr->k, kr->p);
+}
+
+static void kernel_check(void *ctx, long ans)
+{
+	const struct kernel *kr = ctx;
+	if (ans != kr->expect)
+		skb_die("WRONG ANSWER: %s: got %ld, expected %ld", kr->label,
+		    ans, kr->expect);
+}
+
+static void kernel_show(void *ctx, int i, int total)
+{
+	const struct kernel *kr = ctx;
+	skb_progress("report: %s, run %d/%d", kr->label, i + 1, total);
+}
+
 /* The median of repeat timed runs of kernel k on p (NULL: serial), and
- * in *z whether they were noisy (noise.c). */
+ * in *z whether they were noisy (noise.c): the phases' timing loop. */
 static double measure(int k, skua_pool *p, int repeat, int warmup,
     long expect, const char *label, unsigned cpus, skb_noise *z)
 {
-	double *t = calloc((size_t)repeat, sizeof *t);
-	double delay0 = -1, t_timed = 0;
-	if (t == NULL)
+	struct kernel kr = { k, p, expect, label };
+	skb_timed t = { .warmup = warmup, .repeat = repeat,
+		.threads = p != NULL ? skua_pool_workers(p) : 1, .cpus = cpus,
+		.faultable = p != NULL, .ctx = &kr, .run = kernel_once,
+		.check = kernel_check, .progress = kernel_show };
+	double *times = calloc((size_t)repeat, sizeof *times);
+	if (times == NULL)
 		skb_die("out of memory");
-	for (int i = 0; i < warmup + repeat; i++) {
-		skb_progress("report: %s, run %d/%d", label, i + 1,
-		    warmup + repeat);
-		if (i == warmup) {
-			delay0 = skb_run_delay();
-			t_timed = skb_now();
-		}
-		double t0 = skb_now();
-		long ans = kernel_run(k, p);
-		double t1 = skb_now();
-		if (ans != expect)
-			skb_die("WRONG ANSWER: %s: got %ld, expected %ld", label,
-			    ans, expect);
-		if (i >= warmup)
-			t[i - warmup] = t1 - t0;
-	}
-	double wall = skb_now() - t_timed, delay1 = skb_run_delay();
-	skb_noise_judge(z, t, repeat, delay0 >= 0 && delay1 >= 0 ?
-	    delay1 - delay0 : -1, wall, p != NULL ? skua_pool_workers(p) : 1,
-	    cpus, p != NULL);
-	double m = skb_median(t, repeat);
-	free(t);
+	skb_time_runs(&t, times, z);
+	double m = skb_median(times, repeat);
+	free(times);
 	return m;
 }
 
@@ -109,22 +109,6 @@ static double round_trip(skua_pool *p)
 		skb_die("WRONG ANSWER: spawn+get returned %p, expected %p", res,
 		    (void *)&res);
 	return t1 - t0;
-}
-
-static double percentile(double *v, int n, double q)
-{
-	/* v sorted by the caller's skb_median copy: sort here. */
-	for (int i = 1; i < n; i++) {
-		double x = v[i];
-		int j = i - 1;
-		while (j >= 0 && v[j] > x) {
-			v[j + 1] = v[j];
-			j--;
-		}
-		v[j + 1] = x;
-	}
-	int idx = (int)(q * (n - 1) + 0.5);
-	return v[idx];
 }
 
 /*
@@ -272,14 +256,14 @@ static void round_trips(skb_report *rep, skua_pool *p)
 	for (int i = 0; i < WARM; i++)
 		t[i] = round_trip(p);
 	rep->warm_med_us = skb_median(t, WARM) * 1e6;
-	rep->warm_p99_us = percentile(t, WARM, 0.99) * 1e6;
+	rep->warm_p99_us = skb_percentile(t, WARM, 0.99) * 1e6;
 
 	skb_progress("report: spawn+get round trip, parked pool");
 	rep->park_samples = PARKED;
 	for (int i = 0; i < PARKED; i++) {
 		skua_worker_stats a, b;
 		skua_pool_stats(p, NULL, 0, &a);
-		sleep_s(0.003); /* workers park after ~0.1 ms idle */
+		skb_sleep(0.003); /* workers park after ~0.1 ms idle */
 		skua_pool_stats(p, NULL, 0, &b);
 		/* The worker that ran the last task has parked again (the
 		 * others never woke: a submission wakes one). */
@@ -288,7 +272,7 @@ static void round_trips(skb_report *rep, skua_pool *p)
 		t[i] = round_trip(p);
 	}
 	rep->park_med_us = skb_median(t, PARKED) * 1e6;
-	rep->park_p99_us = percentile(t, PARKED, 0.99) * 1e6;
+	rep->park_p99_us = skb_percentile(t, PARKED, 0.99) * 1e6;
 
 	skb_progress("report: OS futex wake-up baseline");
 	os_wake_baseline(t, PARKED, &rep->os_wake_med_us, &rep->os_wake_p99_us);
@@ -313,10 +297,10 @@ int skb_run_report(skb_run *r, int repeat)
 	skua_pool *p = skb_pool(r->cpus);
 	round_trips(rep, p);
 	skb_progress("report: CPU of an idle pool over 1 s");
-	sleep_s(0.010);
-	double c0 = cpu_seconds(), w0 = skb_now();
-	sleep_s(1.0);
-	double c1 = cpu_seconds(), w1 = skb_now();
+	skb_sleep(0.010);
+	double c0 = skb_cpu_seconds(), w0 = skb_now();
+	skb_sleep(1.0);
+	double c1 = skb_cpu_seconds(), w1 = skb_now();
 	rep->idle_cpu_ms_per_s = (c1 - c0) / (w1 - w0) * 1e3;
 	skua_pool_destroy(p);
 	skb_progress_done();
@@ -329,7 +313,7 @@ static void os_wake_baseline(double *t, int n, double *med, double *p99)
 	if (pthread_create(&th, NULL, os_sleeper, NULL) != 0)
 		skb_die("pthread_create failed");
 	for (int i = 0; i < n; i++) {
-		sleep_s(0.003);
+		skb_sleep(0.003);
 		double t0 = skb_now();
 		uint32_t v = atomic_fetch_add(&os_word, 1) + 1;
 		syscall(SYS_futex, (uint32_t *)&os_word, FUTEX_WAKE_PRIVATE, 1,
@@ -344,7 +328,7 @@ static void os_wake_baseline(double *t, int n, double *med, double *p99)
 	    NULL, 0);
 	pthread_join(th, NULL);
 	*med = skb_median(t, n) * 1e6;
-	*p99 = percentile(t, n, 0.99) * 1e6;
+	*p99 = skb_percentile(t, n, 0.99) * 1e6;
 }
 
 static const char *verdict(double v, double goal)

@@ -4,15 +4,16 @@
  * within the time budget, the interleaved runs, and the verdict.
  */
 #define _GNU_SOURCE
+#include "kernels.h" /* skb_now */
 #include "profile.h"
 #include "tune.h"
+#include "util.h"
 
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 static uint64_t pow2_floor(uint64_t v)
@@ -129,17 +130,10 @@ void tune_budget(tune_plan *pl)
 	    pl->nsites == 1 ? "" : "s", pl->repeat, pl->total_runs * t, t);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static void progress(const tune_plan *pl, int done, double t0,
     const tune_site *t, int i)
 {
-	double left = (now_s() - t0) / done * (pl->total_runs - done);
+	double left = (skb_now() - t0) / done * (pl->total_runs - done);
 	char v[32];
 	if (i == 0)
 		snprintf(v, sizeof v, "auto");
@@ -188,22 +182,15 @@ static int one_run(tune_plan *pl, tune_site *t, int i, const char *log,
 	return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
 /* Medians, ranges, the best value and whether it clears auto. */
 static void verdict(const tune_plan *pl, tune_site *t)
 {
 	for (int i = 0; i <= t->nvalues; i++) {
-		qsort(t->t[i], (size_t)t->nt[i], sizeof(double), cmp_double);
 		int n = t->nt[i];
+		skb_sort(t->t[i], n);
 		t->lo[i] = t->t[i][0];
 		t->hi[i] = t->t[i][n - 1];
-		t->med[i] = n % 2 ? t->t[i][n / 2] :
-		    (t->t[i][n / 2 - 1] + t->t[i][n / 2]) / 2;
+		t->med[i] = skb_median(t->t[i], n);
 	}
 	t->best = 0;
 	for (int i = 1; i <= t->nvalues; i++)
@@ -229,7 +216,7 @@ int tune_runs(tune_plan *pl)
 				return 1;
 	if (skb_profile_tmpfile(log, sizeof log) != 0)
 		return 1;
-	double t0 = now_s();
+	double t0 = skb_now();
 	for (int r = 0; r < pl->repeat && rc == 0; r++)
 		for (int s = 0; s < pl->nsites && rc == 0; s++)
 			for (int i = 0; i <= pl->sites[s].nvalues && rc == 0;

@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tools/skua-bench/util.c - what every part of skua-bench uses: the
- * progress line, fatal errors, the median, a pool of n workers, the
- * runners' names.  Kept out of main.c, so that the parts below it call
- * down into here and never back up into main.
+ * progress line, fatal errors, sorting, the median and percentiles,
+ * sleeping, CPU time (util.h), a pool of n workers, the runners' names
+ * (bench.h).  Kept out of main.c, so that the parts below it call down
+ * into here and never back up into main.
  */
 #include "bench.h"
+#include "util.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 bool skb_quiet;
@@ -61,16 +65,51 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-double skb_median(double *v, int n)
+void skb_sort(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof *v, cmp_double);
+}
+
+static double *sorted_copy(const double *v, int n)
 {
 	double *s = malloc((size_t)n * sizeof *s);
 	if (s == NULL)
 		skb_die("out of memory");
 	memcpy(s, v, (size_t)n * sizeof *s);
-	qsort(s, (size_t)n, sizeof *s, cmp_double);
+	skb_sort(s, n);
+	return s;
+}
+
+double skb_median(const double *v, int n)
+{
+	double *s = sorted_copy(v, n);
 	double m = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 	free(s);
 	return m;
+}
+
+double skb_percentile(const double *v, int n, double q)
+{
+	double *s = sorted_copy(v, n);
+	double p = s[(int)(q * (n - 1) + 0.5)];
+	free(s);
+	return p;
+}
+
+void skb_sleep(double s)
+{
+	struct timespec ts = { (time_t)s,
+		(long)((s - (double)(time_t)s) * 1e9) };
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+double skb_cpu_seconds(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 +
+	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
 }
 
 skua_pool *skb_pool(unsigned workers)
