@@ -221,7 +221,7 @@ bool skua__deque_pop_if(skua_worker *w, skua_task *t)
 
 /* Nothing public at v: ask its owner to expose its next fork.  Read first
  * so that idle thieves do not keep the line bouncing. */
-static void ask_for_work(skua_worker *v)
+void skua__deque_ask_owner(skua_worker *v)
 {
 	if (!atomic_load_explicit(&v->hot.demand, memory_order_relaxed))
 		atomic_store_explicit(&v->hot.demand, 1, memory_order_relaxed);
@@ -252,7 +252,7 @@ skua_task *skua__deque_steal(skua_worker *thief, skua_worker *v, bool *busy)
 	int64_t b = atomic_load_explicit(&v->bottom, memory_order_seq_cst);
 	if (t >= b) {
 		if (v != thief)
-			ask_for_work(v);
+			skua__deque_ask_owner(v);
 		return NULL;
 	}
 	return steal_at(v, t, busy);
@@ -283,7 +283,7 @@ skua_task *skua__deque_steal_above(skua_worker *v, int64_t base,
 	int64_t t = atomic_load_explicit(&v->top, memory_order_seq_cst);
 	int64_t b = atomic_load_explicit(&v->bottom, memory_order_seq_cst);
 	if (t >= b) {
-		ask_for_work(v); /* the child's forks may be private still */
+		skua__deque_ask_owner(v); /* the child's forks may be private still */
 		return NULL;
 	}
 	if (t < base)

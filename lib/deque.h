@@ -72,6 +72,8 @@ void skua__deque_push_public(skua_worker *w, skua_task *t);
 skua_task *skua__deque_take(skua_worker *w);
 /* Owner: take t back if it is the newest public entry (see deque.c). */
 bool skua__deque_pop_if(skua_worker *w, skua_task *t);
+/* Anyone: ask v's owner to expose its next fork (sets v's demand). */
+void skua__deque_ask_owner(skua_worker *v);
 /* Thief: the oldest entry of v (v's demand is set when it has none). */
 skua_task *skua__deque_steal(skua_worker *thief, skua_worker *v, bool *busy);
 /* Leapfrogging joiner: the oldest entry of v pushed during child's run. */

@@ -97,6 +97,13 @@ uint32_t skua__park_search_end(skua_pool *p)
 	    memory_order_seq_cst) - 1;
 }
 
+bool skua__park_any_sleeper(skua_pool *p)
+{
+	/* seq_cst, after the caller's decrement of spinning: a worker that
+	 * announces itself later re-checks the queues after that (S2-S3). */
+	return atomic_load_explicit(&p->sleepers, memory_order_seq_cst) != 0;
+}
+
 /*
  * Steps S1-S2b of the fall-asleep protocol; the caller's re-check (S3,
  * lib/worker.c's pool_has_work) follows, then skua__park_sleep (S4) when

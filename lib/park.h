@@ -9,6 +9,7 @@
 #define SKUA_PARK_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "skua/pool.h"
@@ -34,6 +35,8 @@ void skua__ext_notify(skua_pool *p);
  * that goes dormant); stop returns how many still search. */
 void skua__park_search_begin(skua_pool *p);
 uint32_t skua__park_search_end(skua_pool *p);
+/* Is any worker asleep (between S2 and S5)?  A seq_cst load. */
+bool skua__park_any_sleeper(skua_pool *p);
 
 /*
  * Falling asleep, S1-S5: announce (S1 read wake_seq, S2 count as a

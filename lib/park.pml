@@ -14,7 +14,9 @@
  *     ("more") when a searcher finds work, running a task (which may spawn
  *     one future into its own deque: expose + skua__post), and skua__park
  *     (S1 read wake_seq, S2 sleepers++, S2b spinning--, S3 re-check shutdown,
- *     the injection count and every deque, S4 futex_wait, S5).
+ *     the injection count and every deque, S4 futex_wait, S5), and the
+ *     last searcher's re-check of every queue when it finds a task
+ *     (lib/worker.c's search_ended, Go's rule).
  *   - one outside thread: skua_spawn K times through the injection queue
  *     (pending++, P1 count++, P3 skua__post), then skua_pool_destroy
  *     (wait_drained on done_seq / ext_waiters, shutdown, notify_all, join).
@@ -42,8 +44,8 @@
  *   - with -DSTRONG, also: never are tasks queued while a worker sleeps and
  *     every other worker is asleep or running a task, with no wake in
  *     flight (Go's invariant: idle capacity and queued work imply someone
- *     searching).  The code as it stands FAILS this one (lib/park.md,
- *     "Deviations"); -DMORE_ONLY models the code before that fix and fails.
+ *     searching).  The code keeps it (lib/park.md, "Deviations", D1);
+ *     -DMORE_ONLY and -DEARLY_RECHECK fail it.
  *
  * Mutations (each must make spin report an error; tests/park_model.cmake):
  *   -DNO_RECHECK       S3 removed: a worker sleeps without looking again.
@@ -52,12 +54,17 @@
  *                      release (not seq_cst) publish allows.
  *   -DLATE_SEQ         S1 moved after S3: a bump between them is missed.
  *   -DNO_WAIT_RECHECK  the outside waiter's re-check of pending removed.
+ *   With -DSTRONG (tests/park_model.cmake's park_model_strong_mutants):
+ *   -DMORE_ONLY        the last searcher neither wakes nor re-checks (the
+ *                      code before the fix of D1).
+ *   -DEARLY_RECHECK    the last searcher's re-check read before its
+ *                      decrement of spinning (no Dekker order).
  *
  * Sizes: -DN=3 for a third worker, -DK=<n> outside submissions, -DSPAWNS=<n>
  * futures spawned from inside tasks.  Measured with tests/park_model.sh
  * (gcc -O2 -DSAFETY -DCOLLAPSE, one core of the CI machine):
- *   N=2 K=2 SPAWNS=1 (the CTest default)   5.2 M states, about 4 s
- *   N=3 K=1 SPAWNS=0                       9.0 M states, about 7 s
+ *   N=2 K=2 SPAWNS=1 (the CTest default)   5.7 M states, about 4 s
+ *   N=3 K=1 SPAWNS=0                       9.7 M states, about 8 s
  *   N=3 K=1 SPAWNS=1                       over the 2 GiB MEMLIM cap
  * e.g.: sh tests/park_model.sh spin cc lib/park.pml pass -DN=3 -DK=1 -DSPAWNS=0
  */
@@ -240,11 +247,48 @@ loop:
 			atomic { searching = 0; spinning-- };
 			if :: more -> post() :: else fi
 #else
-			/* worker_main: left = fetch_sub(spinning) - 1, in one
-			 * step; post if work was left behind or we were the
-			 * last searcher (Go's resetspinning -> wakep). */
+			/* worker_main (search_ended): left = fetch_sub(spinning)
+			 * - 1, in one step.  Work left behind: post (the baton).
+			 * Else, the last searcher with somebody asleep re-checks
+			 * every queue (as S3 does) and posts only if it sees
+			 * work: Go's rule (resetspinning -> wakep) without the
+			 * wake-up when nothing is queued. */
+#ifdef EARLY_RECHECK
+			/* The re-check read before the decrement: a poster
+			 * that saw us searching and skipped its wake may
+			 * publish between the two. */
+			work = (inject > 0);
+			v = 0;
+			do
+			:: work || v == N -> break
+			:: else -> work = (pub[v] > 0); v++
+			od;
 			atomic { searching = 0; spinning--; wk = (spinning == 0) };
-			if :: more || wk -> post() :: else fi
+			if
+			:: more -> post()
+			:: !more && wk && sleepers != 0 && work -> post()
+			:: else
+			fi
+#else
+			atomic { searching = 0; spinning--; wk = (spinning == 0) };
+			if
+			:: more -> post()
+			:: !more && wk ->
+				wk = (sleepers != 0);
+				if
+				:: wk ->
+					work = (inject > 0);
+					v = 0;
+					do
+					:: work || v == N -> break
+					:: else -> work = (pub[v] > 0); v++
+					od;
+					if :: work -> post() :: else fi
+				:: else
+				fi
+			:: else
+			fi
+#endif
 #endif
 		:: else
 		fi;

@@ -89,18 +89,37 @@ static bool spare_retire(skua_worker *w, struct idle *s)
 	return !atomic_load_explicit(&p->shutdown, memory_order_acquire);
 }
 
+/*
+ * We found a task and stopped searching (`left` still search).  Work left
+ * where we took it from: pass the baton (wake one more).  The last
+ * searcher with somebody asleep keeps Go's invariant (lib/park.md, D1)
+ * without a wake-up on its own path: it re-checks every queue after its
+ * seq_cst decrement (a poster that skipped its wake because we searched
+ * published before that, Dekker-style) and wakes only for what it sees;
+ * for the forks its task will make it asks itself for work, so the first
+ * fork is exposed and wakes a sleeper (skua_abi_expose).
+ */
+static void search_ended(skua_worker *w, uint32_t left)
+{
+	skua_pool *p = w->pool;
+	if (w->more) {
+		skua__post(p, 1);
+		return;
+	}
+	if (left != 0 || !skua__park_any_sleeper(p))
+		return;
+	if (pool_has_work(p))
+		skua__post(p, 1);
+	else
+		skua__deque_ask_owner(w);
+}
+
 /* A task found: stop searching, close the idle stretch. */
 static void idle_end(skua_worker *w, struct idle *s)
 {
 	if (s->searching) {
 		s->searching = false;
-		uint32_t left = skua__park_search_end(w->pool);
-		/* Work left behind, or we were the last one searching (Go's
-		 * rule): wake one more, so a thief is awake to ask for the
-		 * forks this task will make.  skua__post only wakes when some
-		 * sleep and none searches. */
-		if (w->more || left == 0)
-			skua__post(w->pool, 1);
+		search_ended(w, skua__park_search_end(w->pool));
 	}
 	if (s->start != 0) {
 		SKUA_IDLE_SPAN(w, skua__now_ns() - s->start);

@@ -30,12 +30,17 @@ endforeach()
 
 # The stronger invariant (never work queued while a worker sleeps and none
 # searches, lib/park.md D1) holds for the code, and fails for the code
-# before the fix (-DMORE_ONLY).
+# before the fix (-DMORE_ONLY) and for a last searcher that re-checks the
+# queues before leaving the searching count (-DEARLY_RECHECK).
 add_test(NAME park_model_strong
   COMMAND ${SKUA_SH} ${CMAKE_CURRENT_SOURCE_DIR}/park_model.sh
           ${SKUA_SPIN} ${CMAKE_C_COMPILER} ${PROJECT_SOURCE_DIR}/lib/park.pml pass -DSTRONG)
 add_test(NAME park_model_strong_mutant
   COMMAND ${SKUA_SH} ${CMAKE_CURRENT_SOURCE_DIR}/park_model.sh
           ${SKUA_SPIN} ${CMAKE_C_COMPILER} ${PROJECT_SOURCE_DIR}/lib/park.pml fail -DSTRONG -DMORE_ONLY)
-set_tests_properties(park_model_strong park_model_strong_mutant PROPERTIES
+add_test(NAME park_model_strong_early_recheck
+  COMMAND ${SKUA_SH} ${CMAKE_CURRENT_SOURCE_DIR}/park_model.sh
+          ${SKUA_SPIN} ${CMAKE_C_COMPILER} ${PROJECT_SOURCE_DIR}/lib/park.pml fail -DSTRONG -DEARLY_RECHECK)
+set_tests_properties(park_model_strong park_model_strong_mutant
+  park_model_strong_early_recheck PROPERTIES
   SKIP_RETURN_CODE 77 TIMEOUT 180 LABELS model)
