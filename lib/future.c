@@ -24,6 +24,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <sched.h>
 
 static void callbacks_free(struct skua__done_cb *c)
 {
@@ -51,7 +52,7 @@ bool skua__future_claim(skua_future *f)
 	uint32_t e = atomic_load_explicit(&f->status, memory_order_relaxed);
 	while ((e & SKUA__F_STATE) == SKUA__F_PENDING) {
 		if (atomic_compare_exchange_weak_explicit(&f->status, &e,
-		    SKUA__F_RUNNING | (e & SKUA__F_WAITERS),
+		    SKUA__F_RUNNING | (e & SKUA__F_FLAGS),
 		    memory_order_acq_rel, memory_order_relaxed))
 			return true;
 	}
@@ -107,6 +108,13 @@ void skua__future_run_claimed(skua_future *f)
 	    memory_order_seq_cst);
 	future_finished(f, old);
 	future_uncount(p);
+	/* An outside thread polls this future and yields, or woke us from
+	 * park to run it: the kernel often runs the woken worker on the
+	 * waker's own CPU, and there the waiter would get the CPU back only
+	 * when our idle search yields, 3-8 us later.  Give it now: one
+	 * sched_yield, which returns at once when nobody else wants it. */
+	if ((old & (SKUA__F_WATCHED | SKUA__F_WAITERS)) == SKUA__F_WATCHED)
+		sched_yield();
 }
 
 void skua__future_run_queued(skua_future *f)
@@ -179,8 +187,16 @@ int skua_spawn(skua_pool *pool, skua_fn fn, void *arg, skua_future **out)
 			skua__future_discard(f);
 			return rc;
 		}
-		/* P3 of lib/park.md, after the seq_cst publish in the push. */
-		skua__post(pool, 1);
+		/* P3 of lib/park.md, after the seq_cst publish in the push.
+		 * We are about to wake a parked worker, and the kernel often
+		 * runs it on our CPU at once, preempting us inside the wake:
+		 * ask its finisher to yield this CPU back (SKUA__F_WATCHED),
+		 * or our get() would wait for the worker's idle spin. */
+		if (skua__post_wakes(pool)) {
+			atomic_fetch_or_explicit(&f->status, SKUA__F_WATCHED,
+			    memory_order_relaxed);
+			skua__notify(pool, 1);
+		}
 	}
 	*out = f;
 	return 0;

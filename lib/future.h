@@ -4,9 +4,10 @@
  * cancel, callbacks), lib/future_wait.c (every wait) and lib/blocking.c
  * (skua_spawn_blocking).
  *
- * status holds the state in its low two bits and SKUA__F_WAITERS when an
+ * status holds the state in its low two bits, SKUA__F_WAITERS when an
  * outside thread sleeps on the word (a futex in the future itself, so a
- * waiter never touches the pool, which may be destroyed meanwhile):
+ * waiter never touches the pool, which may be destroyed meanwhile) and
+ * SKUA__F_WATCHED when one polls it, yielding:
  *
  *     PENDING --claim (CAS)--> RUNNING --fn returns (exchange)--> DONE
  *        \--cancel (CAS)--> CANCELLED
@@ -27,6 +28,10 @@
 enum { SKUA__F_PENDING, SKUA__F_RUNNING, SKUA__F_DONE, SKUA__F_CANCELLED };
 #define SKUA__F_STATE 3u
 #define SKUA__F_WAITERS 4u
+/* An outside waiter polls the word and yields its CPU meanwhile (a hint:
+ * the worker that finishes the future yields once, see future.c). */
+#define SKUA__F_WATCHED 8u
+#define SKUA__F_FLAGS (SKUA__F_WAITERS | SKUA__F_WATCHED)
 
 /* A done-callback, on a list pushed at the head (so newest first). */
 struct skua__done_cb {

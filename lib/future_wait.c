@@ -160,12 +160,24 @@ static bool sleep_until_ready(skua_future *const *fs, size_t n, bool all,
 	return true;
 }
 
+/* We poll fs and yield: ask their finishers to yield once when done
+ * (SKUA__F_WATCHED).  Relaxed: a hint; a late bit on a finished word is
+ * harmless (every test of the state masks it). */
+static void watch(skua_future *const *fs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fs[i] != NULL)
+			atomic_fetch_or_explicit(&fs[i]->status,
+			    SKUA__F_WATCHED, memory_order_relaxed);
+}
+
 /* A thread that is no worker, or a worker inside blocking_begin/end: spin
  * EXT_SPIN_NS, yield until EXT_YIELD_NS, then sleep. */
 static bool wait_outside(skua_future *const *fs, size_t n, bool all,
     size_t *index, size_t *first, uint64_t deadline)
 {
 	uint64_t spin_start = skua__now_ns();
+	bool watched = false;
 	for (unsigned i = 1;; i++) {
 		if (ready(fs, n, all, index, first))
 			return true;
@@ -178,8 +190,13 @@ static bool wait_outside(skua_future *const *fs, size_t n, bool all,
 			return false;
 		if (now - spin_start > EXT_YIELD_NS)
 			break;
-		if (now - spin_start > EXT_SPIN_NS)
+		if (now - spin_start > EXT_SPIN_NS) {
+			if (!watched) {
+				watched = true;
+				watch(fs, n);
+			}
 			sched_yield();
+		}
 	}
 	return sleep_until_ready(fs, n, all, index, first, deadline);
 }

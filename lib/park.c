@@ -48,13 +48,16 @@ void skua__notify(skua_pool *p, unsigned n)
  * parks: S2b-S3).  Skipping the wake while one searches keeps a worker that
  * spawns in a loop from paying a futex syscall per spawn.
  */
+bool skua__post_wakes(skua_pool *p)
+{
+	return atomic_load_explicit(&p->sleepers, memory_order_seq_cst) != 0 &&
+	    atomic_load_explicit(&p->spinning, memory_order_seq_cst) == 0;
+}
+
 void skua__post(skua_pool *p, unsigned n)
 {
-	if (atomic_load_explicit(&p->sleepers, memory_order_seq_cst) == 0)
-		return;
-	if (atomic_load_explicit(&p->spinning, memory_order_seq_cst) != 0)
-		return;
-	skua__notify(p, n);
+	if (skua__post_wakes(p))
+		skua__notify(p, n);
 }
 
 void skua__notify_all(skua_pool *p)

@@ -24,8 +24,11 @@ void skua__park_init(skua_pool *p, unsigned searching);
 
 /* P3 after the caller's seq_cst publish: bump wake_seq, wake n. */
 void skua__notify(skua_pool *p, unsigned n);
-/* P3, skipped while nobody sleeps or someone searches. */
+/* P3, skipped while nobody sleeps or someone searches: skua__post is
+ * `if (skua__post_wakes(p)) skua__notify(p, n)`, for callers that act
+ * between the two. */
 void skua__post(skua_pool *p, unsigned n);
+bool skua__post_wakes(skua_pool *p);
 /* Wake every parked worker (shutdown). */
 void skua__notify_all(skua_pool *p);
 /* A future finished: wake outside threads waiting in skua_future_*. */
