@@ -3,11 +3,13 @@
  * Lost wake-ups: single tasks submitted with random pauses to a pool that
  * keeps falling asleep; every round must complete (a lost wake-up hangs
  * and the watchdog fails the test).  Also the round trip from inside a
- * worker to a sleeping sibling, and an idle pool's CPU use.
+ * worker to a sleeping sibling, the first fork of a worker woken on a
+ * parked pool waking another, and an idle pool's CPU use.
  * Usage: test_wakeup [CASE]
  */
 #include "test.h"
 
+#include <sched.h>
 #include <stdatomic.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -89,8 +91,73 @@ TEST_CASE(idle_pool_uses_under_10ms_cpu_per_second)
 	ASSERT_OK(skua_pool_destroy(p));
 }
 
+/* Wait until every worker of p has parked at least once, then long
+ * enough for those woken since to park again (100 us of search). */
+static void wait_all_parked(skua_pool *p, unsigned n)
+{
+	skua_worker_stats s[8];
+	for (int tries = 0;; tries++) {
+		ASSERT(tries < 20000); /* 20 s */
+		ASSERT_OK(skua_pool_stats(p, s, n, NULL));
+		unsigned parked = 0;
+		for (unsigned i = 0; i < n; i++)
+			parked += s[i].parks > 0;
+		if (parked == n)
+			break;
+		usleep(1000);
+	}
+	usleep(20000);
+}
+
+struct probe {
+	skua_task task; /* first: the record is the task */
+	_Atomic int ran_on;   /* worker index + 1 */
+	_Atomic int gave_up;  /* the root stopped waiting */
+};
+
+static void probe_run(skua_worker *w, skua_task *t)
+{
+	struct probe *pr = (struct probe *)t;
+	atomic_store(&pr->ran_on, (int)skua_worker_index(w) + 1);
+}
+
+/* The root, on the worker woken for it: fork one child, then wait (not
+ * join) until some other worker runs it.  Only the fork can wake that
+ * worker: the woken worker left the search last, saw no published work,
+ * and asked itself for its forks (lib/park.md, F2). */
+static void fork_then_wait(skua_worker *w, void *arg)
+{
+	struct probe *pr = arg;
+	skua_fork(w, &pr->task, probe_run);
+	uint64_t spins = 0;
+	while (atomic_load(&pr->ran_on) == 0) {
+		if (++spins > 10u * 1000 * 1000 && !atomic_load(&pr->gave_up)) {
+			atomic_store(&pr->gave_up, 1); /* ~10 s of yields */
+			break;
+		}
+		sched_yield();
+	}
+	skua_join_fn(w, &pr->task, probe_run);
+	ASSERT(atomic_load(&pr->ran_on) != (int)skua_worker_index(w) + 1);
+}
+
+TEST_CASE(first_fork_on_a_woken_worker_wakes_a_sleeper)
+{
+	for (unsigned workers = 2; workers <= 4; workers += 2) {
+		skua_pool *p = test_pool(workers);
+		for (int round = 0; round < 5; round++) {
+			wait_all_parked(p, workers);
+			struct probe pr = { .ran_on = 0, .gave_up = 0 };
+			ASSERT_OK(skua_pool_run(p, fork_then_wait, &pr));
+			ASSERT(!atomic_load(&pr.gave_up));
+		}
+		ASSERT_OK(skua_pool_destroy(p));
+	}
+}
+
 static const struct test_case cases[] = {
 	TEST_ENTRY(no_wakeup_lost_to_a_pool_falling_asleep),
+	TEST_ENTRY(first_fork_on_a_woken_worker_wakes_a_sleeper),
 	TEST_ENTRY(idle_pool_uses_under_10ms_cpu_per_second),
 	TEST_END,
 };
