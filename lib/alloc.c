@@ -11,7 +11,6 @@
 
 #include <stdatomic.h>
 #include <string.h>
-#include <time.h>
 
 #ifdef SKUA_WITH_JEMALLOC
 #include <jemalloc/jemalloc.h>
@@ -132,13 +131,6 @@ long long skua__test_allocated(void)
 #else
 	return -1;
 #endif
-}
-
-uint64_t skua__now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 _Noreturn void skua__assert_fail(const char *file, int line, const char *e)

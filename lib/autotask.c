@@ -5,7 +5,8 @@
  * skua/bits/autotask.h).  Called for one spawn in 64, so it need not be
  * inline; relaxed, because a lost update only loses a sample.
  */
-#include "common.h"
+#include "clock.h"
+#include "skua/bits/autotask_abi.h"
 
 #include <pthread.h>
 

@@ -77,7 +77,6 @@ void skua__free_aligned(void *p, size_t size);
 
 #include "test_hooks.h" /* the library's own checks use two of them */
 
-/* Monotonic nanoseconds. */
-uint64_t skua__now_ns(void);
+#include "clock.h" /* skua__now_ns */
 
 #endif /* SKUA_COMMON_H */
