@@ -1,34 +1,23 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * bench/forkjoin_kernels.h - what bench/forkjoin_peers.c's kernels share
- * with their Lace forms: the queens check (Lace's and BOTS's array board)
- * and the utree shape of tools/skua-bench (seed 39, 2000 root children,
- * 5 children with probability q / 10^6; q = 199970 gives 14081686 nodes).
+ * with their Lace forms: the queens check of the array board (Lace's and
+ * BOTS's), kernels.h's skb_queens_ok, and the utree shape of
+ * tools/skua-bench (seed 39, 2000 root children, 5 children with
+ * probability q / 10^6; q = 199970 gives 14081686 nodes).
  */
 #ifndef FORKJOIN_KERNELS_H
 #define FORKJOIN_KERNELS_H
 
 #include <stdint.h>
 
+#include "kernels.h" /* skb_queens_ok: one check for skua's and Lace's */
+
 #define FJK_TREE_SEED 39u
 #define FJK_TREE_ROOTS 2000
 #define FJK_TREE_ARITY 5
 #define FJK_TREE_Q 199970u
 #define FJK_TREE_NODES 14081686L
-
-/* 1 if none of the n queens in a[0..n) attack each other. */
-static inline int fjk_queens_ok(int n, const char *a)
-{
-	for (int i = 0; i < n; i++) {
-		char p = a[i];
-		for (int j = i + 1; j < n; j++) {
-			char q = a[j];
-			if (q == p || q == p - (j - i) || q == p + (j - i))
-				return 0;
-		}
-	}
-	return 1;
-}
 
 static inline uint64_t fjk_mix(uint64_t x)
 {

@@ -31,7 +31,7 @@ TASK_3(long, lqueens, int, n, int, j, char *, a)
 		char *b = alloca((size_t)j + 1);
 		memcpy(b, a, (size_t)j);
 		b[j] = (char)i;
-		if (fjk_queens_ok(j + 1, b)) {
+		if (skb_queens_ok(j + 1, b)) {
 			k++;
 			SPAWN(lqueens, n, j + 1, b);
 		}

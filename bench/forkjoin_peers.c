@@ -15,32 +15,15 @@
 #include "forkjoin_kernels.h"
 #include "kernels.h"
 
-#include <alloca.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #ifndef SKUA_WITH_LACE
 #define SKUA_WITH_LACE 0
 #endif
 
-/* ---- serial C (fib: kernels/, skb_fib_serial) ---------------------------- */
-
-static long queens_ser(int n, int j, const char *a)
-{
-	if (n == j)
-		return 1;
-	long res = 0;
-	for (int i = 0; i < n; i++) {
-		char *b = alloca((size_t)j + 1);
-		memcpy(b, a, (size_t)j);
-		b[j] = (char)i;
-		if (fjk_queens_ok(j + 1, b))
-			res += queens_ser(n, j + 1, b);
-	}
-	return res;
-}
+/* ---- serial C (fib and nqueens: kernels/) ------------------------------- */
 
 static long tree_ser(uint64_t s, uint32_t q)
 {
@@ -61,46 +44,7 @@ static long forest_ser(uint32_t q)
 
 /* ---- skua, typed fork/join (skua/task.h) -------------------------------- */
 
-/* fib: kernels/ (skb_fib_fj; skb_fib_serial above is its serial form). */
-
-typedef struct {
-	skua_task task;
-	int n, j;
-	char *a;
-	long r;
-} queens_t;
-
-static long queens_fj(skua_worker *w, int n, int j, char *a);
-static void queens_run(skua_worker *w, skua_task *t)
-{
-	queens_t *q = (queens_t *)t;
-	q->r = queens_fj(w, q->n, q->j, q->a);
-}
-static long queens_fj(skua_worker *w, int n, int j, char *a)
-{
-	if (n == j)
-		return 1;
-	queens_t kids[32];
-	int k = 0;
-	for (int i = 0; i < n; i++) {
-		char *b = alloca((size_t)j + 1);
-		memcpy(b, a, (size_t)j);
-		b[j] = (char)i;
-		if (!fjk_queens_ok(j + 1, b))
-			continue;
-		kids[k].n = n; /* skua_fork sets the header */
-		kids[k].j = j + 1;
-		kids[k].a = b;
-		skua_fork(w, &kids[k].task, queens_run);
-		k++;
-	}
-	long res = 0;
-	while (k-- > 0) {
-		skua_join_fn(w, &kids[k].task, queens_run);
-		res += kids[k].r;
-	}
-	return res;
-}
+/* fib and nqueens: kernels/ (skb_fib_fj, skb_queens_array_fj). */
 
 typedef struct {
 	skua_task task;
@@ -150,6 +94,8 @@ static long forest_fj(skua_worker *w, uint32_t q)
 
 /* ---- skua, automatic cut-off (skua/autotask.h) -------------------------- */
 
+/* nqueens: kernels/autotask.c (skb_queens_array_auto_fj). */
+
 SKUA_TASK_1(long, fib_a, int, n)
 {
 	if (n < 2)
@@ -158,27 +104,6 @@ SKUA_TASK_1(long, fib_a, int, n)
 	SKUA_SPAWN(fib_a, &a, n - 1);
 	long b = SKUA_CALL(fib_a, n - 2);
 	return SKUA_SYNC(fib_a, &a) + b;
-}
-
-SKUA_TASK_3(long, queens_a, int, n, int, j, char *, a)
-{
-	if (n == j)
-		return 1;
-	SKUA_FRAME(queens_a) kids[32];
-	int k = 0;
-	for (int i = 0; i < n; i++) {
-		char *b = alloca((size_t)j + 1);
-		memcpy(b, a, (size_t)j);
-		b[j] = (char)i;
-		if (!fjk_queens_ok(j + 1, b))
-			continue;
-		SKUA_SPAWN(queens_a, &kids[k], n, j + 1, b);
-		k++;
-	}
-	long res = 0;
-	while (k-- > 0)
-		res += SKUA_SYNC(queens_a, &kids[k]);
-	return res;
 }
 
 SKUA_TASK_2(long, tree_a, uint64_t, s, uint32_t, q)
@@ -225,15 +150,14 @@ struct job {
 static void entry(skua_worker *w, void *arg)
 {
 	struct job *j = arg;
-	char empty[1] = { 0 };
 	switch (j->k) {
 	case FIB:
 		j->r = j->f == SKUA ? skb_fib_fj(w, arg_fib) :
 		    SKUA_ROOT(fib_a, w, arg_fib);
 		break;
 	case QUEENS:
-		j->r = j->f == SKUA ? queens_fj(w, arg_queens, 0, empty) :
-		    SKUA_ROOT(queens_a, w, arg_queens, 0, empty);
+		j->r = j->f == SKUA ? skb_queens_array_fj(w, arg_queens) :
+		    skb_queens_array_auto_fj(w, arg_queens);
 		break;
 	default:
 		j->r = j->f == SKUA ? forest_fj(w, arg_q) :
@@ -252,11 +176,10 @@ static double now(void)
 /* One timed run; the answer in *r. */
 static double run_once(skua_pool *p, enum kernel k, enum form f, long *r)
 {
-	char empty[1] = { 0 };
 	double t0 = now();
 	if (f == SERIAL) {
 		*r = k == FIB ? skb_fib_serial(arg_fib) : k == QUEENS ?
-		    queens_ser(arg_queens, 0, empty) : forest_ser(arg_q);
+		    skb_queens_array_serial(arg_queens) : forest_ser(arg_q);
 	} else if (f == LACE) {
 #if SKUA_WITH_LACE
 		*r = k == FIB ? fj_lace_fib(arg_fib) : k == QUEENS ?
@@ -352,7 +275,7 @@ int main(int argc, char **argv)
 	arg_queens = env_int("FJ_QUEENS", 12);
 	arg_q = (uint32_t)env_int("FJ_Q", (int)FJK_TREE_Q);
 	long want[NKERNELS] = { skb_fib_serial(arg_fib),
-	    queens_ser(arg_queens, 0, ""), forest_ser(arg_q) };
+	    skb_queens_array_serial(arg_queens), forest_ser(arg_q) };
 	printf("fib(%d) = %ld, %d queens: %ld, utree(q=%u): %ld nodes; "
 	    "%d rounds, lace %s\n", arg_fib, want[FIB], arg_queens,
 	    want[QUEENS], arg_q, want[TREE], rounds,

@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * kernels/autotask.c - fib, nqueens and utree written with
- * skua/autotask.h (the automatic sequential cut-off), for the `fib 35
- * auto`, `nqueens 13 auto` and `utree auto` rows of --report (issue 12).
- * The same kernels as forkjoin.c's, so the answers and the serial
- * baselines are the same.
+ * kernels/autotask.c - fib, nqueens (bit-mask and array board) and utree
+ * written with skua/autotask.h (the automatic sequential cut-off), for the
+ * `fib 35 auto`, `nqueens 13 auto` and `utree auto` rows of --report
+ * (issue 12) and bench/forkjoin_peers.c's "skua auto" rows.  The same
+ * kernels as forkjoin.c's, so the answers and the serial baselines are the
+ * same.
  */
 #include "kernels.h"
 
+#include <alloca.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 SKUA_TASK_1(long, skb_afib, int, n)
 {
@@ -47,6 +50,34 @@ SKUA_TASK_4(long, skb_aqueens, int, n, int, row, uint32_t, cols, uint64_t,
 	return total;
 }
 
+/* The peers' array board, copied per child (forkjoin.c's qa_fj). */
+SKUA_TASK_3(long, skb_aqueens_array, int, n, int, j, char *, a)
+{
+	if (n == j)
+		return 1;
+	SKUA_FRAME(skb_aqueens_array) kids[32];
+	int k = 0;
+	for (int i = 0; i < n; i++) {
+		char *b = alloca((size_t)j + 1);
+		memcpy(b, a, (size_t)j);
+		b[j] = (char)i;
+		if (!skb_queens_ok(j + 1, b))
+			continue;
+		SKUA_SPAWN(skb_aqueens_array, &kids[k], n, j + 1, b);
+		k++;
+	}
+	long res = 0;
+	while (k-- > 0)
+		res += SKUA_SYNC(skb_aqueens_array, &kids[k]);
+	return res;
+}
+
+long skb_queens_array_auto_fj(skua_worker *w, int n)
+{
+	char empty[1] = { 0 };
+	return SKUA_ROOT(skb_aqueens_array, w, n, 0, empty);
+}
+
 SKUA_TASK_2(long, skb_autree, uint64_t, s, uint32_t, q)
 {
 	long count = 1;
@@ -61,8 +92,11 @@ SKUA_TASK_2(long, skb_autree, uint64_t, s, uint32_t, q)
 	return count;
 }
 
+enum auto_kernel { AK_FIB, AK_QUEENS, AK_QUEENS_ARRAY, AK_UTREE };
+
 struct auto_call {
-	int kernel, n;
+	enum auto_kernel kernel;
+	int n;
 	uint32_t q;
 	long r;
 	SKUA_FRAME(skb_autree) *roots; /* utree: SKB_UTREE_ROOT_CHILDREN */
@@ -84,12 +118,12 @@ static long utree_root(skua_worker *w, struct auto_call *c)
 static void auto_entry(skua_worker *w, void *arg)
 {
 	struct auto_call *c = arg;
-	if (c->kernel == 0)
-		c->r = SKUA_ROOT(skb_afib, w, c->n);
-	else if (c->kernel == 1)
-		c->r = SKUA_ROOT(skb_aqueens, w, c->n, 0, 0, 0);
-	else
-		c->r = utree_root(w, c);
+	switch (c->kernel) {
+	case AK_FIB: c->r = SKUA_ROOT(skb_afib, w, c->n); break;
+	case AK_QUEENS: c->r = SKUA_ROOT(skb_aqueens, w, c->n, 0, 0, 0); break;
+	case AK_QUEENS_ARRAY: c->r = skb_queens_array_auto_fj(w, c->n); break;
+	case AK_UTREE: c->r = utree_root(w, c); break;
+	}
 }
 
 static long auto_run(skua_pool *p, struct auto_call *c)
@@ -100,7 +134,7 @@ static long auto_run(skua_pool *p, struct auto_call *c)
 
 long skb_fib_auto(skua_pool *p, int n)
 {
-	struct auto_call c = { .kernel = 0, .n = n };
+	struct auto_call c = { .kernel = AK_FIB, .n = n };
 	return auto_run(p, &c);
 }
 
@@ -108,13 +142,21 @@ long skb_queens_auto(skua_pool *p, int n)
 {
 	if (n < 1 || n > 16)
 		return -EINVAL;
-	struct auto_call c = { .kernel = 1, .n = n };
+	struct auto_call c = { .kernel = AK_QUEENS, .n = n };
+	return auto_run(p, &c);
+}
+
+long skb_queens_array_auto(skua_pool *p, int n)
+{
+	if (n < 1 || n > 32)
+		return -EINVAL;
+	struct auto_call c = { .kernel = AK_QUEENS_ARRAY, .n = n };
 	return auto_run(p, &c);
 }
 
 long skb_utree_auto(skua_pool *p, uint32_t q)
 {
-	struct auto_call c = { .kernel = 2, .q = q };
+	struct auto_call c = { .kernel = AK_UTREE, .q = q };
 	c.roots = calloc(SKB_UTREE_ROOT_CHILDREN, sizeof *c.roots);
 	if (c.roots == NULL)
 		return -ENOMEM;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * kernels/forkjoin.c - the fork/join kernels, fib, nqueens, utree and
- * matmul, serial and on skua (kernels.h).
+ * kernels/forkjoin.c - the fork/join kernels, fib, nqueens (bit-mask and
+ * array board), utree and matmul, serial and on skua (kernels.h).
  *
  * Each fork/join kernel has the shape of the fib example in skua/task.h:
  * the task record lives on the forking frame's stack, the fork makes it
@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #include "kernels.h"
 
+#include <alloca.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,6 +197,92 @@ long skb_queens_skua(skua_pool *p, int n)
 		return -EINVAL;
 	struct q_call c = { .n = n, .r = 0 };
 	int rc = skua_pool_run(p, queens_entry, &c);
+	return rc != 0 ? rc : c.r;
+}
+
+/* ---- nqueens, the peers' array board ------------------------------ */
+
+/* j queens placed in a[0..j); each child its own copy with row j set.
+ * The shape of Lace's and BOTS' kernel, as bench/forkjoin_peers.c had it:
+ * keep it so, its figures are set beside theirs. */
+static long qa_ser(int n, int j, const char *a)
+{
+	if (n == j)
+		return 1;
+	long res = 0;
+	for (int i = 0; i < n; i++) {
+		char *b = alloca((size_t)j + 1);
+		memcpy(b, a, (size_t)j);
+		b[j] = (char)i;
+		if (skb_queens_ok(j + 1, b))
+			res += qa_ser(n, j + 1, b);
+	}
+	return res;
+}
+
+long skb_queens_array_serial(int n)
+{
+	char empty[1] = { 0 };
+	return qa_ser(n, 0, empty);
+}
+
+typedef struct {
+	skua_task task;
+	int n, j;
+	char *a;
+	long r;
+} qa_task;
+
+static long qa_fj(skua_worker *w, int n, int j, char *a);
+static void qa_run(skua_worker *w, skua_task *t)
+{
+	qa_task *q = (qa_task *)t;
+	q->r = qa_fj(w, q->n, q->j, q->a);
+}
+static long qa_fj(skua_worker *w, int n, int j, char *a)
+{
+	if (n == j)
+		return 1;
+	qa_task kids[32];
+	int k = 0;
+	for (int i = 0; i < n; i++) {
+		char *b = alloca((size_t)j + 1);
+		memcpy(b, a, (size_t)j);
+		b[j] = (char)i;
+		if (!skb_queens_ok(j + 1, b))
+			continue;
+		kids[k].n = n; /* skua_fork sets the header */
+		kids[k].j = j + 1;
+		kids[k].a = b;
+		skua_fork(w, &kids[k].task, qa_run);
+		k++;
+	}
+	long res = 0;
+	while (k-- > 0) {
+		skua_join_fn(w, &kids[k].task, qa_run);
+		res += kids[k].r;
+	}
+	return res;
+}
+
+long skb_queens_array_fj(skua_worker *w, int n)
+{
+	char empty[1] = { 0 };
+	return qa_fj(w, n, 0, empty);
+}
+
+static void qa_entry(skua_worker *w, void *arg)
+{
+	struct q_call *c = arg;
+	c->r = skb_queens_array_fj(w, c->n);
+}
+
+long skb_queens_array_skua(skua_pool *p, int n)
+{
+	if (n < 1 || n > 32)
+		return -EINVAL;
+	struct q_call c = { .n = n, .r = 0 };
+	int rc = skua_pool_run(p, qa_entry, &c);
 	return rc != 0 ? rc : c.r;
 }
 

@@ -12,6 +12,10 @@
  *
  *   fib n       fork per call, no cut-off
  *   nqueens n   one task per valid placement at every level, no cut-off
+ *               (a bit-mask board)
+ *   nqueens-array n  the same task structure on the peers' array board,
+ *               copied per child and rescanned per placement (Lace's and
+ *               BOTS' kernel)
  *   utree Q     the unbalanced splitmix64 tree (root state 39, 2000
  *               children; other nodes 5 children with probability Q ppm)
  *   primes N    trial division over [1, N), a parallel reduce
@@ -63,6 +67,32 @@ long skb_queens_serial(int n);
 long skb_queens_skua(skua_pool *p, int n);
 uint64_t skb_queens_forks(int n);        /* valid partial placements */
 long skb_queens_known(int n);            /* OEIS A000170, -1 if unknown */
+
+/* nqueens on the peers' array board: a[i] is the column of row i's queen;
+ * each child gets its own copy of the board (alloca in the parent's
+ * frame) with one more row, kept only if skb_queens_ok: 1 if none of the
+ * n queens in a[0..n) attack each other.  The one check for every form:
+ * kernels/, skua-bench's peers, bench/forkjoin_peers.c and its Lace twin. */
+static inline int skb_queens_ok(int n, const char *a)
+{
+	for (int i = 0; i < n; i++) {
+		char p = a[i];
+		for (int j = i + 1; j < n; j++) {
+			char q = a[j];
+			if (q == p || q == p - (j - i) || q == p + (j - i))
+				return 0;
+		}
+	}
+	return 1;
+}
+long skb_queens_array_serial(int n);
+/* From inside a task on worker w (as skb_fib_fj): the typed fork/join
+ * form, and the skua/autotask.h form's root (autotask.c). */
+long skb_queens_array_fj(skua_worker *w, int n);
+long skb_queens_array_auto_fj(skua_worker *w, int n);
+/* On pool p; < 0: a skua error code (-EINVAL unless 1 <= n <= 32). */
+long skb_queens_array_skua(skua_pool *p, int n);
+long skb_queens_array_auto(skua_pool *p, int n);
 
 /* utree */
 /* Inline, so that every form of utree (serial, skua, autotask, OpenMP,

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fork/join: fib(30) = 832040 and 12 queens = 14200 on 1, 2, 4 and 8
- * workers (8 oversubscribes 2 cores), a chain of 10^4 nested forks on 1 and
- * 2 workers, and fork/join entered from several outside threads at once.
+ * workers (8 oversubscribes 2 cores), the kernels' array-board nqueens
+ * (typed and autotask forms) on 1, 2 and 4, a chain of 10^4 nested forks on
+ * 1 and 2 workers, and fork/join entered from several outside threads at
+ * once.
  */
 #include "test.h"
 
+#include <errno.h>
 #include <pthread.h>
 
 static long fib_serial(int n)
@@ -145,6 +148,28 @@ TEST_CASE(fib_and_queens_exact_on_1_2_4_8_workers)
 	}
 }
 
+TEST_CASE(array_queens_exact_typed_and_auto_on_1_2_4_workers)
+{
+	/* kernels/'s array board (skua-bench's nqueens-array, bench/
+	 * forkjoin_peers): 8 -> 92 and 12 -> 14200 (10 -> 724 under a
+	 * sanitizer), both fork/join forms, against the serial one. */
+	const int big = TEST_SANITIZED ? 10 : 12;
+	const long want_big = TEST_SANITIZED ? 724 : 14200;
+	ASSERT_EQ(skb_queens_array_serial(8), 92);
+	ASSERT_EQ(skb_queens_array_serial(big), want_big);
+	unsigned counts[] = { 1, 2, 4 };
+	for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+		skua_pool *p = test_pool(counts[i]);
+		ASSERT_EQ(skb_queens_array_skua(p, 8), 92);
+		ASSERT_EQ(skb_queens_array_auto(p, 8), 92);
+		ASSERT_EQ(skb_queens_array_skua(p, big), want_big);
+		ASSERT_EQ(skb_queens_array_auto(p, big), want_big);
+		ASSERT_EQ(skb_queens_array_skua(p, 0), -EINVAL);
+		ASSERT_EQ(skb_queens_array_auto(p, 33), -EINVAL);
+		ASSERT_OK(skua_pool_destroy(p));
+	}
+}
+
 TEST_CASE(chain_of_10k_nested_forks_grows_deque_and_helps)
 {
 	/* 10^4 nested forks: deque growth and helping depth. */
@@ -173,6 +198,7 @@ TEST_CASE(four_outside_threads_enter_one_pool_at_once)
 
 static const struct test_case cases[] = {
 	TEST_ENTRY(fib_and_queens_exact_on_1_2_4_8_workers),
+	TEST_ENTRY(array_queens_exact_typed_and_auto_on_1_2_4_workers),
 	TEST_ENTRY(chain_of_10k_nested_forks_grows_deque_and_helps),
 	TEST_ENTRY(four_outside_threads_enter_one_pool_at_once),
 	TEST_END,
