@@ -20,14 +20,14 @@ echo "$want"
 
 over=$(($(nproc 2>/dev/null || echo 2) + 1))
 out=$("$bench" --compare --workers "1,2,$over" --repeat 1 --warmup 1 --quiet \
-	--size fib=18,nqueens=6,utree=150000,primes=20000,map=20000,matmul=64 2>&1) ||
+	--size fib=18,nqueens=6,nqueens-array=6,utree=150000,primes=20000,map=20000,matmul=64 2>&1) ||
 	fail "skua-bench --compare exited $?:
 $out"
 peers=""
 [ "$(yn "$omp")" = yes ] && peers="$peers openmp"
 [ "$(yn "$tbb")" = yes ] && peers="$peers tbb"
 for p in $peers; do
-	for w in fib nqueens utree primes map matmul; do
+	for w in fib nqueens nqueens-array utree primes map matmul; do
 		for t in 1 2 "$over"; do
 			grep -Eq "^$w +[0-9]+ $p +$t " <<<"$out" ||
 				fail "no $w row for $p on $t threads:

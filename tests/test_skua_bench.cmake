@@ -4,14 +4,15 @@
 # tools/skua-bench/check_output.py checks the outputs with python3 (JSON with
 # json, the SVG with xml.etree, CSV with csv); bad flags must exit 2 and a
 # wrong answer must fail loudly; `skua-bench plot` redraws a saved --json
-# run as --plot drew it (skua_bench_plot; tune's JSON: tests/profile.cmake).
+# run as --plot drew it (skua_bench_plot; tune's JSON: tests/profile.cmake);
+# nqueens-array 8 answers 92 on every runner built (skua_bench_array).
 # Skipped when the tool is not built.
 if(SKUA_BUILD_TOOLS)
   find_package(Python3 COMPONENTS Interpreter QUIET)
   if(Python3_Interpreter_FOUND)
     set(_skb_check ${PROJECT_SOURCE_DIR}/tools/skua-bench/check_output.py)
     set(_skb_work ${CMAKE_CURRENT_BINARY_DIR}/skua_bench_out)
-    foreach(mode e2e usage wrong plot)
+    foreach(mode e2e usage wrong plot array)
       add_test(NAME skua_bench_${mode}
         COMMAND ${Python3_EXECUTABLE} ${_skb_check} ${mode}
                 $<TARGET_FILE:skua-bench> ${_skb_work}/${mode})

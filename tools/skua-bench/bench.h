@@ -49,7 +49,7 @@ typedef struct workload {
 	double bytes_per_run; /* set by setup for memory-bound workloads */
 } workload;
 
-enum { SKB_NWORKLOADS = 6 };
+enum { SKB_NWORKLOADS = 7 };
 extern workload skb_workloads[SKB_NWORKLOADS];
 int skb_workload_index(const char *name); /* -1: no such workload */
 

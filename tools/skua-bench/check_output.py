@@ -13,6 +13,9 @@
     check_output.py plot TOOL WORKDIR    `skua-bench plot` redraws a saved
                                          --json run: the same SVG as --plot,
                                          one polyline per legend entry
+    check_output.py array TOOL WORKDIR   nqueens-array 8 on every runner
+                                         built (serial, skua, OpenMP, TBB:
+                                         --compare) answers 92, as nqueens
 """
 import csv
 import json
@@ -22,7 +25,8 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
-SMALL = "fib=18,nqueens=7,utree=150000,primes=20000,map=50000,matmul=64"
+SMALL = ("fib=18,nqueens=7,nqueens-array=8,utree=150000,primes=20000,"
+         "map=50000,matmul=64")
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -68,7 +72,8 @@ def e2e(tool, work):
     check(d["workers"] == [1, 2], "workers %r" % d["workers"])
     check(d["machine"]["cpus"] >= 1, "machine.cpus")
     res = d["results"]
-    names = {"fib", "nqueens", "utree", "primes", "map", "matmul"}
+    names = {"fib", "nqueens", "nqueens-array", "utree", "primes", "map",
+             "matmul"}
     plain = [r for r in res if r["chunk"] is None]
     for name in names:
         rows = [r for r in plain if r["workload"] == name]
@@ -85,7 +90,8 @@ def e2e(tool, work):
             check(0 <= r["idle_share"] <= 1, "idle_share %r" % r)
             check(0 <= r["steal_success"] <= 1, "steal_success %r" % r)
             check(r["steals_per_run"] >= 0, "steals %r" % r)
-    known = {("fib", 18): 2584, ("nqueens", 7): 40, ("primes", 20000): 2262}
+    known = {("fib", 18): 2584, ("nqueens", 7): 40, ("nqueens-array", 8): 92,
+             ("primes", 20000): 2262}
     for r in plain:
         k = (r["workload"], r["size"])
         if k in known:
@@ -260,7 +266,8 @@ def usage(tool, work):
 
 
 def wrong(tool, work):
-    for wl, size in (("fib", "18"), ("map", "1000"), ("matmul", "40")):
+    for wl, size in (("fib", "18"), ("nqueens-array", "8"), ("map", "1000"),
+                     ("matmul", "40")):
         rc, out, err = run(tool, ["--workload", wl, "--size", size,
                                   "--repeat", "1", "--workers", "1"],
                            env={"SKUA_BENCH_FAULT": "wrong-answer"})
@@ -315,6 +322,46 @@ def report(tool, work):
     print("report ok")
 
 
+def array(tool, work):
+    """nqueens-array beside nqueens: listed, and 92 for n = 8 on every
+    runner the build has, the peers through --compare."""
+    rc, out, err = run(tool, ["--list"])
+    check(rc == 0, "--list: exit %d" % rc)
+    m = re.search(r"^nqueens-array\s+(\d+)\s+(.*)$", out, re.M)
+    check(m and m.group(1) == "12" and "copied per child" in m.group(2),
+          "--list lacks nqueens-array 12: %r" % out)
+    js = os.path.join(work, "array.json")
+    if os.path.exists(js):
+        os.remove(js)
+    rc, out, err = run(tool, ["--workload", "nqueens,nqueens-array",
+                              "--size", "8", "--workers", "1,2", "--repeat",
+                              "1", "--compare", "--quiet", "--json", js])
+    print(out)
+    check(rc == 0, "exit status %d; stderr:\n%s" % (rc, err))
+    with open(js) as f:
+        d = json.load(f)
+    want = [("serial", 0), ("skua", 1), ("skua", 2)]
+    for peer in ("openmp", "tbb"):
+        if d["peers"][peer]:
+            want += [(peer, 1), (peer, 2)]
+    for name in ("nqueens", "nqueens-array"):
+        rows = [r for r in d["results"] if r["workload"] == name]
+        got = sorted((r["runner"], r["workers"]) for r in rows)
+        check(got == sorted(want), "%s: runs %r, want %r" % (name, got,
+                                                             sorted(want)))
+        for r in rows:
+            check(r["size"] == 8 and r["answer"] == 92 and
+                  r["correct"] is True, "%s: %r" % (name, r))
+    if len(want) > 3:
+        # The ratio table follows its heading line "workload wkrs skua ...".
+        ratios = out[out.index("skua/omp"):]
+        check(re.search(r"^nqueens-array\s+1\s+[0-9.]+ [mu]?s ", ratios,
+                        re.M), "no nqueens-array row in the --compare "
+              "table:\n%s" % out)
+    print("array ok: nqueens-array 8 = 92 on %s" % ", ".join(
+        "%s/%d" % k for k in want))
+
+
 def main():
     if len(sys.argv) != 4:
         print(__doc__, file=sys.stderr)
@@ -322,7 +369,7 @@ def main():
     mode, tool, work = sys.argv[1:]
     os.makedirs(work, exist_ok=True)
     {"e2e": e2e, "usage": usage, "wrong": wrong, "report": report,
-     "plot": plot}[mode](tool, work)
+     "plot": plot, "array": array}[mode](tool, work)
 
 
 if __name__ == "__main__":

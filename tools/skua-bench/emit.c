@@ -62,7 +62,7 @@ struct field {
 #define F(key, kind, member, flags, fmt, col, width, tk) \
 	{ key, kind, offsetof(skb_result, member), flags, fmt, col, width, tk }
 static const struct field fields[] = {
-	F("workload", FK_STR, workload, BOTH, NULL, "workload", 8, TK_LEFT),
+	F("workload", FK_STR, workload, BOTH, NULL, "workload", 13, TK_LEFT),
 	F("size", FK_LONG, size, BOTH, NULL, "size", 9, TK_RIGHT),
 	F("runner", FK_RUNNER, runner, BOTH, NULL, "runner", 7, TK_LEFT),
 	F("workers", FK_UINT, workers, BOTH, NULL, "wkrs", 4, TK_RIGHT),
@@ -212,7 +212,7 @@ static const skb_result *find(const skb_run *r, const char *wl,
 void skb_print_compare(FILE *f, const skb_run *r)
 {
 	bool any = false;
-	fprintf(f, "\n%-8s %4s %11s %11s %11s %11s %11s\n", "workload",
+	fprintf(f, "\n%-13s %4s %11s %11s %11s %11s %11s\n", "workload",
 	    "wkrs", "skua", "openmp", "skua/omp", "tbb", "skua/tbb");
 	for (int i = 0; i < r->nresults; i++) {
 		const skb_result *x = &r->results[i];
@@ -233,7 +233,7 @@ void skb_print_compare(FILE *f, const skb_run *r)
 			time_str(t->median, c, sizeof c);
 		else
 			snprintf(c, sizeof c, "-");
-		fprintf(f, "%-8s %4u %11s %11s", x->workload, x->workers, a, b);
+		fprintf(f, "%-13s %4u %11s %11s", x->workload, x->workers, a, b);
 		if (o != NULL)
 			fprintf(f, " %10.3fx", x->median / o->median);
 		else

@@ -30,9 +30,9 @@
 
 static void list_workloads(void)
 {
-	printf("%-8s %-10s %s\n", "workload", "default", "size");
+	printf("%-13s %-10s %s\n", "workload", "default", "size");
 	for (int i = 0; i < SKB_NWORKLOADS; i++)
-		printf("%-8s %-10ld %s\n", skb_workloads[i].name,
+		printf("%-13s %-10ld %s\n", skb_workloads[i].name,
 		    skb_workloads[i].quick_size, skb_workloads[i].size_doc);
 	printf("peers built: openmp %s, tbb %s\n",
 	    skb_omp_available() ? "yes" : "no",

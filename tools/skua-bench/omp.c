@@ -2,8 +2,8 @@
 /*
  * tools/skua-bench/omp.c - the workloads on OpenMP, for --compare.
  *
- * The same decompositions as skua's: a task per fork (fib, nqueens, utree,
- * matmul, with taskwait as the join), a reduction loop for primes (dynamic
+ * The same decompositions as skua's: a task per fork (fib, nqueens,
+ * nqueens-array, utree, matmul, with taskwait as the join), a reduction loop for primes (dynamic
  * schedule, since the cost per element grows), a static loop for map.
  * Built with -fopenmp when CMake found OpenMP; otherwise every function is
  * a stub and skb_omp_available() says 0.
@@ -12,7 +12,9 @@
 #include "kernels.h"
 
 #ifdef _OPENMP
+#include <alloca.h>
 #include <omp.h>
+#include <string.h>
 
 int skb_omp_available(void)
 {
@@ -68,6 +70,43 @@ long skb_omp_queens(unsigned threads, int n)
 #pragma omp parallel num_threads(threads)
 #pragma omp single
 	r = queens_t(n, 0, 0, 0, 0);
+	return r;
+}
+
+/* The array board: a task per valid child (BENCHMARKS.md's structure, as
+ * skua's and Lace's forms; BOTS' own kernel makes a task per column and
+ * checks in the child), each with its own copy of the board (alloca in
+ * this frame, alive until the taskwait), then one taskwait. */
+static long queens_array_t(int n, int j, const char *a)
+{
+	if (n == j)
+		return 1;
+	long counts[32];
+	int k = 0;
+	for (int i = 0; i < n; i++) {
+		char *b = alloca((size_t)j + 1);
+		memcpy(b, a, (size_t)j);
+		b[j] = (char)i;
+		if (!skb_queens_ok(j + 1, b))
+			continue;
+		long *out = &counts[k++];
+#pragma omp task firstprivate(out, n, j, b)
+		*out = queens_array_t(n, j + 1, b);
+	}
+#pragma omp taskwait
+	long total = 0;
+	for (int i = 0; i < k; i++)
+		total += counts[i];
+	return total;
+}
+
+long skb_omp_queens_array(unsigned threads, int n)
+{
+	char empty[1] = { 0 };
+	long r = 0;
+#pragma omp parallel num_threads(threads)
+#pragma omp single
+	r = queens_array_t(n, 0, empty);
 	return r;
 }
 
@@ -173,6 +212,7 @@ void skb_omp_matmul(unsigned threads, size_t n, const double *a,
 int skb_omp_available(void) { return 0; }
 long skb_omp_fib(unsigned t, int n) { (void)t, (void)n; return -1; }
 long skb_omp_queens(unsigned t, int n) { (void)t, (void)n; return -1; }
+long skb_omp_queens_array(unsigned t, int n) { (void)t, (void)n; return -1; }
 long skb_omp_utree(unsigned t, uint32_t q) { (void)t, (void)q; return -1; }
 long skb_omp_primes(unsigned t, uint64_t n) { (void)t, (void)n; return -1; }
 void skb_omp_map(unsigned t, size_t n, double a, const double *x, double *y)

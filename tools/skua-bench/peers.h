@@ -17,6 +17,7 @@ extern "C" {
 int skb_omp_available(void);
 long skb_omp_fib(unsigned threads, int n);
 long skb_omp_queens(unsigned threads, int n);
+long skb_omp_queens_array(unsigned threads, int n);
 long skb_omp_utree(unsigned threads, uint32_t q);
 long skb_omp_primes(unsigned threads, uint64_t n);
 void skb_omp_map(unsigned threads, size_t n, double a, const double *x,
@@ -27,6 +28,7 @@ void skb_omp_matmul(unsigned threads, size_t n, const double *a,
 int skb_tbb_available(void);
 long skb_tbb_fib(unsigned threads, int n);
 long skb_tbb_queens(unsigned threads, int n);
+long skb_tbb_queens_array(unsigned threads, int n);
 long skb_tbb_utree(unsigned threads, uint32_t q);
 long skb_tbb_primes(unsigned threads, uint64_t n);
 void skb_tbb_map(unsigned threads, size_t n, double a, const double *x,

@@ -3,7 +3,7 @@
 //
 // Compiled only when CMake's find_package(TBB) found oneTBB (libtbb-dev;
 // checked with Debian 12's oneTBB 2021.8).  A task_group per fork (fib,
-// nqueens, utree, matmul), parallel_reduce for primes and parallel_for for
+// nqueens, nqueens-array, utree, matmul), parallel_reduce for primes and parallel_for for
 // map, each inside a task_arena of `threads`.
 //
 // Like skua's pool and libgomp's threads, the arena of each thread count is
@@ -13,6 +13,8 @@
 #include "peers.h"
 #include "kernels.h"
 
+#include <alloca.h>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <memory>
@@ -54,6 +56,31 @@ long queens_t(int n, int row, uint32_t cols, uint32_t d1, uint32_t d2)
 		long *out = &counts[k++];
 		g.run([=] { *out = queens_t(n, row + 1, cols | bc, d1 | b1,
 				d2 | b2); });
+	}
+	g.wait();
+	long total = 0;
+	for (int i = 0; i < k; i++)
+		total += counts[i];
+	return total;
+}
+
+// The peers' array board: each child its own copy (alloca in this frame,
+// alive until g.wait()).
+long queens_array_t(int n, int j, const char *a)
+{
+	if (n == j)
+		return 1;
+	long counts[32] = { 0 };
+	int k = 0;
+	tbb::task_group g;
+	for (int i = 0; i < n; i++) {
+		char *b = static_cast<char *>(alloca((size_t)j + 1));
+		std::memcpy(b, a, (size_t)j);
+		b[j] = (char)i;
+		if (!skb_queens_ok(j + 1, b))
+			continue;
+		long *out = &counts[k++];
+		g.run([=] { *out = queens_array_t(n, j + 1, b); });
 	}
 	g.wait();
 	long total = 0;
@@ -167,6 +194,14 @@ long skb_tbb_fib(unsigned threads, int n)
 long skb_tbb_queens(unsigned threads, int n)
 {
 	return in_arena(threads, [=] { return queens_t(n, 0, 0, 0, 0); });
+}
+
+long skb_tbb_queens_array(unsigned threads, int n)
+{
+	return in_arena(threads, [=] {
+		char empty[1] = { 0 };
+		return queens_array_t(n, 0, empty);
+	});
 }
 
 long skb_tbb_utree(unsigned threads, uint32_t q)

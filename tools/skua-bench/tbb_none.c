@@ -5,6 +5,7 @@
 int skb_tbb_available(void) { return 0; }
 long skb_tbb_fib(unsigned t, int n) { (void)t, (void)n; return -1; }
 long skb_tbb_queens(unsigned t, int n) { (void)t, (void)n; return -1; }
+long skb_tbb_queens_array(unsigned t, int n) { (void)t, (void)n; return -1; }
 long skb_tbb_utree(unsigned t, uint32_t q) { (void)t, (void)q; return -1; }
 long skb_tbb_primes(unsigned t, uint64_t n) { (void)t, (void)n; return -1; }
 void skb_tbb_map(unsigned t, size_t n, double a, const double *x, double *y)

@@ -24,7 +24,7 @@ static int fib_setup(wl_state *s)
 	return 0;
 }
 
-/* nqueens */
+/* nqueens, and nqueens-array (the same answers) */
 static int queens_setup(wl_state *s)
 {
 	s->expected = skb_queens_known((int)s->size);
@@ -164,6 +164,19 @@ static long queens_run(wl_state *s, const skb_exec *x)
 	return -EINVAL;
 }
 
+/* The peers' array board, copied per child: Lace's and BOTS' kernel. */
+static long queens_array_run(wl_state *s, const skb_exec *x)
+{
+	int n = (int)s->size;
+	switch (x->runner) {
+	case SKB_SERIAL: return skb_queens_array_serial(n);
+	case SKB_SKUA: return skb_queens_array_skua(x->pool, n);
+	case SKB_OPENMP: return skb_omp_queens_array(x->threads, n);
+	case SKB_TBB: return skb_tbb_queens_array(x->threads, n);
+	}
+	return -EINVAL;
+}
+
 static long utree_run(wl_state *s, const skb_exec *x)
 {
 	uint32_t q = (uint32_t)s->size;
@@ -225,6 +238,9 @@ workload skb_workloads[SKB_NWORKLOADS] = {
 	  fib_setup, NULL, fib_run, NULL, NULL, 0 },
 	{ "nqueens", "n: queens on an n x n board", 12, 4, 16, false,
 	  queens_setup, NULL, queens_run, NULL, NULL, 0 },
+	{ "nqueens-array", "n: queens on an n x n board, the board copied per "
+	  "child (Lace's and BOTS' kernel)", 12, 4, 16, false, queens_setup,
+	  NULL, queens_array_run, NULL, NULL, 0 },
 	{ "utree", "Q: branching probability in ppm (199970 is the reference)",
 	  SKB_UTREE_Q, 0, 199990, false, utree_setup, NULL, utree_run, NULL,
 	  NULL, 0 },
