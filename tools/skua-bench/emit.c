@@ -484,26 +484,16 @@ int skb_write_json(const char *path, const skb_run *r)
 	return 0;
 }
 
+static void json_doc_of(FILE *f, const void *r)
+{
+	json_doc(f, r);
+}
+
 /* --plot: the document in memory, drawn as `skua-bench plot` draws a
  * saved one. */
 int skb_write_svg(const char *path, const skb_run *r)
 {
-	char *doc = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&doc, &len);
-	if (f == NULL) {
-		perror("open_memstream");
-		return -1;
-	}
-	json_doc(f, r);
-	if (fclose(f) != 0) {
-		perror("open_memstream");
-		free(doc);
-		return -1;
-	}
-	int rc = skb_plot_text(doc, "the run's JSON", path);
-	free(doc);
-	return rc;
+	return skb_plot_emitted(json_doc_of, r, "the run's JSON", path);
 }
 
 /* ---- CSV ----------------------------------------------------------- */

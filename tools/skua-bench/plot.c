@@ -272,6 +272,27 @@ int skb_plot_text(const char *json, const char *src, const char *path)
 	return rc;
 }
 
+int skb_plot_emitted(void (*emit)(FILE *f, const void *arg), const void *arg,
+    const char *src, const char *path)
+{
+	char *doc = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&doc, &len);
+	if (f == NULL) {
+		perror("open_memstream");
+		return -1;
+	}
+	emit(f, arg);
+	if (fclose(f) != 0) {
+		perror("open_memstream");
+		free(doc);
+		return -1;
+	}
+	int rc = skb_plot_text(doc, src, path);
+	free(doc);
+	return rc;
+}
+
 /* The whole file, NUL-terminated; NULL with errno set. */
 static char *read_file(const char *path)
 {

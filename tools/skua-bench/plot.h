@@ -11,6 +11,8 @@
 
 #include "json.h"
 
+#include <stdio.h>
+
 /* The charts of doc into the SVG file path; src names the document in
  * messages.  0, or -1 with a message on stderr (not a document of
  * skua-bench's, or path could not be written). */
@@ -18,6 +20,11 @@ int skb_plot_doc(const skb_json *doc, const char *src, const char *path);
 
 /* The same from the document's text. */
 int skb_plot_text(const char *json, const char *src, const char *path);
+
+/* The same from a document that emit(f, arg) writes: in memory, then
+ * drawn as a saved one is (--plot, tune --plot). */
+int skb_plot_emitted(void (*emit)(FILE *f, const void *arg), const void *arg,
+    const char *src, const char *path);
 
 /* `skua-bench plot IN.json OUT.svg` (argv[0] is "plot"): the exit status,
  * 0, 1 (unreadable, not a document, not written) or 2 (bad usage). */

@@ -55,22 +55,12 @@ int tune_json(const tune_plan *pl, const char *path)
 	return 0;
 }
 
+static void json_doc_of(FILE *f, const void *pl)
+{
+	json_doc(f, pl);
+}
+
 int tune_plot(const tune_plan *pl, const char *path)
 {
-	char *doc = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&doc, &len);
-	if (f == NULL) {
-		perror("open_memstream");
-		return -1;
-	}
-	json_doc(f, pl);
-	if (fclose(f) != 0) {
-		perror("open_memstream");
-		free(doc);
-		return -1;
-	}
-	int rc = skb_plot_text(doc, "tune's JSON", path);
-	free(doc);
-	return rc;
+	return skb_plot_emitted(json_doc_of, pl, "tune's JSON", path);
 }
