@@ -33,11 +33,33 @@ void skua__futex_wake(_Atomic uint32_t *addr, int n)
 	    0);
 }
 
-/* Step P3 of the post-work protocol: bump the sequence, wake n sleepers. */
+/* A worker's bit in the futex bitsets: who a targeted wake picks. */
+static uint32_t park_bit(unsigned me)
+{
+	return 1u << (me & 31);
+}
+
+/*
+ * Step P3 of the post-work protocol: bump the sequence, wake n sleepers.
+ * The one that announced itself last first (FUTEX_WAKE_BITSET on its
+ * bit; LIFO, where a plain futex wake is FIFO: the longest asleep, its
+ * caches the coldest, on a CPU the kernel may have to wake), then plain
+ * wakes for the rest.  As many blocked workers are released as before:
+ * the targeted wake only chooses which (lib/park.md, P3).
+ */
 void skua__notify(skua_pool *p, unsigned n)
 {
 	/* seq_cst: a sleeper that read the old value fails its futex wait. */
 	atomic_fetch_add_explicit(&p->wake_seq, 1, memory_order_seq_cst);
+	uint32_t last = atomic_load_explicit(&p->last_parked,
+	    memory_order_relaxed);
+	if (last != 0) {
+		long woke = syscall(SYS_futex, (uint32_t *)&p->wake_seq,
+		    FUTEX_WAKE_BITSET_PRIVATE, 1, NULL, NULL,
+		    park_bit(last - 1));
+		if (woke > 0 && --n == 0)
+			return;
+	}
 	skua__futex_wake(&p->wake_seq, (int)n);
 }
 
@@ -84,6 +106,7 @@ void skua__park_init(skua_pool *p, unsigned searching)
 	atomic_init(&p->spinning, searching);
 	atomic_init(&p->done_seq, 0);
 	atomic_init(&p->ext_waiters, 0);
+	atomic_init(&p->last_parked, 0);
 }
 
 void skua__park_search_begin(skua_pool *p)
@@ -112,7 +135,7 @@ bool skua__park_any_sleeper(skua_pool *p)
  * lib/worker.c's pool_has_work) follows, then skua__park_sleep (S4) when
  * it found nothing, then skua__park_resume (S5).
  */
-uint32_t skua__park_announce(skua_pool *p)
+uint32_t skua__park_announce(skua_pool *p, unsigned me)
 {
 	/* S1: read the sequence before announcing ourselves. */
 	uint32_t seq = atomic_load_explicit(&p->wake_seq, memory_order_seq_cst);
@@ -120,20 +143,30 @@ uint32_t skua__park_announce(skua_pool *p)
 	atomic_fetch_add_explicit(&p->sleepers, 1, memory_order_seq_cst);
 	/* S2b: stop counting as searching, before the re-check. */
 	atomic_fetch_sub_explicit(&p->spinning, 1, memory_order_seq_cst);
+	/* Relaxed: only a hint of whom to wake first. */
+	atomic_store_explicit(&p->last_parked, me + 1, memory_order_relaxed);
 	return seq;
 }
 
 /* S4: sleep unless the sequence moved since S1.  The timeout would only
  * hide a lost wake-up, so there is none. */
-void skua__park_sleep(skua_pool *p, uint32_t seq)
+void skua__park_sleep(skua_pool *p, uint32_t seq, unsigned me)
 {
-	skua__futex_wait(&p->wake_seq, seq, 0);
+	/* skua__futex_wait with our bit, so that a targeted wake finds us;
+	 * a plain wake matches any bit. */
+	syscall(SYS_futex, (uint32_t *)&p->wake_seq, FUTEX_WAIT_BITSET_PRIVATE,
+	    seq, NULL, NULL, park_bit(me));
 }
 
 /* S5: searching again.  Returns when woken, when the re-check found work
  * (left for the caller's next search), or at shutdown. */
-void skua__park_resume(skua_pool *p)
+void skua__park_resume(skua_pool *p, unsigned me)
 {
+	/* No longer the one to wake first (relaxed: a hint).  A stale hint
+	 * costs a targeted wake that finds nobody, then the plain one. */
+	uint32_t mine = me + 1;
+	atomic_compare_exchange_strong_explicit(&p->last_parked, &mine, 0,
+	    memory_order_relaxed, memory_order_relaxed);
 	atomic_fetch_add_explicit(&p->spinning, 1, memory_order_seq_cst);
 	atomic_fetch_sub_explicit(&p->sleepers, 1, memory_order_seq_cst);
 }

@@ -45,10 +45,12 @@ bool skua__park_any_sleeper(skua_pool *p);
  * Falling asleep, S1-S5: announce (S1 read wake_seq, S2 count as a
  * sleeper, S2b stop searching) returns the sequence read; the caller
  * re-checks every queue with seq_cst loads (S3); sleep (S4) only if that
- * found nothing; resume (S5) in any case.
+ * found nothing; resume (S5) in any case.  `me` is the worker's index: a
+ * post wakes the worker that announced itself last first (warm, and the
+ * kernel keeps it on the CPU where it last ran).
  */
-uint32_t skua__park_announce(skua_pool *p);
-void skua__park_sleep(skua_pool *p, uint32_t seq);
-void skua__park_resume(skua_pool *p);
+uint32_t skua__park_announce(skua_pool *p, unsigned me);
+void skua__park_sleep(skua_pool *p, uint32_t seq, unsigned me);
+void skua__park_resume(skua_pool *p, unsigned me);
 
 #endif /* SKUA_PARK_H */

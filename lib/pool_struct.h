@@ -46,6 +46,9 @@ struct skua_pool {
 	_Atomic uint32_t wake_seq SKUA_ALIGNED;
 	_Atomic uint32_t sleepers;
 	_Atomic uint32_t spinning; /* idle workers searching, not asleep */
+	/* 1 + the index of the worker that announced itself last and has not
+	 * resumed since, or 0: who a post wakes first (a hint, lib/park.md). */
+	_Atomic uint32_t last_parked;
 	/* Outside threads waiting for futures sleep on done_seq. */
 	_Atomic uint32_t done_seq SKUA_ALIGNED;
 	_Atomic uint32_t ext_waiters;
