@@ -15,7 +15,20 @@
 struct search {
 	size_t hit_every, first_hit; /* elements that fail: first_hit + k*every */
 	_Atomic size_t visited;
+	/* first_hit_stops_early: a chunk wholly past the hit waits until the
+	 * hit has been returned, so that what it visits counts chunks started
+	 * after the stop, not how long the worker that found the hit was
+	 * descheduled (a busy CI machine).  10 s at most. */
+	bool wait_for_hit;
+	_Atomic bool hit_returned;
 };
+
+static void wait_for_the_hit(struct search *s)
+{
+	for (long i = 0; i < 10L * 1000 * 100 && !atomic_load(&s->hit_returned);
+	    i++)
+		usleep(10);
+}
 
 static bool fails(const struct search *s, size_t i)
 {
@@ -26,9 +39,12 @@ static bool fails(const struct search *s, size_t i)
 static int search_body(size_t lo, size_t hi, void *ctx)
 {
 	struct search *s = ctx;
+	if (s->wait_for_hit && lo > s->first_hit)
+		wait_for_the_hit(s);
 	for (size_t i = lo; i < hi; i++) {
 		if (fails(s, i)) {
 			atomic_fetch_add(&s->visited, i - lo + 1);
+			atomic_store(&s->hit_returned, true);
 			return (int)(i + 1);
 		}
 	}
@@ -40,7 +56,8 @@ TEST_CASE(first_hit_stops_early)
 {
 	skua_pool *p = test_pool(2);
 	size_t n = (size_t)test_scale(100000000, 1000000);
-	struct search s = { .hit_every = SIZE_MAX, .first_hit = 1000 };
+	struct search s = { .hit_every = SIZE_MAX, .first_hit = 1000,
+	    .wait_for_hit = true };
 	ASSERT_EQ(skua_parallel_for_try(p, 0, n, NULL, search_body, &s), 1001);
 	printf("hit at 1000 of %zu: %zu elements visited\n", n,
 	    atomic_load(&s.visited));
