@@ -33,6 +33,21 @@ void skua__futex_wake(_Atomic uint32_t *addr, int n)
 	    0);
 }
 
+/* The same with a bitset: a wait with bits is woken by a wake whose bits
+ * meet them, and by any plain wake.  Wake RETURNS how many it woke. */
+static void futex_wait_bits(_Atomic uint32_t *addr, uint32_t val,
+    uint32_t bits)
+{
+	syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAIT_BITSET_PRIVATE, val,
+	    NULL, NULL, bits);
+}
+
+static long futex_wake_bits(_Atomic uint32_t *addr, int n, uint32_t bits)
+{
+	return syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAKE_BITSET_PRIVATE,
+	    n, NULL, NULL, bits);
+}
+
 /* A worker's bit in the futex bitsets: who a targeted wake picks. */
 static uint32_t park_bit(unsigned me)
 {
@@ -54,10 +69,8 @@ void skua__notify(skua_pool *p, unsigned n)
 	uint32_t last = atomic_load_explicit(&p->last_parked,
 	    memory_order_relaxed);
 	if (last != 0) {
-		long woke = syscall(SYS_futex, (uint32_t *)&p->wake_seq,
-		    FUTEX_WAKE_BITSET_PRIVATE, 1, NULL, NULL,
-		    park_bit(last - 1));
-		if (woke > 0 && --n == 0)
+		if (futex_wake_bits(&p->wake_seq, 1, park_bit(last - 1)) > 0 &&
+		    --n == 0)
 			return;
 	}
 	skua__futex_wake(&p->wake_seq, (int)n);
@@ -152,10 +165,8 @@ uint32_t skua__park_announce(skua_pool *p, unsigned me)
  * hide a lost wake-up, so there is none. */
 void skua__park_sleep(skua_pool *p, uint32_t seq, unsigned me)
 {
-	/* skua__futex_wait with our bit, so that a targeted wake finds us;
-	 * a plain wake matches any bit. */
-	syscall(SYS_futex, (uint32_t *)&p->wake_seq, FUTEX_WAIT_BITSET_PRIVATE,
-	    seq, NULL, NULL, park_bit(me));
+	/* With our bit, so that a targeted wake finds us. */
+	futex_wait_bits(&p->wake_seq, seq, park_bit(me));
 }
 
 /* S5: searching again.  Returns when woken, when the re-check found work
