@@ -198,6 +198,46 @@ static bool leapfrog_once(skua_worker *w, skua_task *t, skua_worker *thief,
 }
 
 /*
+ * Wait until the thief of t has finished it, leapfrogging meanwhile.  The
+ * time spent neither running a task nor done goes to join_wait_ns: a
+ * worker that spins here is busy for the OS and not idle for idle_ns, so
+ * without it a thief running one long unsplittable piece that its
+ * victim's join waits for shows as no idle time at all (utree auto at 2
+ * workers, docs/benchmarks.md).  A stolen join is rare beside the work it
+ * waits for, so the clock reads cost nothing measurable.
+ */
+static void wait_for_thief(skua_worker *w, skua_task *t)
+{
+	unsigned backoff = CK_BACKOFF_INITIALIZER >> 4;
+	unsigned idle = 0;
+	uint64_t t0 = skua__now_ns(), ran = 0;
+	uintptr_t s;
+	while ((s = atomic_load_explicit(&t->state, memory_order_acquire)) !=
+	    SKUA__TASK_DONE) {
+		skua_worker *thief = (skua_worker *)(s & ~(uintptr_t)SKUA__TASK_STOLEN);
+		if (thief != NULL && thief != w &&
+		    w->help_depth < SKUA__HELP_DEPTH_MAX) {
+			bool busy;
+			uint64_t r0 = skua__now_ns();
+			if (leapfrog_once(w, t, thief, &busy)) {
+				ran += skua__now_ns() - r0;
+				backoff = CK_BACKOFF_INITIALIZER >> 4;
+				idle = 0;
+				continue;
+			}
+			if (busy)
+				continue;
+		}
+		if (++idle < 64)
+			skua__backoff(&backoff);
+		else
+			sched_yield();
+	}
+	uint64_t waited = skua__now_ns() - t0;
+	SKUA_STAT_ADD(w, join_wait_ns, waited > ran ? waited - ran : 0);
+}
+
+/*
  * join's slow path: t is public (exposed) or stolen.  Take it back if it
  * is still there; otherwise leapfrog: steal from the thief only what it
  * pushed while running t (leapfrog_once), so the wait never runs unrelated
@@ -237,26 +277,5 @@ SKUA_COLD void skua_abi_join_slow(skua_worker *w, skua_task *t)
 		skua__run_taken(w, x);
 	}
 	SKUA_STAT_ADD(w, joins_stolen, 1);
-	unsigned backoff = CK_BACKOFF_INITIALIZER >> 4;
-	unsigned idle = 0;
-	uintptr_t s;
-	while ((s = atomic_load_explicit(&t->state, memory_order_acquire)) !=
-	    SKUA__TASK_DONE) {
-		skua_worker *thief = (skua_worker *)(s & ~(uintptr_t)SKUA__TASK_STOLEN);
-		if (thief != NULL && thief != w &&
-		    w->help_depth < SKUA__HELP_DEPTH_MAX) {
-			bool busy;
-			if (leapfrog_once(w, t, thief, &busy)) {
-				backoff = CK_BACKOFF_INITIALIZER >> 4;
-				idle = 0;
-				continue;
-			}
-			if (busy)
-				continue;
-		}
-		if (++idle < 64)
-			skua__backoff(&backoff);
-		else
-			sched_yield();
-	}
+	wait_for_thief(w, t);
 }

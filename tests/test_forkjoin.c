@@ -10,6 +10,8 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
+#include <time.h>
 
 static long fib_serial(int n)
 {
@@ -196,11 +198,84 @@ TEST_CASE(four_outside_threads_enter_one_pool_at_once)
 	ASSERT_OK(skua_pool_destroy(p));
 }
 
+/*
+ * join_wait_ns counts a join's wait for a stolen child: the child, once a
+ * thief runs it, waits until its parent has entered the join and then
+ * sleeps 20 ms, so the parent's worker waits at least that long, running
+ * nothing (the thief pushes nothing to leapfrog into).  Counted per
+ * worker: the parent's join_wait_ns grows by >= 15 ms, and a 1-worker run,
+ * where nothing is stolen, adds none.
+ */
+struct waited {
+	skua_task task;
+	_Atomic int started, joining;
+};
+
+static void waited_child(skua_worker *w, skua_task *t)
+{
+	(void)w;
+	struct waited *c = (struct waited *)t;
+	atomic_store(&c->started, 1);
+	while (!atomic_load(&c->joining))
+		sched_yield();
+	struct timespec d = { 0, 20 * 1000 * 1000 };
+	nanosleep(&d, NULL);
+}
+
+struct wait_call {
+	unsigned workers, parent_worker;
+	bool stolen;
+};
+
+static void wait_entry(skua_worker *w, void *arg)
+{
+	struct wait_call *call = arg;
+	struct waited c;
+	atomic_init(&c.started, 0);
+	atomic_init(&c.joining, 0);
+	skua_fork(w, &c.task, waited_child);
+	skua_abi_expose(w); /* stealable now, without a thief's demand */
+	for (int i = 0; call->workers > 1 && i < 20000 &&
+	    !atomic_load(&c.started); i++) {
+		struct timespec d = { 0, 100 * 1000 };
+		nanosleep(&d, NULL);
+	}
+	call->parent_worker = skua_worker_index(w);
+	call->stolen = atomic_load(&c.started) != 0;
+	atomic_store(&c.joining, 1); /* run inline below when not stolen */
+	skua_join(w, &c.task);
+}
+
+TEST_CASE(join_wait_counts_the_wait_for_a_stolen_child)
+{
+	for (unsigned n = 1; n <= 2; n++) {
+		skua_pool *p = test_pool(n);
+		skua_worker_stats before[2], after[2];
+		ASSERT_OK(skua_pool_stats(p, before, 2, NULL));
+		struct wait_call call = { .workers = n };
+		ASSERT_OK(skua_pool_run(p, wait_entry, &call));
+		ASSERT_OK(skua_pool_stats(p, after, 2, NULL));
+		uint64_t waited = after[call.parent_worker].join_wait_ns -
+		    before[call.parent_worker].join_wait_ns;
+		printf("workers=%u stolen=%d parent=%u join_wait=%.1f ms\n", n,
+		    call.stolen, call.parent_worker, (double)waited / 1e6);
+		if (n == 1) {
+			ASSERT(!call.stolen);
+			ASSERT_EQ(waited, 0);
+		} else {
+			ASSERT(call.stolen); /* 2 s to start: a thief took it */
+			ASSERT(waited >= 15u * 1000 * 1000);
+		}
+		ASSERT_OK(skua_pool_destroy(p));
+	}
+}
+
 static const struct test_case cases[] = {
 	TEST_ENTRY(fib_and_queens_exact_on_1_2_4_8_workers),
 	TEST_ENTRY(array_queens_exact_typed_and_auto_on_1_2_4_workers),
 	TEST_ENTRY(chain_of_10k_nested_forks_grows_deque_and_helps),
 	TEST_ENTRY(four_outside_threads_enter_one_pool_at_once),
+	TEST_ENTRY(join_wait_counts_the_wait_for_a_stolen_child),
 	TEST_END,
 };
 

@@ -33,7 +33,9 @@ extern "C" {
 	X(steal_attempts, "steal_attempts", 1, "deques probed by this worker") \
 	X(steals, "steals", 1, "successful steals")                          \
 	X(parks, "parks", 1, "times the worker went to sleep")               \
-	X(idle_ns, "idle_ms", 1e6, "time spent looking for work or asleep")
+	X(idle_ns, "idle_ms", 1e6, "time spent looking for work or asleep")  \
+	X(join_wait_ns, "join_wait_ms", 1e6, "time joins spent waiting for " \
+	    "a stolen child, less the tasks they ran meanwhile")
 
 typedef struct skua_worker_stats {
 #define SKUA__STATS_MEMBER(name, column, unit, doc) uint64_t name;

@@ -37,6 +37,12 @@
  *   be split: fib(35) ran 4x slower than the serial clone (57 vs 15 ms at
  *   one worker): the poll and the frame traffic defeat the compiler's
  *   folding of the serial recursion.
+ * - What is left (docs/benchmarks.md, "utree auto at two workers"): in a
+ *   tree whose subtrees are heavy-tailed at every depth (utree) a serial
+ *   subtree of 15-35 ms still runs now and then, and the other worker
+ *   waits for it (its idle time, or the join_wait_ns of the join that
+ *   waits).  Trusting a depth only after 64 samples, or keeping a depth
+ *   large for a second after a large subtree, did not remove it.
  * - The target is the parallel loops' chunk target: a piece of about 10 us
  *   makes the fork above it cost well under 1% and keeps a thief's wait
  *   short.
