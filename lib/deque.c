@@ -88,8 +88,8 @@ int64_t skua__deque_expose_private(skua_worker *w)
 
 	if (n <= 0)
 		return 0;
-	/* skua_fork stores QUEUED already; a task pushed by the fork window
-	 * path or a fallback may not have: thieves need it queued. */
+	/* A private fork's state is its index (SKUA__TASK_PRIVATE_AT);
+	 * thieves, and join_slow's take-back, need it queued. */
 	for (int64_t i = h->bottom; i < h->head; i++) {
 		skua_task *t = atomic_load_explicit(&h->slots[i & h->mask],
 		    memory_order_relaxed);

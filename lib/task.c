@@ -46,6 +46,9 @@ void skua__push_public(skua_worker *w, skua_task *t)
 void skua_abi_fork_slow(skua_worker *w, skua_task *t)
 {
 	make_room(w);
+	/* The index may have moved while making room. */
+	atomic_store_explicit(&t->state, SKUA__TASK_PRIVATE_AT(w->hot.head),
+	    memory_order_relaxed);
 	skua__deque_push_private(w, t);
 	if (atomic_load_explicit(&w->hot.demand, memory_order_relaxed))
 		skua__expose(w);
@@ -249,8 +252,9 @@ SKUA_COLD void skua_abi_join_slow(skua_worker *w, skua_task *t)
 {
 	struct skua__whot *h = &w->hot;
 
-	if (h->head > h->bottom) { /* exposed after the inline check */
-		h->head--;
+	/* The inline join's test, for a caller that did not make it. */
+	if (skua__deque_owner_pop_at(h, atomic_load_explicit(&t->state,
+	    memory_order_relaxed))) {
 		t->fn(w, t);
 		return;
 	}

@@ -270,12 +270,88 @@ TEST_CASE(join_wait_counts_the_wait_for_a_stolen_child)
 	}
 }
 
+/*
+ * A join reads its child's deque index from the record (skua/bits/deque.h,
+ * SKUA__TASK_PRIVATE_AT): forks made before an exposure are public and are
+ * taken back by the slow path, forks made after it are private and popped
+ * inline at their own index.  On one worker (no thief), 3 forks, an
+ * exposure, 2 more forks whose children fork, expose and join inside;
+ * the 5 joins in LIFO order must run each child once, newest first.
+ * Exposures per round: the 3 first forks, then child 4's (its inner fork
+ * and ts[3], private until then, so ts[3]'s join takes it back by the slow
+ * path), then child 3's inner fork: 6.  2000 rounds, so an index left one
+ * off would show as a wrong order, a lost child or a wrong count.
+ */
+typedef struct {
+	skua_task task;
+	int id;
+	int *order, *next;
+} ordered_task;
+
+static void ordered_run(skua_worker *w, skua_task *t)
+{
+	ordered_task *o = (ordered_task *)t;
+	o->order[(*o->next)++] = o->id;
+	if (o->id < 3)
+		return;
+	/* A nested fork, exposed inside the child, joined by the slow path. */
+	int inner_order[1], inner_next = 0;
+	ordered_task in;
+	in.id = 0;
+	in.order = inner_order;
+	in.next = &inner_next;
+	skua_fork(w, &in.task, ordered_run);
+	skua_abi_expose(w);
+	skua_join(w, &in.task);
+	ASSERT_EQ(inner_next, 1);
+}
+
+static void ordered_entry(skua_worker *w, void *arg)
+{
+	int *bad = arg;
+	for (int round = 0; round < 2000; round++) {
+		ordered_task ts[5];
+		int order[5], next = 0;
+		for (int i = 0; i < 5; i++) {
+			ts[i].id = i;
+			ts[i].order = order;
+			ts[i].next = &next;
+			skua_fork(w, &ts[i].task, ordered_run);
+			if (i == 2)
+				skua_abi_expose(w);
+		}
+		for (int i = 4; i >= 0; i--)
+			skua_join(w, &ts[i].task);
+		for (int i = 0; i < 5; i++)
+			*bad += next != 5 || order[i] != 4 - i;
+	}
+}
+
+TEST_CASE(joins_pop_private_forks_at_their_index_after_an_exposure)
+{
+	skua_pool *p = test_pool(1);
+	skua_worker_stats before, after;
+	ASSERT_OK(skua_pool_stats(p, &before, 1, NULL));
+	int bad = 0;
+	ASSERT_OK(skua_pool_run(p, ordered_entry, &bad));
+	ASSERT_OK(skua_pool_stats(p, &after, 1, NULL));
+	ASSERT_EQ(bad, 0);
+	/* With a fork window (test_forkjoin_window.c) some forks run
+	 * inline at once and are never exposed: only the order is checked. */
+	if (SKUA_FORK_WINDOW == 0)
+		ASSERT_EQ(after.forks_exposed - before.forks_exposed,
+		    2000u * 6);
+	ASSERT_EQ(after.joins_stolen - before.joins_stolen, 0);
+	ASSERT_OK(skua_pool_destroy(p));
+}
+
 static const struct test_case cases[] = {
 	TEST_ENTRY(fib_and_queens_exact_on_1_2_4_8_workers),
 	TEST_ENTRY(array_queens_exact_typed_and_auto_on_1_2_4_workers),
 	TEST_ENTRY(chain_of_10k_nested_forks_grows_deque_and_helps),
 	TEST_ENTRY(four_outside_threads_enter_one_pool_at_once),
 	TEST_ENTRY(join_wait_counts_the_wait_for_a_stolen_child),
+	TEST_ENTRY(joins_pop_private_forks_at_their_index_after_an_exposure),
 	TEST_END,
 };
 

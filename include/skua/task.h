@@ -137,9 +137,8 @@ static inline void skua_fork(skua_worker *w, skua_task *t, skua_task_fn fn)
 		fn(w, t);
 		return;
 	}
-	/* The state store is redundant (skua_abi_expose sets it too) but was
-	 * measured faster than without it (stores kept together). */
-	SKUA__STORE_RELAXED(&t->state, SKUA__TASK_QUEUED);
+	/* Private at i: the join reads i back from here (bits/deque.h). */
+	SKUA__STORE_RELAXED(&t->state, SKUA__TASK_PRIVATE_AT(i));
 	if (SKUA__UNLIKELY(!skua__deque_owner_has_room(h, i))) {
 		skua_abi_fork_slow(w, t);
 		return;
@@ -166,7 +165,8 @@ static inline void skua_join(skua_worker *w, skua_task *t)
 	if (SKUA_FORK_WINDOW > 0 &&
 	    SKUA__LOAD_RELAXED(&t->state) == SKUA__TASK_INLINED)
 		return;
-	if (SKUA__LIKELY(skua__deque_owner_pop(h))) {
+	if (SKUA__LIKELY(skua__deque_owner_pop_at(h,
+	    SKUA__LOAD_RELAXED(&t->state)))) {
 		t->fn(w, t);
 		return;
 	}
@@ -184,7 +184,8 @@ static inline void skua_join_fn(skua_worker *w, skua_task *t, skua_task_fn fn)
 	if (SKUA_FORK_WINDOW > 0 &&
 	    SKUA__LOAD_RELAXED(&t->state) == SKUA__TASK_INLINED)
 		return;
-	if (SKUA__LIKELY(skua__deque_owner_pop(h))) {
+	if (SKUA__LIKELY(skua__deque_owner_pop_at(h,
+	    SKUA__LOAD_RELAXED(&t->state)))) {
 		fn(w, t);
 		return;
 	}

@@ -54,6 +54,16 @@
 #define SKUA__TASK_DONE 2u
 #define SKUA__TASK_DETACHED 4u /* a future's task: fn manages its lifetime */
 #define SKUA__TASK_INLINED 8u  /* run inline at its fork (the fork window) */
+/*
+ * A fork that its owner holds privately at deque index i has the state
+ * ~i: negative as an index, unlike every value above (and a thief's
+ * pointer | STOLEN, below 2^63), so one compare tells "private, at i".
+ * The join reads its index back from the record instead of loading head,
+ * and so stores head from a value it had long before: the owner's head
+ * no longer chains every fork and join through one memory word (see
+ * skua__deque_owner_pop_at).  64-bit targets (indices below 2^63).
+ */
+#define SKUA__TASK_PRIVATE_AT(i) (~(uintptr_t)(i))
 
 struct skua_task;
 
@@ -97,15 +107,24 @@ static inline void skua__deque_owner_push(struct skua__whot *h, int64_t i,
 	h->head = i + 1;
 }
 
-/* Pop the newest private entry if there is one (the join's child, by the
- * LIFO rule); false: it was exposed, and may have been stolen. */
-static inline bool skua__deque_owner_pop(struct skua__whot *h)
+/*
+ * Pop the join's child, whose state word is `state`, if it is still
+ * private (by the LIFO rule it is then the newest entry, at index ~state,
+ * and head is one above it); false: it was exposed, and may have been
+ * stolen.  head is stored from the record, not loaded: on Intel a
+ * load of the head that the previous fork or join just stored waits for
+ * the store (~5 cycles, twice per fork and join), and that chain through
+ * one word bounded fib at 3.3 ns per fork+join (docs/design.md).
+ */
+static inline bool skua__deque_owner_pop_at(struct skua__whot *h,
+    uintptr_t state)
 {
+	int64_t i = (int64_t)~state;
 	/* The hint here, not only at the caller's test: GCC 12 lost the
 	 * caller's through the inlined return value, laid the join's common
 	 * case out as a taken branch, and fib ran 13% slower. */
-	if (SKUA__LIKELY(h->head > h->bottom)) {
-		h->head--;
+	if (SKUA__LIKELY(i >= h->bottom)) {
+		h->head = i;
 		return true;
 	}
 	return false;
