@@ -283,8 +283,8 @@ static void lazy_range(skua_worker *w, struct par_job *j, size_t lo,
  */
 static inline bool baton(skua_worker *w, skua_task *t)
 {
-	if (atomic_load_explicit(&t->state, memory_order_relaxed) &
-	    SKUA__TASK_STOLEN) {
+	if (skua__task_state_stolen(atomic_load_explicit(&t->state,
+	    memory_order_relaxed))) {
 		skua__post(w->pool, 1);
 		return true;
 	}

@@ -14,6 +14,10 @@
 #include <sched.h>
 #include <string.h>
 
+/* A thief's mark keeps its address shifted right by one. */
+_Static_assert(_Alignof(struct skua_worker) >= 2,
+    "SKUA__TASK_STOLEN_BY drops the low bit of the thief's address");
+
 /* Room for one more slot, running what the deque hands back when it is
  * full and out of memory. */
 static void make_room(skua_worker *w)
@@ -79,7 +83,7 @@ void skua__run_taken(skua_worker *w, skua_task *t)
 	atomic_store_explicit(&w->steal_base, w->hot.head,
 	    memory_order_release);
 	/* Release: the joiner reads the thief's pointer to leapfrog. */
-	atomic_store_explicit(&t->state, (uintptr_t)w | SKUA__TASK_STOLEN,
+	atomic_store_explicit(&t->state, SKUA__TASK_STOLEN_BY(w),
 	    memory_order_release);
 	t->fn(w, t);
 	SKUA_TRACE_EVENT(w, SKUA__TR_TASK, t0, skua__now_ns(), 1, 0);
@@ -217,7 +221,8 @@ static void wait_for_thief(skua_worker *w, skua_task *t)
 	uintptr_t s;
 	while ((s = atomic_load_explicit(&t->state, memory_order_acquire)) !=
 	    SKUA__TASK_DONE) {
-		skua_worker *thief = (skua_worker *)(s & ~(uintptr_t)SKUA__TASK_STOLEN);
+		skua_worker *thief = skua__task_state_stolen(s) ?
+		    (skua_worker *)SKUA__TASK_THIEF(s) : NULL;
 		if (thief != NULL && thief != w &&
 		    w->help_depth < SKUA__HELP_DEPTH_MAX) {
 			bool busy;

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <string.h>
 #include <time.h>
 
 static long fib_serial(int n)
@@ -345,6 +346,46 @@ TEST_CASE(joins_pop_private_forks_at_their_index_after_an_exposure)
 	ASSERT_OK(skua_pool_destroy(p));
 }
 
+/*
+ * The state word's encoding (skua/bits/deque.h): a private fork's ~i is
+ * never read as stolen, whatever its low bit (lib/parallel.c's baton asks
+ * this of a loop piece run inline by its join); a thief's mark decodes to
+ * the thief, tagged pointers (top byte set) included, and is never read
+ * as a private index; nor are QUEUED, DONE, DETACHED, INLINED.
+ */
+TEST_CASE(state_word_tells_private_stolen_and_the_rest_apart)
+{
+	struct skua__whot h;
+	memset(&h, 0, sizeof h);
+	h.bottom = 0;
+	for (int64_t i = 0; i < 1000; i++) {
+		uintptr_t s = SKUA__TASK_PRIVATE_AT(i);
+		ASSERT(!skua__task_state_stolen(s));
+		h.head = i + 1;
+		ASSERT(skua__deque_owner_pop_at(&h, s));
+		ASSERT_EQ(h.head, i);
+	}
+	static _Alignas(64) char worker_like[64];
+	uintptr_t ptrs[] = { (uintptr_t)worker_like,
+	    (uintptr_t)0xb400007f12345640ull, /* a tagged heap pointer */
+	    (uintptr_t)0xffffffffffffffc0ull, (uintptr_t)64 };
+	for (size_t k = 0; k < sizeof ptrs / sizeof ptrs[0]; k++) {
+		uintptr_t s = SKUA__TASK_STOLEN_BY(ptrs[k]);
+		ASSERT(skua__task_state_stolen(s));
+		ASSERT_EQ((uintptr_t)SKUA__TASK_THIEF(s), ptrs[k]);
+		h.head = 1;
+		ASSERT(!skua__deque_owner_pop_at(&h, s));
+		ASSERT_EQ(h.head, 1);
+	}
+	uintptr_t others[] = { SKUA__TASK_QUEUED, SKUA__TASK_DONE,
+	    SKUA__TASK_DETACHED, SKUA__TASK_INLINED };
+	for (size_t k = 0; k < sizeof others / sizeof others[0]; k++) {
+		ASSERT(!skua__task_state_stolen(others[k]));
+		h.head = 1;
+		ASSERT(!skua__deque_owner_pop_at(&h, others[k]));
+	}
+}
+
 static const struct test_case cases[] = {
 	TEST_ENTRY(fib_and_queens_exact_on_1_2_4_8_workers),
 	TEST_ENTRY(array_queens_exact_typed_and_auto_on_1_2_4_workers),
@@ -352,6 +393,7 @@ static const struct test_case cases[] = {
 	TEST_ENTRY(four_outside_threads_enter_one_pool_at_once),
 	TEST_ENTRY(join_wait_counts_the_wait_for_a_stolen_child),
 	TEST_ENTRY(joins_pop_private_forks_at_their_index_after_an_exposure),
+	TEST_ENTRY(state_word_tells_private_stolen_and_the_rest_apart),
 	TEST_END,
 };
 

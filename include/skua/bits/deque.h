@@ -50,20 +50,40 @@
 
 /* A task record's state word (struct skua_task.state). */
 #define SKUA__TASK_QUEUED 0u
-#define SKUA__TASK_STOLEN 1u   /* low bit; the rest is the thief */
+#define SKUA__TASK_STOLEN 1u   /* low bit; the rest is the thief, below */
 #define SKUA__TASK_DONE 2u
 #define SKUA__TASK_DETACHED 4u /* a future's task: fn manages its lifetime */
 #define SKUA__TASK_INLINED 8u  /* run inline at its fork (the fork window) */
+/* Stolen by thief w: its address shifted right by one (workers are
+ * cache-line aligned), so that the top bit is clear for any pointer,
+ * tagged ones too. */
+#define SKUA__TASK_STOLEN_BY(w) (((uintptr_t)(w) >> 1) | SKUA__TASK_STOLEN)
+#define SKUA__TASK_THIEF(s) ((void *)(((s) & ~(uintptr_t)SKUA__TASK_STOLEN) << 1))
 /*
- * A fork that its owner holds privately at deque index i has the state
- * ~i: negative as an index, unlike every value above (and a thief's
- * pointer | STOLEN, below 2^63), so one compare tells "private, at i".
- * The join reads its index back from the record instead of loading head,
- * and so stores head from a value it had long before: the owner's head
- * no longer chains every fork and join through one memory word (see
- * skua__deque_owner_pop_at).  64-bit targets (indices below 2^63).
+ * A fork that its owner holds privately at deque index i has the state ~i
+ * (on 64-bit targets): the only states with the top bit set (every value
+ * above has it clear), so that one compare tells "private, at i", and any
+ * other state reads as a negative index.  The join reads its index back
+ * from the record instead of loading head, and so stores head from a
+ * value it had long before: the owner's head no longer chains every fork
+ * and join through one memory word (skua__deque_owner_pop_at).  On a
+ * 32-bit target an index does not fit: the join pops by head there.
  */
+#if UINTPTR_MAX > 0xFFFFFFFFu
+#define SKUA__TASK_BY_INDEX 1
 #define SKUA__TASK_PRIVATE_AT(i) (~(uintptr_t)(i))
+#else
+#define SKUA__TASK_BY_INDEX 0
+#define SKUA__TASK_PRIVATE_AT(i) ((void)(i), (uintptr_t)SKUA__TASK_QUEUED)
+#endif
+
+/* Was the task whose state is s stolen (a thief runs it)?  Not a private
+ * index, whose low bit is anything. */
+static inline bool skua__task_state_stolen(uintptr_t s)
+{
+	return (s & SKUA__TASK_STOLEN) != 0 &&
+	    (SKUA__TASK_BY_INDEX == 0 || (intptr_t)s >= 0);
+}
 
 struct skua_task;
 
@@ -119,6 +139,14 @@ static inline void skua__deque_owner_push(struct skua__whot *h, int64_t i,
 static inline bool skua__deque_owner_pop_at(struct skua__whot *h,
     uintptr_t state)
 {
+#if !SKUA__TASK_BY_INDEX
+	(void)state;
+	if (SKUA__LIKELY(h->head > h->bottom)) {
+		h->head--;
+		return true;
+	}
+	return false;
+#else
 	int64_t i = (int64_t)~state;
 	/* The hint here, not only at the caller's test: GCC 12 lost the
 	 * caller's through the inlined return value, laid the join's common
@@ -128,6 +156,7 @@ static inline bool skua__deque_owner_pop_at(struct skua__whot *h,
 		return true;
 	}
 	return false;
+#endif
 }
 
 /* A thief found the public part empty and asks for work.  Relaxed: a late
