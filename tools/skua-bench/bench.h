@@ -106,6 +106,8 @@ typedef struct skb_report {
 	double park_med_us, park_p99_us;
 	int park_samples, parked_samples;
 	double os_wake_med_us, os_wake_p99_us; /* futex wake, no skua */
+	double line_rt_med_us, line_rt_p99_us; /* a cache line's round trip
+	                                        * (0: not measured, 1 CPU) */
 	double idle_cpu_ms_per_s;
 	/* The first loop after skua_pool_create (issue 11): 2 fixed chunks
 	 * of equal cost; medians, seconds; 0 when not measured (1 CPU). */
@@ -152,6 +154,11 @@ void skb_print_sweep(FILE *f, const skb_run *r);
 int skb_write_json(const char *path, const skb_run *r);
 int skb_write_csv(const char *path, const skb_run *r);
 int skb_write_svg(const char *path, const skb_run *r);
+
+/* floors.c: a futex wake-up of a sleeping thread (n samples into t) and a
+ * cache line's round trip between two threads, medians and p99 in us. */
+void skb_os_wake_floor(double *t, int n, double *med, double *p99);
+void skb_line_floor(double *med, double *p99);
 
 /* report.c */
 int skb_run_report(skb_run *r, int repeat);

@@ -298,8 +298,13 @@ def report(tool, work):
                 "os_futex_wake_us"):
         check(0 < rep[key]["median"] <= rep[key]["p99"], "%s %r" %
               (key, rep[key]))
+    if doc["machine"]["cpus"] >= 2:
+        key = "cache_line_round_trip_us"
+        check(key in rep and 0 < rep[key]["median"] <= rep[key]["p99"],
+              "%s %r" % (key, rep.get(key)))
     check(rep["idle_cpu_ms_per_s"] >= 0, "idle cpu")
     for word in ("T1/Ts", "warm pool", "parked pool", "idle pool CPU",
+                 "parked / floor",
                  "fib 35 auto", "nqueens 13 auto", "utree auto"):
         check(word in out, "report lacks %r" % word)
     # The first loop on a fresh pool (issue 11): 2 chunks on 1 and on 2
