@@ -17,8 +17,10 @@
  *       v  may steal here  v  only, no fences v
  *   ... [t0][t1][t2] ...  [p0][p1] ...  [pk] [free] ...
  *
- * - push (skua_fork, inline): slot[head] = t; head++.  Plain stores.
- * - pop of a private task (skua_join, inline): head--.  No fence.
+ * - push (skua_fork, inline): t->state = ~head; slot[head] = t; head++.
+ *   Plain stores.
+ * - pop of a private task (skua_join, inline): i = ~t->state; if i >=
+ *   bottom, head = i.  No fence (skua/bits/deque.h says why i).
  * - expose (on a thief's demand): bottom = head, a seq_cst store (the
  *   release of the slots, and the publish step of lib/park.md).
  * - take of a public task (join slow path): Chase-Lev take, the seq_cst

@@ -30,7 +30,12 @@
  * only once we stop spinning (measured: 115 us to start with a pause loop
  * of 4000 iterations, 15 us with yields; docs/benchmarks.md).  Spinning
  * first matters too: yielding at once took the warm round trip from 0.36
- * to 1.06 us.
+ * to 1.06 us.  But not when our own skua_spawn woke a parked worker for
+ * the future (it is WATCHED already): that worker most likely waits for
+ * our CPU, the kernel does not preempt us for it (a worker that spun
+ * before parking has used its share), and the spin only delayed its
+ * start by EXT_SPIN_NS (a parked trip of 5.8 us against a futex floor of
+ * 1.8 us on an Intel VM: docs/benchmarks.md).
  */
 #define EXT_SPIN_NS 3000u
 #define EXT_YIELD_NS 20000u
@@ -171,17 +176,30 @@ static void watch(skua_future *const *fs, size_t n)
 			    SKUA__F_WATCHED, memory_order_relaxed);
 }
 
+/* Did the spawn of one of fs wake a parked worker (skua_spawn marks it
+ * WATCHED then)?  Relaxed: a hint. */
+static bool any_woke_a_worker(skua_future *const *fs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fs[i] != NULL && (atomic_load_explicit(&fs[i]->status,
+		    memory_order_relaxed) & SKUA__F_WATCHED))
+			return true;
+	return false;
+}
+
 /* A thread that is no worker, or a worker inside blocking_begin/end: spin
- * EXT_SPIN_NS, yield until EXT_YIELD_NS, then sleep. */
+ * EXT_SPIN_NS (none when a worker was woken for us), yield until
+ * EXT_YIELD_NS, then sleep. */
 static bool wait_outside(skua_future *const *fs, size_t n, bool all,
     size_t *index, size_t *first, uint64_t deadline)
 {
 	uint64_t spin_start = skua__now_ns();
-	bool watched = false;
+	bool watched = any_woke_a_worker(fs, n);
+	uint64_t spin_ns = watched ? 0 : EXT_SPIN_NS;
 	for (unsigned i = 1;; i++) {
 		if (ready(fs, n, all, index, first))
 			return true;
-		if (i % 16 != 0) {
+		if (i % 16 != 0 && spin_ns != 0) {
 			__builtin_ia32_pause();
 			continue;
 		}
@@ -190,7 +208,7 @@ static bool wait_outside(skua_future *const *fs, size_t n, bool all,
 			return false;
 		if (now - spin_start > EXT_YIELD_NS)
 			break;
-		if (now - spin_start > EXT_SPIN_NS) {
+		if (now - spin_start >= spin_ns) {
 			if (!watched) {
 				watched = true;
 				watch(fs, n);

@@ -78,15 +78,21 @@ static skua_worker *fake_worker(skua_pool *p, unsigned i)
 	return w;
 }
 
-/* Private pop, as skua_join's fast path: the item is the newest. */
+/* Private pop of the newest item, with skua_join's fast-path test (its
+ * index read back from the record's state word, skua/bits/deque.h): it
+ * must succeed, at the index below head. */
 static skua_task *pop_private(skua_worker *w)
 {
 	struct skua__whot *h = &w->hot;
 	if (h->head == h->bottom)
 		return NULL;
-	h->head--;
-	return atomic_load_explicit(&h->slots[h->head & h->mask],
+	int64_t head = h->head;
+	skua_task *t = atomic_load_explicit(&h->slots[(head - 1) & h->mask],
 	    memory_order_relaxed);
+	ASSERT(skua__deque_owner_pop_at(h, atomic_load_explicit(&t->state,
+	    memory_order_relaxed)));
+	ASSERT_EQ(h->head, head - 1);
+	return t;
 }
 
 static void run_config(unsigned nthieves, long n)

@@ -165,7 +165,7 @@ TEST_CASE(leapfrog_takes_only_above_base)
 	skua_task old = { .fn = nop_run }, mine = { .fn = nop_run };
 	skua_task mine2 = { .fn = nop_run }, child = { .fn = nop_run };
 	bool busy;
-	atomic_store(&child.state, (uintptr_t)v | 1); /* stolen by v */
+	atomic_store(&child.state, SKUA__TASK_STOLEN_BY(v)); /* stolen by v */
 	skua__push_public(v, &old);          /* an older frame's task */
 	int64_t base = v->hot.head;          /* the child starts here */
 	ASSERT(skua__deque_steal_above(v, base, &child, &busy) == NULL);

@@ -54,9 +54,9 @@
 #define SKUA__TASK_DONE 2u
 #define SKUA__TASK_DETACHED 4u /* a future's task: fn manages its lifetime */
 #define SKUA__TASK_INLINED 8u  /* run inline at its fork (the fork window) */
-/* Stolen by thief w: its address shifted right by one (workers are
- * cache-line aligned), so that the top bit is clear for any pointer,
- * tagged ones too. */
+/* Stolen by thief w: its address shifted right by one, with bit 0 set
+ * (workers are cache-line aligned: nothing is lost), so that the top bit
+ * is clear for any pointer, tagged ones too. */
 #define SKUA__TASK_STOLEN_BY(w) (((uintptr_t)(w) >> 1) | SKUA__TASK_STOLEN)
 #define SKUA__TASK_THIEF(s) ((void *)(((s) & ~(uintptr_t)SKUA__TASK_STOLEN) << 1))
 /*
