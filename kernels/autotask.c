@@ -31,7 +31,12 @@ SKUA_TASK_4(long, skb_aqueens, int, n, int, row, uint32_t, cols, uint64_t,
 	if (row == n)
 		return 1;
 	uint32_t d1 = (uint32_t)diag, d2 = (uint32_t)(diag >> 32);
-	SKUA_FRAME(skb_aqueens) kids[32];
+	/* At most n <= 16 children (the board's bits).  Sized to that, not
+	 * to a round bound: the serial clone keeps this array too, and at
+	 * [32] its stack frames (14 KB per call as gcc inlines 8 levels) made
+	 * it 1.055x hand-written serial against 1.00-1.04x at [14]
+	 * (docs/optimization-guide.md). */
+	SKUA_FRAME(skb_aqueens) kids[16];
 	int k = 0;
 	for (int c = 0; c < n; c++) {
 		uint32_t bc = 1u << c, b1 = 1u << (row + c),

@@ -156,7 +156,7 @@ static long queens_fj(skua_worker *w, int n, int row, uint32_t cols,
 {
 	if (row == n)
 		return 1;
-	q_task ts[32];
+	q_task ts[16]; /* at most n <= 16 children, as the autotask kernel */
 	int k = 0;
 	for (int c = 0; c < n; c++) {
 		uint32_t bc = 1u << c, b1 = 1u << (row + c),
