@@ -80,6 +80,7 @@ typedef struct skb_result {
 	double steal_attempts;/* per run */
 	double steal_success; /* steals / attempts, capped at 1 */
 	double idle_share;    /* idle_ns / (workers * phase wall time) */
+	double wait_share;    /* join_wait_ns / (workers * phase wall time) */
 	skb_noise noise;
 	long answer;
 	bool correct;

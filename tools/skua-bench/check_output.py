@@ -88,6 +88,7 @@ def e2e(tool, work):
         check(r["speedup"] > 0, "speedup %r" % r)
         if r["runner"] == "skua":
             check(0 <= r["idle_share"] <= 1, "idle_share %r" % r)
+            check(0 <= r["join_wait_share"] <= 1, "join_wait_share %r" % r)
             check(0 <= r["steal_success"] <= 1, "steal_success %r" % r)
             check(r["steals_per_run"] >= 0, "steals %r" % r)
     known = {("fib", 18): 2584, ("nqueens", 7): 40, ("nqueens-array", 8): 92,

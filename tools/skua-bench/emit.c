@@ -88,6 +88,8 @@ static const struct field fields[] = {
 	    "steal%", 6, TK_PCT1),
 	F("idle_share", FK_NUM, idle_share, BOTH | IF_STATS, "%.6g", "idle%",
 	    6, TK_PCT1),
+	F("join_wait_share", FK_NUM, wait_share, BOTH | IF_STATS, "%.6g",
+	    "wait%", 6, TK_PCT1),
 	F("answer", FK_LONG, answer, BOTH, NULL, NULL, 0, TK_NONE),
 	F("correct", FK_BOOL, correct, BOTH, NULL, NULL, 0, TK_NONE),
 };
@@ -188,8 +190,9 @@ void skb_print_table(FILE *f, const skb_run *r)
 	}
 	fprintf(f, "\nspeedup = serial median / median; effic = speedup / "
 	    "workers; steal%% = steals / steal attempts;\nidle%% = worker "
-	    "time spent looking for work or asleep.  Every answer was "
-	    "checked.\n");
+	    "time spent looking for work or asleep; wait%% = worker time in "
+	    "a join\nwaiting for a stolen child, running nothing.  Every "
+	    "answer was checked.\n");
 	if (noisy > 0)
 		fprintf(f, "noisy: rerun = %d figure%s not to trust: its runs "
 		    "spread over 10%% of the median, or the\nmachine was busy "

@@ -195,6 +195,13 @@ static void pool_figures(skb_result *x, skua_pool *pool,
 	    before->idle_ns) * 1e-9 / (wall * workers) : 0;
 	if (x->idle_share > 1)
 		x->idle_share = 1;
+	/* A join waiting for a stolen child spins, running nothing: busy
+	 * for the OS, so not in idle_ns, but lost all the same (one worker
+	 * inside an unsplittable piece that the other's join waits for). */
+	x->wait_share = wall > 0 ? (double)(after.join_wait_ns -
+	    before->join_wait_ns) * 1e-9 / (wall * workers) : 0;
+	if (x->wait_share > 1)
+		x->wait_share = 1;
 }
 
 /* Median, range, bandwidth and speedup of a finished phase. */
