@@ -41,7 +41,8 @@
  * skua_blocking_begin/end: such a wait may run any task (skua/future.h).
  *
  * The fast paths are inline: fork is a few stores and one relaxed load, join
- * a compare and a call.  Everything else is in lib/task.c.
+ * a load of the record's state (its deque index), a compare and a call.
+ * Everything else is in lib/task.c.
  */
 #ifndef SKUA_TASK_H
 #define SKUA_TASK_H
