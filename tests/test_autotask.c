@@ -133,6 +133,7 @@ TEST_CASE(answers_on_1_2_4_8_workers)
 	long tree = forest_serial(12345, q);
 	printf("binomial tree: %ld nodes\n", tree);
 	ASSERT(tree > 1000);
+	bool fib_cut = false, queens_cut = false;
 	for (unsigned workers = 1; workers <= 8; workers *= 2) {
 		skua_pool *p = test_pool(workers);
 		int rounds = (int)test_scale(3, 1);
@@ -142,12 +143,18 @@ TEST_CASE(answers_on_1_2_4_8_workers)
 			ASSERT_EQ(r.fib, 832040);
 			ASSERT_EQ(r.queens, 14200);
 			ASSERT_EQ(r.tree, tree);
+			fib_cut |= atomic_load(&afib_auto.cut) != 0;
+			queens_cut |= atomic_load(&aqueens_auto.cut) != 0;
 		}
 		ASSERT_OK(skua_pool_destroy(p));
 	}
-	/* The estimates found a cut: below it a spawn is a call. */
-	ASSERT(atomic_load(&afib_auto.cut) != 0);
-	ASSERT(atomic_load(&aqueens_auto.cut) != 0);
+	/* The estimates found a cut: below it a spawn is a call.  Looked at
+	 * after every round, not only at the end: the estimate is made of
+	 * timed samples, and one sample of a preempted subtree (8 workers on
+	 * 2 CPUs under ASan, beside other tests) can lift the cut's depth
+	 * over the target for a moment (failed once at the end, 2026-12-02). */
+	ASSERT(fib_cut);
+	ASSERT(queens_cut);
 	printf("cuts: fib depth %u, queens %u, tree %u\n",
 	    atomic_load(&afib_auto.cut) - 1, atomic_load(&aqueens_auto.cut) - 1,
 	    atomic_load(&atree_auto.cut));
