@@ -127,7 +127,7 @@ static const char *chunk_label(const struct trace_out *o, unsigned id,
     char *buf)
 {
 	char *l = o->labels != NULL ? o->labels[id] : buf;
-	if (l[0] == '\0' || o->labels == NULL) {
+	if (o->labels == NULL || l[0] == '\0') {
 		skua__site_label(id, l, LABEL_LEN);
 		for (char *c = l; *c != '\0'; c++)
 			if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20)
