@@ -51,7 +51,9 @@ void skua__push_public(skua_worker *w, skua_task *t)
 void skua_abi_fork_slow(skua_worker *w, skua_task *t)
 {
 	make_room(w);
-	/* The index may have moved while making room. */
+	/* skua_fork stored this index already, and make_room leaves head
+	 * where it was; stored again beside the push that uses it, so the
+	 * two cannot drift apart if make_room ever changes. */
 	atomic_store_explicit(&t->state, SKUA__TASK_PRIVATE_AT(w->hot.head),
 	    memory_order_relaxed);
 	skua__deque_push_private(w, t);
@@ -258,14 +260,13 @@ SKUA_COLD void skua_abi_join_slow(skua_worker *w, skua_task *t)
 {
 	struct skua__whot *h = &w->hot;
 
+	uintptr_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
 	/* Forked inline by a fork window that this join's translation unit
 	 * does not have (a misuse, skua/task.h): it ran already. */
-	if (atomic_load_explicit(&t->state, memory_order_relaxed) ==
-	    SKUA__TASK_INLINED)
+	if (s == SKUA__TASK_INLINED)
 		return;
 	/* The inline join's test, for a caller that did not make it. */
-	if (skua__deque_owner_pop_at(h, atomic_load_explicit(&t->state,
-	    memory_order_relaxed))) {
+	if (skua__deque_owner_pop_at(h, s)) {
 		t->fn(w, t);
 		return;
 	}

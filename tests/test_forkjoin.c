@@ -373,20 +373,16 @@ TEST_CASE(state_word_tells_private_stolen_and_the_rest_apart)
 		uintptr_t s = SKUA__TASK_STOLEN_BY(ptrs[k]);
 		ASSERT(skua__task_state_stolen(s));
 		ASSERT_EQ((uintptr_t)SKUA__TASK_THIEF(s), ptrs[k]);
-#if SKUA__TASK_BY_INDEX /* else the join pops by head alone */
 		h.head = 1;
 		ASSERT(!skua__deque_owner_pop_at(&h, s));
 		ASSERT_EQ(h.head, 1);
-#endif
 	}
 	uintptr_t others[] = { SKUA__TASK_QUEUED, SKUA__TASK_DONE,
 	    SKUA__TASK_DETACHED, SKUA__TASK_INLINED };
 	for (size_t k = 0; k < sizeof others / sizeof others[0]; k++) {
 		ASSERT(!skua__task_state_stolen(others[k]));
-#if SKUA__TASK_BY_INDEX
 		h.head = 1;
 		ASSERT(!skua__deque_owner_pop_at(&h, others[k]));
-#endif
 	}
 }
 

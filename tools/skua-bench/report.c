@@ -13,18 +13,14 @@
  *
  * The kernel rows are timed by measure.c's loop, the phases' (warm-up,
  * timed runs, median, noise marks); what only the report measures (round
- * trips, the OS's futex floor, idle CPU, the first loop) is here.
+ * trips, idle CPU, the first loop) is here, the floors beside the round
+ * trips in floors.c.
  */
 #define _GNU_SOURCE
 #include "bench.h"
 
-#include <linux/futex.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 /* The plain kernels, then their autotask forms (K_AUTO + kernel). */
 enum { K_FIB, K_UTREE, K_QUEENS, K_AUTO };
@@ -110,7 +106,6 @@ static double round_trip(skua_pool *p)
 		    (void *)&res);
 	return t1 - t0;
 }
-
 
 /*
  * The first loop on a fresh pool: numpy.array_split(a, 2) + Pool.map, as a

@@ -60,29 +60,25 @@
 #define SKUA__TASK_STOLEN_BY(w) (((uintptr_t)(w) >> 1) | SKUA__TASK_STOLEN)
 #define SKUA__TASK_THIEF(s) ((void *)(((s) & ~(uintptr_t)SKUA__TASK_STOLEN) << 1))
 /*
- * A fork that its owner holds privately at deque index i has the state ~i
- * (on 64-bit targets): the only states with the top bit set (every value
- * above has it clear), so that one compare tells "private, at i", and any
- * other state reads as a negative index.  The join reads its index back
- * from the record instead of loading head, and so stores head from a
- * value it had long before: the owner's head no longer chains every fork
- * and join through one memory word (skua__deque_owner_pop_at).  On a
- * 32-bit target an index does not fit: the join pops by head there.
+ * A fork that its owner holds privately at deque index i has the state ~i:
+ * the only states with the top bit set (every value above has it clear),
+ * so that one compare tells "private, at i", and any other state reads as
+ * a negative index.  The join reads its index back from the record
+ * instead of loading head, and so stores head from a value it had long
+ * before: the owner's head no longer chains every fork and join through
+ * one memory word (skua__deque_owner_pop_at).  The index fills the word:
+ * 64-bit targets only (lib/worker_struct.h assumes them too).
  */
-#if UINTPTR_MAX > 0xFFFFFFFFu
-#define SKUA__TASK_BY_INDEX 1
-#define SKUA__TASK_PRIVATE_AT(i) (~(uintptr_t)(i))
-#else
-#define SKUA__TASK_BY_INDEX 0
-#define SKUA__TASK_PRIVATE_AT(i) ((void)(i), (uintptr_t)SKUA__TASK_QUEUED)
+#if UINTPTR_MAX <= 0xFFFFFFFFu
+#error "skua needs a 64-bit target: a task's state word holds a deque index"
 #endif
+#define SKUA__TASK_PRIVATE_AT(i) (~(uintptr_t)(i))
 
 /* Was the task whose state is s stolen (a thief runs it)?  Not a private
  * index, whose low bit is anything. */
 static inline bool skua__task_state_stolen(uintptr_t s)
 {
-	return (s & SKUA__TASK_STOLEN) != 0 &&
-	    (SKUA__TASK_BY_INDEX == 0 || (intptr_t)s >= 0);
+	return (s & SKUA__TASK_STOLEN) != 0 && (intptr_t)s >= 0;
 }
 
 struct skua_task;
@@ -139,14 +135,6 @@ static inline void skua__deque_owner_push(struct skua__whot *h, int64_t i,
 static inline bool skua__deque_owner_pop_at(struct skua__whot *h,
     uintptr_t state)
 {
-#if !SKUA__TASK_BY_INDEX
-	(void)state;
-	if (SKUA__LIKELY(h->head > h->bottom)) {
-		h->head--;
-		return true;
-	}
-	return false;
-#else
 	int64_t i = (int64_t)~state;
 	/* The hint here, not only at the caller's test: GCC 12 lost the
 	 * caller's through the inlined return value, laid the join's common
@@ -156,7 +144,6 @@ static inline bool skua__deque_owner_pop_at(struct skua__whot *h,
 		return true;
 	}
 	return false;
-#endif
 }
 
 /* A thief found the public part empty and asks for work.  Relaxed: a late
