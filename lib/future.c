@@ -191,11 +191,13 @@ int skua_spawn(skua_pool *pool, skua_fn fn, void *arg, skua_future **out)
 		 * We are about to wake a parked worker, and the kernel often
 		 * runs it on our CPU at once, preempting us inside the wake:
 		 * ask its finisher to yield this CPU back (SKUA__F_WATCHED),
-		 * or our get() would wait for the worker's idle spin. */
+		 * or our get() would wait for the worker's idle spin.  The
+		 * worker parked on our CPU first: one parked on the other
+		 * would start there, on an idle CPU (lib/park.md, P3). */
 		if (skua__post_wakes(pool)) {
 			atomic_fetch_or_explicit(&f->status, SKUA__F_WATCHED,
 			    memory_order_relaxed);
-			skua__notify(pool, 1);
+			skua__notify_near(pool);
 		}
 	}
 	*out = f;

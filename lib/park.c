@@ -3,6 +3,7 @@
  * lib/park.c - sleeping and waking workers.  The protocol, its states and the
  * argument that no wake-up is lost are in lib/park.md; keep them in step.
  */
+#define _GNU_SOURCE /* sched_getcpu */
 #include "park.h"
 #include "pool_struct.h"
 
@@ -54,6 +55,22 @@ static uint32_t park_bit(unsigned me)
 	return 1u << (me & 31);
 }
 
+/* Wake up to n blocked workers, `first` (1 + an index, or 0) first, then
+ * the one that announced itself last, then any (a plain wake).  Targeted
+ * wakes that find nobody cost a system call each and change nothing. */
+static void wake_blocked(skua_pool *p, unsigned n, uint32_t first)
+{
+	if (first != 0 && futex_wake_bits(&p->wake_seq, 1,
+	    park_bit(first - 1)) > 0 && --n == 0)
+		return;
+	uint32_t last = atomic_load_explicit(&p->last_parked,
+	    memory_order_relaxed);
+	if (last != 0 && last != first && futex_wake_bits(&p->wake_seq, 1,
+	    park_bit(last - 1)) > 0 && --n == 0)
+		return;
+	skua__futex_wake(&p->wake_seq, (int)n);
+}
+
 /*
  * Step P3 of the post-work protocol: bump the sequence, wake n sleepers.
  * The one that announced itself last first (FUTEX_WAKE_BITSET on its
@@ -66,14 +83,26 @@ void skua__notify(skua_pool *p, unsigned n)
 {
 	/* seq_cst: a sleeper that read the old value fails its futex wait. */
 	atomic_fetch_add_explicit(&p->wake_seq, 1, memory_order_seq_cst);
-	uint32_t last = atomic_load_explicit(&p->last_parked,
+	wake_blocked(p, n, 0);
+}
+
+/*
+ * P3 for an outside thread that will wait for what it posted: first the
+ * worker that parked on this thread's CPU.  The kernel runs a woken
+ * thread on the CPU where it slept when that CPU is idle, and on the
+ * waker's when it is the same one: a worker parked on another CPU than
+ * ours starts there, and on a VM an idle vCPU takes 40 us to wake
+ * (docs/benchmarks.md); the one parked here starts here at once, and
+ * its finisher yields the CPU back to us (SKUA__F_WATCHED).
+ */
+void skua__notify_near(skua_pool *p)
+{
+	atomic_fetch_add_explicit(&p->wake_seq, 1, memory_order_seq_cst);
+	int cpu = sched_getcpu();
+	uint32_t near = cpu < 0 ? 0 : atomic_load_explicit(
+	    &p->parked_on_cpu[(unsigned)cpu % SKUA__PARK_CPU_SLOTS],
 	    memory_order_relaxed);
-	if (last != 0) {
-		if (futex_wake_bits(&p->wake_seq, 1, park_bit(last - 1)) > 0 &&
-		    --n == 0)
-			return;
-	}
-	skua__futex_wake(&p->wake_seq, (int)n);
+	wake_blocked(p, 1, near);
 }
 
 /*
@@ -120,6 +149,8 @@ void skua__park_init(skua_pool *p, unsigned searching)
 	atomic_init(&p->done_seq, 0);
 	atomic_init(&p->ext_waiters, 0);
 	atomic_init(&p->last_parked, 0);
+	for (unsigned i = 0; i < SKUA__PARK_CPU_SLOTS; i++)
+		atomic_init(&p->parked_on_cpu[i], 0);
 }
 
 void skua__park_search_begin(skua_pool *p)
@@ -148,7 +179,7 @@ bool skua__park_any_sleeper(skua_pool *p)
  * lib/worker.c's pool_has_work) follows, then skua__park_sleep (S4) when
  * it found nothing, then skua__park_resume (S5).
  */
-uint32_t skua__park_announce(skua_pool *p, unsigned me)
+uint32_t skua__park_announce(skua_pool *p, unsigned me, int *cpu_slot)
 {
 	/* S1: read the sequence before announcing ourselves. */
 	uint32_t seq = atomic_load_explicit(&p->wake_seq, memory_order_seq_cst);
@@ -156,8 +187,13 @@ uint32_t skua__park_announce(skua_pool *p, unsigned me)
 	atomic_fetch_add_explicit(&p->sleepers, 1, memory_order_seq_cst);
 	/* S2b: stop counting as searching, before the re-check. */
 	atomic_fetch_sub_explicit(&p->spinning, 1, memory_order_seq_cst);
-	/* Relaxed: only a hint of whom to wake first. */
+	/* Relaxed: only hints of whom to wake first. */
 	atomic_store_explicit(&p->last_parked, me + 1, memory_order_relaxed);
+	int cpu = sched_getcpu();
+	*cpu_slot = cpu < 0 ? -1 : (int)((unsigned)cpu % SKUA__PARK_CPU_SLOTS);
+	if (*cpu_slot >= 0)
+		atomic_store_explicit(&p->parked_on_cpu[*cpu_slot], me + 1,
+		    memory_order_relaxed);
 	return seq;
 }
 
@@ -171,13 +207,18 @@ void skua__park_sleep(skua_pool *p, uint32_t seq, unsigned me)
 
 /* S5: searching again.  Returns when woken, when the re-check found work
  * (left for the caller's next search), or at shutdown. */
-void skua__park_resume(skua_pool *p, unsigned me)
+void skua__park_resume(skua_pool *p, unsigned me, int cpu_slot)
 {
-	/* No longer the one to wake first (relaxed: a hint).  A stale hint
+	/* No longer the one to wake first (relaxed: hints).  A stale hint
 	 * costs a targeted wake that finds nobody, then the plain one. */
 	uint32_t mine = me + 1;
 	atomic_compare_exchange_strong_explicit(&p->last_parked, &mine, 0,
 	    memory_order_relaxed, memory_order_relaxed);
+	mine = me + 1;
+	if (cpu_slot >= 0)
+		atomic_compare_exchange_strong_explicit(
+		    &p->parked_on_cpu[cpu_slot], &mine, 0,
+		    memory_order_relaxed, memory_order_relaxed);
 	atomic_fetch_add_explicit(&p->spinning, 1, memory_order_seq_cst);
 	atomic_fetch_sub_explicit(&p->sleepers, 1, memory_order_seq_cst);
 }

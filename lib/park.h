@@ -24,6 +24,9 @@ void skua__park_init(skua_pool *p, unsigned searching);
 
 /* P3 after the caller's seq_cst publish: bump wake_seq, wake n. */
 void skua__notify(skua_pool *p, unsigned n);
+/* The same for one, from a thread that will wait for the work it posted
+ * (an outside skua_spawn): the worker parked on the caller's CPU first. */
+void skua__notify_near(skua_pool *p);
 /* P3, skipped while nobody sleeps or someone searches: skua__post is
  * `if (skua__post_wakes(p)) skua__notify(p, n)`, for callers that act
  * between the two. */
@@ -47,10 +50,12 @@ bool skua__park_any_sleeper(skua_pool *p);
  * re-checks every queue with seq_cst loads (S3); sleep (S4) only if that
  * found nothing; resume (S5) in any case.  `me` is the worker's index: a
  * post wakes the worker that announced itself last first (warm, and the
- * kernel keeps it on the CPU where it last ran).
+ * kernel keeps it on the CPU where it last ran), an outside spawn the one
+ * that parked on its CPU; announce sets *cpu_slot for resume (which CPU
+ * hint is ours to clear).
  */
-uint32_t skua__park_announce(skua_pool *p, unsigned me);
+uint32_t skua__park_announce(skua_pool *p, unsigned me, int *cpu_slot);
 void skua__park_sleep(skua_pool *p, uint32_t seq, unsigned me);
-void skua__park_resume(skua_pool *p, unsigned me);
+void skua__park_resume(skua_pool *p, unsigned me, int cpu_slot);
 
 #endif /* SKUA_PARK_H */

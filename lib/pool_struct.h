@@ -25,6 +25,9 @@
 struct skua__trace_ext;
 struct skua__profile;
 
+/* Slots of skua_pool.parked_on_cpu: CPUs beyond share them (a hint). */
+#define SKUA__PARK_CPU_SLOTS 64
+
 struct skua_pool {
 	unsigned n;        /* compute workers */
 	unsigned cap;      /* worker slots: n + max_blocking spares */
@@ -49,6 +52,10 @@ struct skua_pool {
 	/* 1 + the index of the worker that announced itself last and has not
 	 * resumed since, or 0: who a post wakes first (a hint, lib/park.md). */
 	_Atomic uint32_t last_parked;
+	/* Per CPU (the CPU number modulo the size), the same for the worker
+	 * that last parked there: whom an outside skua_spawn wakes first
+	 * (lib/park.md, P3). */
+	_Atomic uint32_t parked_on_cpu[SKUA__PARK_CPU_SLOTS] SKUA_ALIGNED;
 	/* Outside threads waiting for futures sleep on done_seq. */
 	_Atomic uint32_t done_seq SKUA_ALIGNED;
 	_Atomic uint32_t ext_waiters;

@@ -4,9 +4,11 @@
  * keeps falling asleep; every round must complete (a lost wake-up hangs
  * and the watchdog fails the test).  Also the round trip from inside a
  * worker to a sleeping sibling, the first fork of a worker woken on a
- * parked pool waking another, and an idle pool's CPU use.
+ * parked pool waking another, which worker a post wakes, and an idle
+ * pool's CPU use.
  * Usage: test_wakeup [CASE]
  */
+#define _GNU_SOURCE /* sched_setaffinity */
 #include "test.h"
 
 #include <sched.h>
@@ -188,10 +190,70 @@ TEST_CASE(parked_pool_wakes_the_worker_that_parked_last)
 	ASSERT_OK(skua_pool_destroy(p));
 }
 
+/* The i-th CPU of this thread's affinity mask, or -1. */
+static int nth_cpu(const cpu_set_t *m, int i)
+{
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, m) && i-- == 0)
+			return c;
+	return -1;
+}
+
+static void run_here_only(int cpu)
+{
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	ASSERT(sched_setaffinity(0, sizeof one, &one) == 0);
+}
+
+/* An outside spawn wakes the worker parked on the spawning thread's CPU
+ * first (lib/park.md, P3: the kernel starts it there at once, where one
+ * parked elsewhere starts on its own idle CPU, 40 us later on a VM).
+ * Counted: two workers pinned to two CPUs, the submitter alternating
+ * between them, which worker ran each of 20 submissions.  The LIFO wake
+ * alone would pick the previous round's worker: the other CPU's. */
+TEST_CASE(outside_spawn_wakes_the_worker_parked_on_its_cpu)
+{
+	cpu_set_t saved;
+	ASSERT(sched_getaffinity(0, sizeof saved, &saved) == 0);
+	if (CPU_COUNT(&saved) < 2) {
+		printf("skipped: one CPU\n");
+		return;
+	}
+	int cpus[2] = { nth_cpu(&saved, 0), nth_cpu(&saved, 1) };
+	skua_config cfg;
+	skua_config_init(&cfg);
+	cfg.workers = 2;
+	cfg.pin = SKUA_PIN_COMPACT; /* worker i on cpus[i] */
+	skua_pool *p;
+	ASSERT_OK(skua_pool_create(&cfg, &p));
+	unsigned near = 0, rounds = 20;
+	for (unsigned i = 0; i < rounds; i++) {
+		run_here_only(cpus[i % 2]);
+		wait_all_parked(p, 2);
+		unsigned who = UINT32_MAX;
+		skua_future *f;
+		ASSERT_OK(skua_spawn(p, my_index, &who, &f));
+		ASSERT_OK(skua_future_get(f, NULL));
+		ASSERT_OK(skua_future_release(f));
+		ASSERT(who < 2);
+		near += who == i % 2;
+	}
+	ASSERT(sched_setaffinity(0, sizeof saved, &saved) == 0);
+	printf("%u of %u submissions ran on the worker of their CPU\n", near,
+	    rounds);
+	/* A spurious wake-up or a slow park may let the other worker take
+	 * one now and then; LIFO alone would match 1 of 20. */
+	ASSERT(near >= rounds * 3 / 4);
+	ASSERT_OK(skua_pool_destroy(p));
+}
+
 static const struct test_case cases[] = {
 	TEST_ENTRY(no_wakeup_lost_to_a_pool_falling_asleep),
 	TEST_ENTRY(first_fork_on_a_woken_worker_wakes_a_sleeper),
 	TEST_ENTRY(parked_pool_wakes_the_worker_that_parked_last),
+	TEST_ENTRY(outside_spawn_wakes_the_worker_parked_on_its_cpu),
 	TEST_ENTRY(idle_pool_uses_under_10ms_cpu_per_second),
 	TEST_END,
 };
