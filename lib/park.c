@@ -3,8 +3,9 @@
  * lib/park.c - sleeping and waking workers.  The protocol, its states and the
  * argument that no wake-up is lost are in lib/park.md; keep them in step.
  */
-#define _GNU_SOURCE /* sched_getcpu */
+#define _GNU_SOURCE /* cpu_set_t in park_spot.h */
 #include "park.h"
+#include "park_spot.h"
 #include "pool_struct.h"
 
 #include <errno.h>
@@ -73,36 +74,32 @@ static void wake_blocked(skua_pool *p, unsigned n, uint32_t first)
 
 /*
  * Step P3 of the post-work protocol: bump the sequence, wake n sleepers.
- * The one that announced itself last first (FUTEX_WAKE_BITSET on its
- * bit; LIFO, where a plain futex wake is FIFO: the longest asleep, its
- * caches the coldest, on a CPU the kernel may have to wake), then plain
- * wakes for the rest.  As many blocked workers are released as before:
- * the targeted wake only chooses which (lib/park.md, P3).
+ * First one parked on another CPU than ours (lib/park_spot.c: it starts
+ * there, on a CPU with no other sleeper, where the one on our CPU would
+ * start beside us), then the one that announced itself last (LIFO, where
+ * a plain futex wake is FIFO: the longest asleep, its caches the
+ * coldest), then plain wakes for the rest.  As many blocked workers are
+ * released as before: the targeted wakes only choose which (lib/park.md,
+ * P3).
  */
 void skua__notify(skua_pool *p, unsigned n)
 {
 	/* seq_cst: a sleeper that read the old value fails its futex wait. */
 	atomic_fetch_add_explicit(&p->wake_seq, 1, memory_order_seq_cst);
-	wake_blocked(p, n, 0);
+	wake_blocked(p, n, skua__park_spot_far(p));
 }
 
 /*
- * P3 for an outside thread that will wait for what it posted: first the
- * worker that parked on this thread's CPU.  The kernel runs a woken
- * thread on the CPU where it slept when that CPU is idle, and on the
- * waker's when it is the same one: a worker parked on another CPU than
- * ours starts there, and on a VM an idle vCPU takes 40 us to wake
- * (docs/benchmarks.md); the one parked here starts here at once, and
- * its finisher yields the CPU back to us (SKUA__F_WATCHED).
+ * P3 for an outside thread that will wait for what it posted (skua_spawn):
+ * first the worker parked on this thread's CPU, which the kernel starts
+ * here at once; its finisher yields the CPU back to us
+ * (SKUA__F_WATCHED).  One parked elsewhere would start on its own idle
+ * CPU: on a VM, 20-50 us to wake (docs/benchmarks.md).
  */
 void skua__notify_near(skua_pool *p)
 {
 	atomic_fetch_add_explicit(&p->wake_seq, 1, memory_order_seq_cst);
-	int cpu = sched_getcpu();
-	uint32_t near = cpu < 0 ? 0 : atomic_load_explicit(
-	    &p->parked_on_cpu[(unsigned)cpu % SKUA__PARK_CPU_SLOTS],
-	    memory_order_relaxed);
-	wake_blocked(p, 1, near);
+	wake_blocked(p, 1, skua__park_spot_near(p));
 }
 
 /*
@@ -179,7 +176,8 @@ bool skua__park_any_sleeper(skua_pool *p)
  * lib/worker.c's pool_has_work) follows, then skua__park_sleep (S4) when
  * it found nothing, then skua__park_resume (S5).
  */
-uint32_t skua__park_announce(skua_pool *p, unsigned me, int *cpu_slot)
+uint32_t skua__park_announce(skua_pool *p, unsigned me,
+    struct skua__park_spot *spot)
 {
 	/* S1: read the sequence before announcing ourselves. */
 	uint32_t seq = atomic_load_explicit(&p->wake_seq, memory_order_seq_cst);
@@ -189,11 +187,7 @@ uint32_t skua__park_announce(skua_pool *p, unsigned me, int *cpu_slot)
 	atomic_fetch_sub_explicit(&p->spinning, 1, memory_order_seq_cst);
 	/* Relaxed: only hints of whom to wake first. */
 	atomic_store_explicit(&p->last_parked, me + 1, memory_order_relaxed);
-	int cpu = sched_getcpu();
-	*cpu_slot = cpu < 0 ? -1 : (int)((unsigned)cpu % SKUA__PARK_CPU_SLOTS);
-	if (*cpu_slot >= 0)
-		atomic_store_explicit(&p->parked_on_cpu[*cpu_slot], me + 1,
-		    memory_order_relaxed);
+	skua__park_spot_take(p, me, spot);
 	return seq;
 }
 
@@ -207,18 +201,15 @@ void skua__park_sleep(skua_pool *p, uint32_t seq, unsigned me)
 
 /* S5: searching again.  Returns when woken, when the re-check found work
  * (left for the caller's next search), or at shutdown. */
-void skua__park_resume(skua_pool *p, unsigned me, int cpu_slot)
+void skua__park_resume(skua_pool *p, unsigned me,
+    const struct skua__park_spot *spot)
 {
 	/* No longer the one to wake first (relaxed: hints).  A stale hint
 	 * costs a targeted wake that finds nobody, then the plain one. */
 	uint32_t mine = me + 1;
 	atomic_compare_exchange_strong_explicit(&p->last_parked, &mine, 0,
 	    memory_order_relaxed, memory_order_relaxed);
-	mine = me + 1;
-	if (cpu_slot >= 0)
-		atomic_compare_exchange_strong_explicit(
-		    &p->parked_on_cpu[cpu_slot], &mine, 0,
-		    memory_order_relaxed, memory_order_relaxed);
+	skua__park_spot_leave(p, spot);
 	atomic_fetch_add_explicit(&p->spinning, 1, memory_order_seq_cst);
 	atomic_fetch_sub_explicit(&p->sleepers, 1, memory_order_seq_cst);
 }

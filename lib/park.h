@@ -51,11 +51,15 @@ bool skua__park_any_sleeper(skua_pool *p);
  * found nothing; resume (S5) in any case.  `me` is the worker's index: a
  * post wakes the worker that announced itself last first (warm, and the
  * kernel keeps it on the CPU where it last ran), an outside spawn the one
- * that parked on its CPU; announce sets *cpu_slot for resume (which CPU
- * hint is ours to clear).
+ * that parked on its CPU.  Announce pins the worker to the CPU it parks
+ * on and fills *spot; resume undoes it (lib/park.md, "Where a worker
+ * parks").
  */
-uint32_t skua__park_announce(skua_pool *p, unsigned me, int *cpu_slot);
+struct skua__park_spot; /* lib/park_spot.h */
+uint32_t skua__park_announce(skua_pool *p, unsigned me,
+    struct skua__park_spot *spot);
 void skua__park_sleep(skua_pool *p, uint32_t seq, unsigned me);
-void skua__park_resume(skua_pool *p, unsigned me, int cpu_slot);
+void skua__park_resume(skua_pool *p, unsigned me,
+    const struct skua__park_spot *spot);
 
 #endif /* SKUA_PARK_H */

@@ -52,9 +52,9 @@ struct skua_pool {
 	/* 1 + the index of the worker that announced itself last and has not
 	 * resumed since, or 0: who a post wakes first (a hint, lib/park.md). */
 	_Atomic uint32_t last_parked;
-	/* Per CPU (the CPU number modulo the size), the same for the worker
-	 * that last parked there: whom an outside skua_spawn wakes first
-	 * (lib/park.md, P3). */
+	/* Per CPU (its number modulo the size): 1 + the index of the worker
+	 * parked there, or 0; taken with a CAS from 0, cleared by its holder
+	 * (lib/park_spot.c, lib/park.md "Where a worker parks"). */
 	_Atomic uint32_t parked_on_cpu[SKUA__PARK_CPU_SLOTS] SKUA_ALIGNED;
 	/* Outside threads waiting for futures sleep on done_seq. */
 	_Atomic uint32_t done_seq SKUA_ALIGNED;

@@ -10,6 +10,7 @@
 #include "worker.h"
 #include "inject.h"
 #include "park.h"
+#include "park_spot.h"
 #include "pool_struct.h"
 #include "spare.h"
 #include "stack_guard.h"
@@ -62,15 +63,15 @@ static bool pool_has_work(skua_pool *p)
 static void worker_park(skua_worker *w)
 {
 	skua_pool *p = w->pool;
-	int slot;
-	uint32_t seq = skua__park_announce(p, w->index, &slot); /* S1-S2b */
+	struct skua__park_spot spot;
+	uint32_t seq = skua__park_announce(p, w->index, &spot); /* S1-S2b */
 	if (!pool_has_work(p)) {                         /* S3 */
 		SKUA_STAT_ADD(w, parks, 1);
 		uint64_t t0 = SKUA_UNLIKELY(w->trace != NULL) ? skua__now_ns() : 0;
 		skua__park_sleep(p, seq, w->index);      /* S4 */
 		SKUA_TRACE_EVENT(w, SKUA__TR_PARK, t0, skua__now_ns(), 0, 0);
 	}
-	skua__park_resume(p, w->index, slot);            /* S5 */
+	skua__park_resume(p, w->index, &spot);           /* S5 */
 }
 
 /* A compensating spare whose blocked worker came back goes dormant.

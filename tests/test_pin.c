@@ -145,6 +145,15 @@ TEST_CASE(parse)
 	}
 }
 
+/* The lowest CPU in m. */
+static int nth_set(const cpu_set_t *m)
+{
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, m))
+			return c;
+	return -1;
+}
+
 /* Each compute worker's affinity, read from its thread. */
 static void worker_mask(skua_pool *p, unsigned i, cpu_set_t *m)
 {
@@ -154,16 +163,50 @@ static void worker_mask(skua_pool *p, unsigned i, cpu_set_t *m)
 	    0);
 }
 
+/* Inside tasks: the running worker's own mask is the whole of `mask`. */
+struct own_mask {
+	const cpu_set_t *mask;
+	_Atomic int bad, seen;
+};
+
+static void own_mask_body(size_t lo, size_t hi, void *ctx)
+{
+	struct own_mask *om = ctx;
+	cpu_set_t m;
+	(void)lo;
+	(void)hi;
+	atomic_fetch_add(&om->seen, 1);
+	if (sched_getaffinity(0, sizeof m, &m) != 0 || !CPU_EQUAL(&m, om->mask))
+		atomic_fetch_add(&om->bad, 1);
+	test_spin_us(200);
+}
+
+/*
+ * Not pinned: read from outside, each worker has the creating thread's
+ * mask, or, asleep, one CPU of it (lib/park.md, "Where a worker parks":
+ * a parked worker holds to the CPU it sleeps on); inside a loop's tasks
+ * every worker that runs one has the whole mask back.
+ */
 static void want_unpinned(skua_pool *p, const cpu_set_t *mask)
 {
+	usleep(5000); /* the workers park after 0.1 ms idle */
 	for (unsigned i = 0; i < p->n; i++) {
-		cpu_set_t m;
+		cpu_set_t m, in;
 		worker_mask(p, i, &m);
-		if (!CPU_EQUAL(&m, mask))
+		CPU_AND(&in, &m, mask);
+		bool parked = CPU_COUNT(&m) == 1 && CPU_EQUAL(&in, &m);
+		if (!CPU_EQUAL(&m, mask) && !parked)
 			FAIL("worker %u: %d CPUs in its mask, the creating "
 			    "thread's has %d", i, CPU_COUNT(&m),
 			    CPU_COUNT(mask));
 	}
+	struct own_mask om = { mask, 0, 0 };
+	skua_par_opts o;
+	skua_par_opts_init(&o);
+	o.chunk = 1;
+	ASSERT_OK(skua_parallel_for(p, 0, 64, &o, own_mask_body, &om));
+	ASSERT_EQ(atomic_load(&om.seen), 64);
+	ASSERT_EQ(atomic_load(&om.bad), 0);
 }
 
 /* Worker i's mask is exactly {cpu[i]}. */
@@ -356,6 +399,72 @@ TEST_CASE(bad)
 	clear_env();
 }
 
+/* Both workers on one CPU: each chunk moves its worker to cpu, waits for
+ * the other (up to 2 s), then gives it its whole mask back: the kernel
+ * leaves a thread where it is when that CPU stays allowed. */
+struct crowd {
+	int cpu;
+	const cpu_set_t *mask;
+	_Atomic int here;
+};
+
+static void crowd_body(size_t lo, size_t hi, void *ctx)
+{
+	struct crowd *cr = ctx;
+	cpu_set_t one;
+	(void)lo;
+	(void)hi;
+	CPU_ZERO(&one);
+	CPU_SET(cr->cpu, &one);
+	ASSERT(sched_setaffinity(0, sizeof one, &one) == 0);
+	atomic_fetch_add(&cr->here, 1);
+	for (int i = 0; i < 2000 && atomic_load(&cr->here) < 2; i++)
+		usleep(1000);
+	ASSERT(sched_setaffinity(0, sizeof *cr->mask, cr->mask) == 0);
+}
+
+/* Unpinned sleepers spread one per CPU, each held to its CPU while it
+ * sleeps, even when both went idle on one CPU (lib/park.md, "Where a
+ * worker parks"), and take their whole mask back when woken.  Counted
+ * from the workers' masks, read from outside. */
+TEST_CASE(sleepers)
+{
+	int cpus[CPU_SETSIZE], k;
+	cpu_set_t mask = self_mask(cpus, &k);
+	if (k < 2) {
+		printf("skipped: one CPU\n");
+		return;
+	}
+	clear_env();
+	skua_pool *p = pool_of(2, SKUA_PIN_OFF);
+	for (int round = 0; round < 3; round++) {
+		struct crowd cr = { cpus[round % k], &mask, 0 };
+		skua_par_opts o;
+		skua_par_opts_init(&o);
+		o.chunk = 1;
+		ASSERT_OK(skua_parallel_for(p, 0, 2, &o, crowd_body, &cr));
+		int held[2] = { -1, -1 };
+		for (int tries = 0; held[0] < 0 || held[1] < 0 ||
+		    held[0] == held[1]; tries++) {
+			/* A worker can be caught moving; 2 s at most. */
+			if (tries == 200)
+				FAIL("sleepers held to CPUs %d and %d (-1: "
+				    "not held to one)", held[0], held[1]);
+			usleep(10000); /* they park after 0.1 ms idle */
+			for (unsigned i = 0; i < 2; i++) {
+				cpu_set_t m;
+				worker_mask(p, i, &m);
+				held[i] = CPU_COUNT(&m) == 1 ? nth_set(&m) : -1;
+				if (held[i] >= 0)
+					ASSERT(CPU_ISSET(held[i], &mask));
+			}
+		}
+		want_unpinned(p, &mask); /* woken: whole masks again */
+	}
+	ASSERT_OK(skua_pool_destroy(p));
+	clear_env();
+}
+
 TEST_CASE(display)
 {
 	int cpus[CPU_SETSIZE], k;
@@ -406,6 +515,7 @@ int main(int argc, char **argv)
 		TEST_ENTRY(spread),
 		TEST_ENTRY(config),
 		TEST_ENTRY(bad),
+		TEST_ENTRY(sleepers),
 		TEST_ENTRY(display),
 		TEST_END,
 	};

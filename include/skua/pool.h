@@ -27,6 +27,9 @@ typedef struct skua_worker skua_worker;
  * OMP_PROC_BIND: off by default.  The places are the CPUs of the affinity
  * mask of the thread that creates the pool, in ascending order; compute
  * worker i gets one of them (compensating spares keep the whole mask).
+ * Unpinned, a worker asleep in an idle pool holds itself to the CPU it
+ * sleeps on, one sleeper per CPU, so that it wakes there; it takes its
+ * whole mask back before it runs a task (lib/park.md).
  */
 enum skua_pin {
 	SKUA_PIN_DEFAULT = 0, /* SKUA_PIN, else off */
