@@ -74,19 +74,29 @@ static void wake_blocked(skua_pool *p, unsigned n, uint32_t first)
 
 /*
  * Step P3 of the post-work protocol: bump the sequence, wake n sleepers.
- * First one parked on another CPU than ours (lib/park_spot.c: it starts
- * there, on a CPU with no other sleeper, where the one on our CPU would
- * start beside us), then the one that announced itself last (LIFO, where
- * a plain futex wake is FIFO: the longest asleep, its caches the
- * coldest), then plain wakes for the rest.  As many blocked workers are
- * released as before: the targeted wakes only choose which (lib/park.md,
- * P3).
+ * First one held asleep on another CPU than ours (lib/park_spot.c: it
+ * starts there, where the one held to our CPU would start beside us);
+ * with none, any but that one (a bitset wake without its bit); then the
+ * one that announced itself last (LIFO, where a plain futex wake is
+ * FIFO: the longest asleep, its caches the coldest); then plain wakes for
+ * the rest.  As many blocked workers are released as before: the
+ * targeted wakes only choose which (lib/park.md, P3).
  */
 void skua__notify(skua_pool *p, unsigned n)
 {
 	/* seq_cst: a sleeper that read the old value fails its futex wait. */
 	atomic_fetch_add_explicit(&p->wake_seq, 1, memory_order_seq_cst);
-	wake_blocked(p, n, skua__park_spot_far(p));
+	uint32_t far = skua__park_spot_far(p);
+	if (far == 0) {
+		uint32_t near = skua__park_spot_near(p);
+		if (near != 0) {
+			long woke = futex_wake_bits(&p->wake_seq, (int)n,
+			    ~park_bit(near - 1));
+			if (woke > 0 && (n -= (unsigned)woke) == 0)
+				return;
+		}
+	}
+	wake_blocked(p, n, far);
 }
 
 /*
@@ -176,8 +186,7 @@ bool skua__park_any_sleeper(skua_pool *p)
  * lib/worker.c's pool_has_work) follows, then skua__park_sleep (S4) when
  * it found nothing, then skua__park_resume (S5).
  */
-uint32_t skua__park_announce(skua_pool *p, unsigned me,
-    struct skua__park_spot *spot)
+uint32_t skua__park_announce(skua_pool *p, unsigned me)
 {
 	/* S1: read the sequence before announcing ourselves. */
 	uint32_t seq = atomic_load_explicit(&p->wake_seq, memory_order_seq_cst);
@@ -185,9 +194,8 @@ uint32_t skua__park_announce(skua_pool *p, unsigned me,
 	atomic_fetch_add_explicit(&p->sleepers, 1, memory_order_seq_cst);
 	/* S2b: stop counting as searching, before the re-check. */
 	atomic_fetch_sub_explicit(&p->spinning, 1, memory_order_seq_cst);
-	/* Relaxed: only hints of whom to wake first. */
+	/* Relaxed: only a hint of whom to wake first. */
 	atomic_store_explicit(&p->last_parked, me + 1, memory_order_relaxed);
-	skua__park_spot_take(p, me, spot);
 	return seq;
 }
 
@@ -201,15 +209,13 @@ void skua__park_sleep(skua_pool *p, uint32_t seq, unsigned me)
 
 /* S5: searching again.  Returns when woken, when the re-check found work
  * (left for the caller's next search), or at shutdown. */
-void skua__park_resume(skua_pool *p, unsigned me,
-    const struct skua__park_spot *spot)
+void skua__park_resume(skua_pool *p, unsigned me)
 {
-	/* No longer the one to wake first (relaxed: hints).  A stale hint
+	/* No longer the one to wake first (relaxed: a hint).  A stale hint
 	 * costs a targeted wake that finds nobody, then the plain one. */
 	uint32_t mine = me + 1;
 	atomic_compare_exchange_strong_explicit(&p->last_parked, &mine, 0,
 	    memory_order_relaxed, memory_order_relaxed);
-	skua__park_spot_leave(p, spot);
 	atomic_fetch_add_explicit(&p->spinning, 1, memory_order_seq_cst);
 	atomic_fetch_sub_explicit(&p->sleepers, 1, memory_order_seq_cst);
 }

@@ -48,18 +48,13 @@ bool skua__park_any_sleeper(skua_pool *p);
  * Falling asleep, S1-S5: announce (S1 read wake_seq, S2 count as a
  * sleeper, S2b stop searching) returns the sequence read; the caller
  * re-checks every queue with seq_cst loads (S3); sleep (S4) only if that
- * found nothing; resume (S5) in any case.  `me` is the worker's index: a
- * post wakes the worker that announced itself last first (warm, and the
- * kernel keeps it on the CPU where it last ran), an outside spawn the one
- * that parked on its CPU.  Announce pins the worker to the CPU it parks
- * on and fills *spot; resume undoes it (lib/park.md, "Where a worker
- * parks").
+ * found nothing; resume (S5) in any case.  `me` is the worker's index:
+ * after the CPU choice of lib/park_spot.h (which the caller makes between
+ * S3 and S4, and undoes before S5), a post wakes the worker that
+ * announced itself last (warm caches).
  */
-struct skua__park_spot; /* lib/park_spot.h */
-uint32_t skua__park_announce(skua_pool *p, unsigned me,
-    struct skua__park_spot *spot);
+uint32_t skua__park_announce(skua_pool *p, unsigned me);
 void skua__park_sleep(skua_pool *p, uint32_t seq, unsigned me);
-void skua__park_resume(skua_pool *p, unsigned me,
-    const struct skua__park_spot *spot);
+void skua__park_resume(skua_pool *p, unsigned me);
 
 #endif /* SKUA_PARK_H */

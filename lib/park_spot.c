@@ -1,42 +1,61 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * lib/park_spot.c - where a worker parks, and whom a post wakes first:
- * at most one sleeper per CPU, each held to its CPU while it sleeps
- * (lib/park.md, "Where a worker parks").  Only hints: they choose which
- * worker is woken and where it starts, never whether one is (lib/park.c).
+ * lib/park_spot.c - where a worker sleeps, and whom a post wakes first: at
+ * most one sleeper held to each CPU (lib/park.md, "Where a worker
+ * parks").  Only hints: they choose which worker is woken and where it
+ * starts, never whether one is (lib/park.c).
  */
 #define _GNU_SOURCE /* sched_getcpu, sched_setaffinity */
 #include "park_spot.h"
 #include "pool_struct.h"
 
-/* The hint slot of CPU cpu: 1 + the index of the worker parked there. */
-static _Atomic uint32_t *cpu_hint(skua_pool *p, int cpu)
+/* A slot's value: the CPU and the worker, each plus one (0: free), so
+ * that CPUs sharing a slot (cpu % SKUA__PARK_CPU_SLOTS) are told apart. */
+static uint64_t slot_value(int cpu, unsigned me)
+{
+	return (uint64_t)(unsigned)(cpu + 1) << 32 | (uint32_t)(me + 1);
+}
+
+static _Atomic uint64_t *slot_of(skua_pool *p, int cpu)
 {
 	return &p->parked_on_cpu[(unsigned)cpu % SKUA__PARK_CPU_SLOTS];
 }
 
-/* A CPU of mask other than cpu where no worker is parked, or cpu. */
-static int free_cpu(skua_pool *p, const cpu_set_t *mask, int cpu)
+/* Take the slot of cpu if it is free. */
+static bool claim(skua_pool *p, int cpu, unsigned me)
 {
-	if (atomic_load_explicit(cpu_hint(p, cpu), memory_order_relaxed) == 0)
+	uint64_t free_slot = 0;
+	return atomic_compare_exchange_strong_explicit(slot_of(p, cpu),
+	    &free_slot, slot_value(cpu, me), memory_order_relaxed,
+	    memory_order_relaxed);
+}
+
+/* Our CPU's slot, else the next CPU of mask (wrapping) whose slot we
+ * could take; -1 when every one is held (more sleepers than CPUs). */
+static int claim_a_cpu(skua_pool *p, const cpu_set_t *mask, int cpu,
+    unsigned me)
+{
+	if (claim(p, cpu, me))
 		return cpu;
-	for (int c = 0; c < CPU_SETSIZE; c++)
-		if (c != cpu && CPU_ISSET(c, mask) && atomic_load_explicit(
-		    cpu_hint(p, c), memory_order_relaxed) == 0)
+	for (int i = 1; i < CPU_SETSIZE; i++) {
+		int c = (cpu + i) % CPU_SETSIZE;
+		if (CPU_ISSET(c, mask) && claim(p, c, me))
 			return c;
-	return cpu;
+	}
+	return -1;
 }
 
 /*
- * Hold ourselves to one CPU while parked: ours, or, when another sleeper
- * holds ours, one where none is (the kernel moves us there now, off
- * anybody's path), so that the sleepers spread over the CPUs.  Then take
- * that CPU's slot unless another holds it (more workers than CPUs).  A
- * slot names one parked worker and is never overwritten, only cleared by
- * its holder.  Held to one CPU, a worker is woken on the CPU it slept on;
- * otherwise the kernel may start it on another, idle CPU, which on a VM
- * takes 20-50 us to wake (perf sched trace, docs/benchmarks.md).  A
- * worker whose mask is one CPU (skua_config.pin) stays as it is.
+ * Called between S3 (nothing found) and S4.  Take the slot of our CPU,
+ * or, when another sleeper holds it, of the next CPU of our mask whose
+ * slot is free, and hold ourselves to that CPU while we sleep (a mask of
+ * one CPU: the kernel moves us there if it is not ours), so that the
+ * sleepers spread over the CPUs.  Held to one CPU, a worker is woken on
+ * the CPU it slept on; otherwise the kernel may start it on another, idle
+ * CPU, which on a VM takes 20-50 us to wake (docs/benchmarks.md, "Where
+ * a parked worker wakes").  A worker held to one CPU already
+ * (skua_config.pin) only takes that CPU's slot; with no slot to take,
+ * nothing changes.
  */
 void skua__park_spot_take(skua_pool *p, unsigned me,
     struct skua__park_spot *s)
@@ -44,45 +63,58 @@ void skua__park_spot_take(skua_pool *p, unsigned me,
 	s->slot = -1;
 	s->pinned = false;
 	int cpu = sched_getcpu();
-	if (cpu < 0)
+	if (cpu < 0 || sched_getaffinity(0, sizeof s->mask, &s->mask) != 0 ||
+	    !CPU_ISSET(cpu, &s->mask))
 		return;
-	if (sched_getaffinity(0, sizeof s->mask, &s->mask) == 0 &&
-	    CPU_COUNT(&s->mask) >= 2 && CPU_ISSET(cpu, &s->mask)) {
-		int c = free_cpu(p, &s->mask, cpu);
-		cpu_set_t one;
-		CPU_ZERO(&one);
-		CPU_SET(c, &one);
-		if (sched_setaffinity(0, sizeof one, &one) == 0) {
-			s->pinned = true;
-			cpu = c;
-		}
+	if (CPU_COUNT(&s->mask) == 1) { /* held already: only the slot */
+		if (claim(p, cpu, me))
+			s->slot = (int)((unsigned)cpu % SKUA__PARK_CPU_SLOTS);
+		return;
 	}
-	uint32_t free_slot = 0;
-	if (atomic_compare_exchange_strong_explicit(cpu_hint(p, cpu),
-	    &free_slot, me + 1, memory_order_relaxed, memory_order_relaxed))
-		s->slot = (int)((unsigned)cpu % SKUA__PARK_CPU_SLOTS);
+	int c = claim_a_cpu(p, &s->mask, cpu, me);
+	if (c < 0)
+		return;
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	CPU_SET(c, &one);
+	if (sched_setaffinity(0, sizeof one, &one) != 0) {
+		atomic_store_explicit(slot_of(p, c), 0, memory_order_relaxed);
+		return;
+	}
+	s->slot = (int)((unsigned)c % SKUA__PARK_CPU_SLOTS);
+	s->pinned = true;
 }
 
 /*
- * Woken: clear our slot and take the whole mask back, before any task
- * runs (a task must see the affinity its pool was given: a library that
- * sizes its threads by it, OpenMP for one, would see one CPU).  The one
- * system call here is on the round trip: ~1 us (docs/benchmarks.md).
+ * Woken: clear our slot and take the mask back, before any task runs (a
+ * task must see the affinity its pool was given: a library that sizes
+ * its threads by it, OpenMP for one, would see one CPU).  If the mask
+ * saved at take is no longer allowed at all (a cpuset changed while we
+ * slept), every CPU: the kernel keeps those the cpuset allows.  An
+ * affinity set on the sleeping worker from outside is lost (lib/park.md).
  */
 void skua__park_spot_leave(skua_pool *p, const struct skua__park_spot *s)
 {
 	if (s->slot >= 0) /* ours alone since take's claim */
 		atomic_store_explicit(&p->parked_on_cpu[s->slot], 0,
 		    memory_order_relaxed);
-	if (s->pinned)
-		sched_setaffinity(0, sizeof s->mask, &s->mask);
+	if (s->pinned && sched_setaffinity(0, sizeof s->mask, &s->mask) != 0) {
+		cpu_set_t all;
+		CPU_ZERO(&all);
+		for (int c = 0; c < CPU_SETSIZE; c++)
+			CPU_SET(c, &all);
+		sched_setaffinity(0, sizeof all, &all);
+	}
 }
 
 uint32_t skua__park_spot_near(skua_pool *p)
 {
 	int cpu = sched_getcpu();
-	return cpu < 0 ? 0 : atomic_load_explicit(cpu_hint(p, cpu),
+	if (cpu < 0)
+		return 0;
+	uint64_t v = atomic_load_explicit(slot_of(p, cpu),
 	    memory_order_relaxed);
+	return v >> 32 == (uint64_t)(cpu + 1) ? (uint32_t)v : 0;
 }
 
 uint32_t skua__park_spot_far(skua_pool *p)
@@ -90,11 +122,11 @@ uint32_t skua__park_spot_far(skua_pool *p)
 	int cpu = sched_getcpu();
 	if (cpu < 0)
 		return 0;
-	for (unsigned i = 1; i < SKUA__PARK_CPU_SLOTS; i++) {
-		uint32_t v = atomic_load_explicit(cpu_hint(p, cpu + (int)i),
+	for (int i = 1; i <= SKUA__PARK_CPU_SLOTS; i++) {
+		uint64_t v = atomic_load_explicit(slot_of(p, cpu + i),
 		    memory_order_relaxed);
-		if (v != 0)
-			return v;
+		if (v != 0 && v >> 32 != (uint64_t)(cpu + 1))
+			return (uint32_t)v;
 	}
 	return 0;
 }

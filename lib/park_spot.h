@@ -12,23 +12,23 @@
 
 #include "skua/pool.h"
 
-/* A parked worker's place, on its stack from announce to resume. */
+/* A sleeping worker's place, on its stack from take to leave. */
 struct skua__park_spot {
 	int slot;        /* our skua_pool.parked_on_cpu slot, or -1 */
-	bool pinned;     /* held to one CPU: mask restores */
+	bool pinned;     /* we held it to one CPU: mask restores */
 	cpu_set_t mask;  /* the affinity to take back */
 };
 
-/* Falling asleep (in S2b-S3): hold to our CPU, or to one where no worker
- * sleeps when another sleeps on ours, and take its slot. */
+/* Going to sleep (after S3 found nothing, before S4): take the slot of our
+ * CPU, or of one where no worker sleeps, and hold to that CPU. */
 void skua__park_spot_take(skua_pool *p, unsigned me,
     struct skua__park_spot *s);
-/* Woken (S5): clear the slot, take the whole mask back. */
+/* Woken (before S5): clear the slot, take the whole mask back. */
 void skua__park_spot_leave(skua_pool *p, const struct skua__park_spot *s);
-/* 1 + the index of a worker parked on the caller's CPU (for a thread
+/* 1 + the index of the worker asleep on the caller's CPU (for a thread
  * that will wait for the work it posts: it starts beside it), or on
- * another CPU (for a worker posting work: it starts on its own, idle
- * CPU), or 0 when the slots name none. */
+ * another CPU (for a worker posting work: it starts on its own CPU), or
+ * 0 when no slot names one. */
 uint32_t skua__park_spot_near(skua_pool *p);
 uint32_t skua__park_spot_far(skua_pool *p);
 

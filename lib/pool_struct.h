@@ -50,12 +50,13 @@ struct skua_pool {
 	_Atomic uint32_t sleepers;
 	_Atomic uint32_t spinning; /* idle workers searching, not asleep */
 	/* 1 + the index of the worker that announced itself last and has not
-	 * resumed since, or 0: who a post wakes first (a hint, lib/park.md). */
+	 * resumed since, or 0: whom a post wakes after the parked_on_cpu
+	 * choice (a hint, lib/park.md P3). */
 	_Atomic uint32_t last_parked;
-	/* Per CPU (its number modulo the size): 1 + the index of the worker
-	 * parked there, or 0; taken with a CAS from 0, cleared by its holder
+	/* Per CPU (its number modulo the size): the CPU and the worker held
+	 * asleep there, or 0; taken with a CAS from 0, cleared by its holder
 	 * (lib/park_spot.c, lib/park.md "Where a worker parks"). */
-	_Atomic uint32_t parked_on_cpu[SKUA__PARK_CPU_SLOTS] SKUA_ALIGNED;
+	_Atomic uint64_t parked_on_cpu[SKUA__PARK_CPU_SLOTS] SKUA_ALIGNED;
 	/* Outside threads waiting for futures sleep on done_seq. */
 	_Atomic uint32_t done_seq SKUA_ALIGNED;
 	_Atomic uint32_t ext_waiters;

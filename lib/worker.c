@@ -63,15 +63,17 @@ static bool pool_has_work(skua_pool *p)
 static void worker_park(skua_worker *w)
 {
 	skua_pool *p = w->pool;
-	struct skua__park_spot spot;
-	uint32_t seq = skua__park_announce(p, w->index, &spot); /* S1-S2b */
+	uint32_t seq = skua__park_announce(p, w->index); /* S1-S2b */
 	if (!pool_has_work(p)) {                         /* S3 */
 		SKUA_STAT_ADD(w, parks, 1);
 		uint64_t t0 = SKUA_UNLIKELY(w->trace != NULL) ? skua__now_ns() : 0;
+		struct skua__park_spot spot;             /* where: a hint */
+		skua__park_spot_take(p, w->index, &spot);
 		skua__park_sleep(p, seq, w->index);      /* S4 */
+		skua__park_spot_leave(p, &spot);
 		SKUA_TRACE_EVENT(w, SKUA__TR_PARK, t0, skua__now_ns(), 0, 0);
 	}
-	skua__park_resume(p, w->index, &spot);           /* S5 */
+	skua__park_resume(p, w->index);                  /* S5 */
 }
 
 /* A compensating spare whose blocked worker came back goes dormant.

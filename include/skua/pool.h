@@ -28,8 +28,8 @@ typedef struct skua_worker skua_worker;
  * mask of the thread that creates the pool, in ascending order; compute
  * worker i gets one of them (compensating spares keep the whole mask).
  * Unpinned, a worker asleep in an idle pool holds itself to the CPU it
- * sleeps on, one sleeper per CPU, so that it wakes there; it takes its
- * whole mask back before it runs a task (lib/park.md).
+ * sleeps on (at most one sleeper to each CPU), so that it wakes there;
+ * it takes its whole mask back before it runs a task (lib/park.md).
  */
 enum skua_pin {
 	SKUA_PIN_DEFAULT = 0, /* SKUA_PIN, else off */
