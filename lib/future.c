@@ -197,7 +197,9 @@ int skua_spawn(skua_pool *pool, skua_fn fn, void *arg, skua_future **out)
 		if (skua__post_wakes(pool)) {
 			atomic_fetch_or_explicit(&f->status, SKUA__F_WATCHED,
 			    memory_order_relaxed);
-			skua__notify_near(pool);
+			if (skua__notify_near(pool))
+				atomic_fetch_or_explicit(&f->status,
+				    SKUA__F_WOKE_FAR, memory_order_relaxed);
 		}
 	}
 	*out = f;

@@ -31,7 +31,10 @@ enum { SKUA__F_PENDING, SKUA__F_RUNNING, SKUA__F_DONE, SKUA__F_CANCELLED };
 /* An outside waiter polls the word and yields its CPU meanwhile (a hint:
  * the worker that finishes the future yields once, see future.c). */
 #define SKUA__F_WATCHED 8u
-#define SKUA__F_FLAGS (SKUA__F_WAITERS | SKUA__F_WATCHED)
+/* The skua_spawn woke a worker asleep on another CPU than its own: the
+ * outside waiter yields longer before it sleeps (future_wait.c). */
+#define SKUA__F_WOKE_FAR 16u
+#define SKUA__F_FLAGS (SKUA__F_WAITERS | SKUA__F_WATCHED | SKUA__F_WOKE_FAR)
 
 /* A done-callback, on a list pushed at the head (so newest first). */
 struct skua__done_cb {

@@ -39,6 +39,11 @@
  */
 #define EXT_SPIN_NS 3000u
 #define EXT_YIELD_NS 20000u
+/* ... and when the worker woken for our task sleeps on another CPU
+ * (SKUA__F_WOKE_FAR): it starts once that CPU wakes, 20-50 us on a VM,
+ * and a waiter asleep by then would need a wake-up of its own CPU too.
+ * Our yields cannot delay that worker: it is not on our CPU. */
+#define EXT_FAR_YIELD_NS 100000u
 
 /*
  * How long a waiting worker that finds nothing to help with keeps polling
@@ -176,13 +181,14 @@ static void watch(skua_future *const *fs, size_t n)
 			    SKUA__F_WATCHED, memory_order_relaxed);
 }
 
-/* Did the spawn of one of fs wake a parked worker (skua_spawn marks it
- * WATCHED then)?  Relaxed: a hint. */
-static bool any_woke_a_worker(skua_future *const *fs, size_t n)
+/* Does one of fs carry flag (skua_spawn marks WATCHED when it woke a
+ * parked worker, WOKE_FAR when that one sleeps on another CPU)?
+ * Relaxed: a hint. */
+static bool any_flagged(skua_future *const *fs, size_t n, uint32_t flag)
 {
 	for (size_t i = 0; i < n; i++)
 		if (fs[i] != NULL && (atomic_load_explicit(&fs[i]->status,
-		    memory_order_relaxed) & SKUA__F_WATCHED))
+		    memory_order_relaxed) & flag))
 			return true;
 	return false;
 }
@@ -194,8 +200,10 @@ static bool wait_outside(skua_future *const *fs, size_t n, bool all,
     size_t *index, size_t *first, uint64_t deadline)
 {
 	uint64_t spin_start = skua__now_ns();
-	bool watched = any_woke_a_worker(fs, n);
+	bool watched = any_flagged(fs, n, SKUA__F_WATCHED);
 	uint64_t spin_ns = watched ? 0 : EXT_SPIN_NS;
+	uint64_t yield_ns = any_flagged(fs, n, SKUA__F_WOKE_FAR) ?
+	    EXT_FAR_YIELD_NS : EXT_YIELD_NS;
 	for (unsigned i = 1;; i++) {
 		if (ready(fs, n, all, index, first))
 			return true;
@@ -206,7 +214,7 @@ static bool wait_outside(skua_future *const *fs, size_t n, bool all,
 		uint64_t now = skua__now_ns();
 		if (deadline != NO_DEADLINE && now >= deadline)
 			return false;
-		if (now - spin_start > EXT_YIELD_NS)
+		if (now - spin_start > yield_ns)
 			break;
 		if (now - spin_start >= spin_ns) {
 			if (!watched) {

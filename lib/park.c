@@ -101,15 +101,25 @@ void skua__notify(skua_pool *p, unsigned n)
 
 /*
  * P3 for an outside thread that will wait for what it posted (skua_spawn):
- * first the worker parked on this thread's CPU, which the kernel starts
+ * first the worker asleep on this thread's CPU, which the kernel starts
  * here at once; its finisher yields the CPU back to us
- * (SKUA__F_WATCHED).  One parked elsewhere would start on its own idle
- * CPU: on a VM, 20-50 us to wake (docs/benchmarks.md).
+ * (SKUA__F_WATCHED).  Else one asleep on another CPU, which starts there
+ * once that CPU wakes (20-50 us on a VM, docs/benchmarks.md): the caller
+ * is told, and its waiter keeps polling meanwhile.  Else as skua__notify.
  */
-void skua__notify_near(skua_pool *p)
+bool skua__notify_near(skua_pool *p)
 {
 	atomic_fetch_add_explicit(&p->wake_seq, 1, memory_order_seq_cst);
-	wake_blocked(p, 1, skua__park_spot_near(p));
+	uint32_t near = skua__park_spot_near(p);
+	if (near != 0 && futex_wake_bits(&p->wake_seq, 1,
+	    park_bit(near - 1)) > 0)
+		return false;
+	uint32_t far = skua__park_spot_far(p);
+	if (far != 0 && futex_wake_bits(&p->wake_seq, 1,
+	    park_bit(far - 1)) > 0)
+		return true;
+	wake_blocked(p, 1, 0);
+	return false;
 }
 
 /*
@@ -158,6 +168,7 @@ void skua__park_init(skua_pool *p, unsigned searching)
 	atomic_init(&p->last_parked, 0);
 	for (unsigned i = 0; i < SKUA__PARK_CPU_SLOTS; i++)
 		atomic_init(&p->parked_on_cpu[i], 0);
+	atomic_init(&p->waker_cpu, -1);
 }
 
 void skua__park_search_begin(skua_pool *p)

@@ -25,8 +25,10 @@ void skua__park_init(skua_pool *p, unsigned searching);
 /* P3 after the caller's seq_cst publish: bump wake_seq, wake n. */
 void skua__notify(skua_pool *p, unsigned n);
 /* The same for one, from a thread that will wait for the work it posted
- * (an outside skua_spawn): the worker parked on the caller's CPU first. */
-void skua__notify_near(skua_pool *p);
+ * (an outside skua_spawn): the worker asleep on the caller's CPU first,
+ * then one on another CPU.  RETURNS true when it woke one of the latter:
+ * it starts over there, after that CPU wakes (tens of us on a VM). */
+bool skua__notify_near(skua_pool *p);
 /* P3, skipped while nobody sleeps or someone searches: skua__post is
  * `if (skua__post_wakes(p)) skua__notify(p, n)`, for callers that act
  * between the two. */

@@ -30,11 +30,18 @@ static bool claim(skua_pool *p, int cpu, unsigned me)
 	    memory_order_relaxed);
 }
 
-/* Our CPU's slot, else the next CPU of mask (wrapping) whose slot we
- * could take; -1 when every one is held (more sleepers than CPUs). */
+/* The slot of the CPU where the last outside waker ran, if free (a
+ * thread that submits from one CPU keeps finding a sleeper beside it,
+ * even with one worker); else of our CPU; else of the next CPU of mask
+ * (wrapping) that is free; -1 when every one is held (more sleepers than
+ * CPUs). */
 static int claim_a_cpu(skua_pool *p, const cpu_set_t *mask, int cpu,
     unsigned me)
 {
+	int w = atomic_load_explicit(&p->waker_cpu, memory_order_relaxed);
+	if (w >= 0 && w < CPU_SETSIZE && CPU_ISSET(w, mask) &&
+	    claim(p, w, me))
+		return w;
 	if (claim(p, cpu, me))
 		return cpu;
 	for (int i = 1; i < CPU_SETSIZE; i++) {
@@ -46,11 +53,11 @@ static int claim_a_cpu(skua_pool *p, const cpu_set_t *mask, int cpu,
 }
 
 /*
- * Called between S3 (nothing found) and S4.  Take the slot of our CPU,
- * or, when another sleeper holds it, of the next CPU of our mask whose
- * slot is free, and hold ourselves to that CPU while we sleep (a mask of
- * one CPU: the kernel moves us there if it is not ours), so that the
- * sleepers spread over the CPUs.  Held to one CPU, a worker is woken on
+ * Called between S3 (nothing found) and S4.  Take a slot (claim_a_cpu:
+ * the last outside waker's CPU, ours, or the next free one) and hold
+ * ourselves to that CPU while we sleep (a mask of one CPU: the kernel
+ * moves us there if it is not ours), so that the sleepers spread over the
+ * CPUs, starting beside the thread that last woke one.  Held to one CPU, a worker is woken on
  * the CPU it slept on; otherwise the kernel may start it on another, idle
  * CPU, which on a VM takes 20-50 us to wake (docs/benchmarks.md, "Where
  * a parked worker wakes").  A worker held to one CPU already
@@ -112,6 +119,8 @@ uint32_t skua__park_spot_near(skua_pool *p)
 	int cpu = sched_getcpu();
 	if (cpu < 0)
 		return 0;
+	if (atomic_load_explicit(&p->waker_cpu, memory_order_relaxed) != cpu)
+		atomic_store_explicit(&p->waker_cpu, cpu, memory_order_relaxed);
 	uint64_t v = atomic_load_explicit(slot_of(p, cpu),
 	    memory_order_relaxed);
 	return v >> 32 == (uint64_t)(cpu + 1) ? (uint32_t)v : 0;

@@ -254,11 +254,60 @@ TEST_CASE(outside_spawn_wakes_the_worker_parked_on_its_cpu)
 	ASSERT_OK(skua_pool_destroy(p));
 }
 
+static void *my_cpu(void *arg)
+{
+	*(int *)arg = sched_getcpu();
+	return arg;
+}
+
+/* A sleeper goes beside the thread that last woke one: a one-worker pool
+ * whose worker sleeps on CPU A, fed from a thread on CPU B, soon runs its
+ * tasks on B (lib/park.md, "Where a worker parks"; held where it slept,
+ * it would wake on A every time, an idle CPU: tens of us on a VM).
+ * Counted: on which CPU each of 20 submissions ran. */
+TEST_CASE(sleeper_moves_beside_its_waker)
+{
+	cpu_set_t saved;
+	ASSERT(sched_getaffinity(0, sizeof saved, &saved) == 0);
+	if (CPU_COUNT(&saved) < 2) {
+		printf("skipped: one CPU\n");
+		return;
+	}
+	int a = nth_cpu(&saved, 0), b = nth_cpu(&saved, 1);
+	skua_pool *p = test_pool(1);
+	run_here_only(a); /* the worker runs, then sleeps, on A */
+	for (int i = 0; i < 3; i++) {
+		wait_all_parked(p, 1);
+		int where = -1;
+		skua_future *f;
+		ASSERT_OK(skua_spawn(p, my_cpu, &where, &f));
+		ASSERT_OK(skua_future_get(f, NULL));
+		ASSERT_OK(skua_future_release(f));
+	}
+	run_here_only(b);
+	unsigned beside = 0, rounds = 20;
+	for (unsigned i = 0; i < rounds; i++) {
+		wait_all_parked(p, 1);
+		int where = -1;
+		skua_future *f;
+		ASSERT_OK(skua_spawn(p, my_cpu, &where, &f));
+		ASSERT_OK(skua_future_get(f, NULL));
+		ASSERT_OK(skua_future_release(f));
+		beside += i > 0 && where == b;
+	}
+	ASSERT(sched_setaffinity(0, sizeof saved, &saved) == 0);
+	printf("%u of %u submissions from CPU %d ran there\n", beside,
+	    rounds - 1, b);
+	ASSERT(beside >= (rounds - 1) * 3 / 4);
+	ASSERT_OK(skua_pool_destroy(p));
+}
+
 static const struct test_case cases[] = {
 	TEST_ENTRY(no_wakeup_lost_to_a_pool_falling_asleep),
 	TEST_ENTRY(first_fork_on_a_woken_worker_wakes_a_sleeper),
 	TEST_ENTRY(parked_pool_keeps_waking_the_same_worker),
 	TEST_ENTRY(outside_spawn_wakes_the_worker_parked_on_its_cpu),
+	TEST_ENTRY(sleeper_moves_beside_its_waker),
 	TEST_ENTRY(idle_pool_uses_under_10ms_cpu_per_second),
 	TEST_END,
 };
