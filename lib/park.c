@@ -37,11 +37,11 @@ void skua__futex_wake(_Atomic uint32_t *addr, int n)
 
 /* The same with a bitset: a wait with bits is woken by a wake whose bits
  * meet them, and by any plain wake.  Wake RETURNS how many it woke. */
-static void futex_wait_bits(_Atomic uint32_t *addr, uint32_t val,
-    uint32_t bits)
+static long futex_wait_bits(_Atomic uint32_t *addr, uint32_t val,
+    uint32_t bits, const struct timespec *until)
 {
-	syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAIT_BITSET_PRIVATE, val,
-	    NULL, NULL, bits);
+	return syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAIT_BITSET_PRIVATE,
+	    val, until, NULL, bits);
 }
 
 static long futex_wake_bits(_Atomic uint32_t *addr, int n, uint32_t bits)
@@ -88,12 +88,16 @@ void skua__notify(skua_pool *p, unsigned n)
 	atomic_fetch_add_explicit(&p->wake_seq, 1, memory_order_seq_cst);
 	uint32_t far = skua__park_spot_far(p);
 	if (far == 0) {
-		uint32_t near = skua__park_spot_near(p);
+		uint32_t near = skua__park_spot_near_worker(p);
 		if (near != 0) {
 			long woke = futex_wake_bits(&p->wake_seq, (int)n,
 			    ~park_bit(near - 1));
 			if (woke > 0 && (n -= (unsigned)woke) == 0)
 				return;
+			/* Only the one held to our CPU: let it go first, so
+			 * that the kernel starts it on an idle CPU, not
+			 * beside us. */
+			skua__park_spot_release(p, near);
 		}
 	}
 	wake_blocked(p, n, far);
@@ -169,6 +173,8 @@ void skua__park_init(skua_pool *p, unsigned searching)
 	for (unsigned i = 0; i < SKUA__PARK_CPU_SLOTS; i++)
 		atomic_init(&p->parked_on_cpu[i], 0);
 	atomic_init(&p->waker_cpu, -1);
+	if (sched_getaffinity(0, sizeof p->create_mask, &p->create_mask) != 0)
+		CPU_ZERO(&p->create_mask);
 }
 
 void skua__park_search_begin(skua_pool *p)
@@ -215,8 +221,9 @@ uint32_t skua__park_announce(skua_pool *p, unsigned me)
 void skua__park_sleep(skua_pool *p, uint32_t seq, unsigned me)
 {
 	/* With our bit, so that a targeted wake finds us. */
-	futex_wait_bits(&p->wake_seq, seq, park_bit(me));
+	futex_wait_bits(&p->wake_seq, seq, park_bit(me), NULL);
 }
+
 
 /* S5: searching again.  Returns when woken, when the re-check found work
  * (left for the caller's next search), or at shutdown. */

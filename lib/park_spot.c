@@ -8,6 +8,9 @@
 #define _GNU_SOURCE /* sched_getcpu, sched_setaffinity */
 #include "park_spot.h"
 #include "pool_struct.h"
+#include "worker_struct.h"
+
+#include <pthread.h>
 
 /* A slot's value: the CPU and the worker, each plus one (0: free), so
  * that CPUs sharing a slot (cpu % SKUA__PARK_CPU_SLOTS) are told apart. */
@@ -30,16 +33,21 @@ static bool claim(skua_pool *p, int cpu, unsigned me)
 	    memory_order_relaxed);
 }
 
-/* The slot of the CPU where the last outside waker ran, if free (a
- * thread that submits from one CPU keeps finding a sleeper beside it,
- * even with one worker); else of our CPU; else of the next CPU of mask
+/* The slot of the CPU where the last outside waker ran, if free and we
+ * are the last worker to fall asleep (a thread that submits from one CPU
+ * keeps finding a sleeper beside it, even with one worker); else of our
+ * CPU; else of the next CPU of mask
  * (wrapping) that is free; -1 when every one is held (more sleepers than
  * CPUs). */
 static int claim_a_cpu(skua_pool *p, const cpu_set_t *mask, int cpu,
     unsigned me)
 {
+	/* Only when every worker sleeps (we count since S2): one awake may
+	 * be running beside the waker, the root of its last task. */
 	int w = atomic_load_explicit(&p->waker_cpu, memory_order_relaxed);
 	if (w >= 0 && w < CPU_SETSIZE && CPU_ISSET(w, mask) &&
+	    atomic_load_explicit(&p->sleepers, memory_order_relaxed) >=
+	    atomic_load_explicit(&p->nvisible, memory_order_relaxed) &&
 	    claim(p, w, me))
 		return w;
 	if (claim(p, cpu, me))
@@ -52,6 +60,21 @@ static int claim_a_cpu(skua_pool *p, const cpu_set_t *mask, int cpu,
 	return -1;
 }
 
+/* Take our whole mask back (or every CPU, if it is no longer allowed). */
+static void unhold(struct skua__park_spot *s)
+{
+	if (!s->pinned)
+		return;
+	s->pinned = false;
+	if (sched_setaffinity(0, sizeof s->mask, &s->mask) != 0) {
+		cpu_set_t all;
+		CPU_ZERO(&all);
+		for (int c = 0; c < CPU_SETSIZE; c++)
+			CPU_SET(c, &all);
+		sched_setaffinity(0, sizeof all, &all);
+	}
+}
+
 /*
  * Called between S3 (nothing found) and S4.  Take a slot (claim_a_cpu:
  * the last outside waker's CPU, ours, or the next free one) and hold
@@ -60,11 +83,11 @@ static int claim_a_cpu(skua_pool *p, const cpu_set_t *mask, int cpu,
  * CPUs, starting beside the thread that last woke one.  Held to one CPU, a worker is woken on
  * the CPU it slept on; otherwise the kernel may start it on another, idle
  * CPU, which on a VM takes 20-50 us to wake (docs/benchmarks.md, "Where
- * a parked worker wakes").  A worker held to one CPU already
- * (skua_config.pin) only takes that CPU's slot; with no slot to take,
- * nothing changes.
+ * a parked worker wakes").  Without `hold` it only moves there, if that
+ * is not its CPU.  A worker held to one CPU already (skua_config.pin)
+ * only takes that CPU's slot; with no slot to take, nothing changes.
  */
-void skua__park_spot_take(skua_pool *p, unsigned me,
+void skua__park_spot_take(skua_pool *p, unsigned me, bool hold,
     struct skua__park_spot *s)
 {
 	s->slot = -1;
@@ -81,15 +104,20 @@ void skua__park_spot_take(skua_pool *p, unsigned me,
 	int c = claim_a_cpu(p, &s->mask, cpu, me);
 	if (c < 0)
 		return;
+	s->slot = (int)((unsigned)c % SKUA__PARK_CPU_SLOTS);
+	if (!hold && c == cpu)
+		return;
 	cpu_set_t one;
 	CPU_ZERO(&one);
 	CPU_SET(c, &one);
 	if (sched_setaffinity(0, sizeof one, &one) != 0) {
 		atomic_store_explicit(slot_of(p, c), 0, memory_order_relaxed);
+		s->slot = -1;
 		return;
 	}
-	s->slot = (int)((unsigned)c % SKUA__PARK_CPU_SLOTS);
 	s->pinned = true;
+	if (!hold) /* moved there; the kernel keeps us until we wake */
+		unhold(s);
 }
 
 /*
@@ -100,18 +128,22 @@ void skua__park_spot_take(skua_pool *p, unsigned me,
  * slept), every CPU: the kernel keeps those the cpuset allows.  An
  * affinity set on the sleeping worker from outside is lost (lib/park.md).
  */
-void skua__park_spot_leave(skua_pool *p, const struct skua__park_spot *s)
+
+void skua__park_spot_leave(skua_pool *p, struct skua__park_spot *s)
 {
 	if (s->slot >= 0) /* ours alone since take's claim */
 		atomic_store_explicit(&p->parked_on_cpu[s->slot], 0,
 		    memory_order_relaxed);
-	if (s->pinned && sched_setaffinity(0, sizeof s->mask, &s->mask) != 0) {
-		cpu_set_t all;
-		CPU_ZERO(&all);
-		for (int c = 0; c < CPU_SETSIZE; c++)
-			CPU_SET(c, &all);
-		sched_setaffinity(0, sizeof all, &all);
-	}
+	unhold(s);
+}
+
+/* The slot of the caller's CPU names a sleeper held there: 1 + its
+ * index, or 0. */
+static uint32_t held_here(skua_pool *p, int cpu)
+{
+	uint64_t v = atomic_load_explicit(slot_of(p, cpu),
+	    memory_order_relaxed);
+	return v >> 32 == (uint64_t)(cpu + 1) ? (uint32_t)v : 0;
 }
 
 uint32_t skua__park_spot_near(skua_pool *p)
@@ -121,9 +153,29 @@ uint32_t skua__park_spot_near(skua_pool *p)
 		return 0;
 	if (atomic_load_explicit(&p->waker_cpu, memory_order_relaxed) != cpu)
 		atomic_store_explicit(&p->waker_cpu, cpu, memory_order_relaxed);
-	uint64_t v = atomic_load_explicit(slot_of(p, cpu),
-	    memory_order_relaxed);
-	return v >> 32 == (uint64_t)(cpu + 1) ? (uint32_t)v : 0;
+	return held_here(p, cpu);
+}
+
+uint32_t skua__park_spot_near_worker(skua_pool *p)
+{
+	int cpu = sched_getcpu();
+	return cpu < 0 ? 0 : held_here(p, cpu);
+}
+
+/*
+ * From a waker: give the sleeper `who` (1 + its index) the pool's mask
+ * now, before we wake it, so that the kernel may start it on an idle CPU
+ * (lib/park.md).  A hint: if it has woken and slept again meanwhile, it
+ * loses that hold until its next sleep.  Its own leave sets its mask
+ * again.
+ */
+void skua__park_spot_release(skua_pool *p, uint32_t who)
+{
+	unsigned n = atomic_load_explicit(&p->nvisible, memory_order_acquire);
+	if (who == 0 || who > n || CPU_COUNT(&p->create_mask) < 2)
+		return;
+	pthread_setaffinity_np(p->workers[who - 1]->thread,
+	    sizeof p->create_mask, &p->create_mask);
 }
 
 uint32_t skua__park_spot_far(skua_pool *p)

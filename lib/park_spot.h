@@ -20,16 +20,31 @@ struct skua__park_spot {
 };
 
 /* Going to sleep (after S3 found nothing, before S4): take the slot of our
- * CPU, or of one where no worker sleeps, and hold to that CPU. */
-void skua__park_spot_take(skua_pool *p, unsigned me,
+ * CPU, or of one where no worker sleeps, and hold to that CPU; without
+ * `hold`, only our CPU's slot.  The hold pays when a post comes soon: the
+ * kernel may start a thread woken then on a CPU that idles only briefly,
+ * 20-50 us later on a VM.  After a long sleep it keeps the thread where
+ * it slept anyway, and the restore of the mask, ~1 us warm, costs 13-15
+ * us on a vCPU cold from a long idle (perf trace, docs/benchmarks.md):
+ * so a worker whose last sleep lasted SKUA__PARK_HOLD_NS or more does not
+ * hold (a timed sleep that drops the hold costs more: a timer armed and
+ * cancelled per park, +4 us a round trip on these VMs). */
+#define SKUA__PARK_HOLD_NS 10000000u
+void skua__park_spot_take(skua_pool *p, unsigned me, bool hold,
     struct skua__park_spot *s);
 /* Woken (before S5): clear the slot, take the whole mask back. */
-void skua__park_spot_leave(skua_pool *p, const struct skua__park_spot *s);
+void skua__park_spot_leave(skua_pool *p, struct skua__park_spot *s);
 /* 1 + the index of the worker asleep on the caller's CPU (for a thread
  * that will wait for the work it posts: it starts beside it), or on
  * another CPU (for a worker posting work: it starts on its own CPU), or
  * 0 when no slot names one. */
 uint32_t skua__park_spot_near(skua_pool *p);
 uint32_t skua__park_spot_far(skua_pool *p);
+/* The sleeper held to the caller's CPU, for a worker's post (near also
+ * records the caller's CPU as the last outside waker's); and, from a
+ * waker, let such a sleeper go before waking it (it would start beside
+ * the waker). */
+uint32_t skua__park_spot_near_worker(skua_pool *p);
+void skua__park_spot_release(skua_pool *p, uint32_t who);
 
 #endif /* SKUA_PARK_SPOT_H */

@@ -37,6 +37,7 @@ struct idle {
 	uint64_t start;   /* when it ran out of work; 0 while busy */
 	unsigned backoff, spins;
 	bool searching;   /* counted in p->spinning (from create) */
+	bool slept_long;  /* its last park lasted SKUA__PARK_HOLD_NS or more */
 };
 
 /* S3 of lib/park.md: any published work, seen with seq_cst loads? */
@@ -60,18 +61,22 @@ static bool pool_has_work(skua_pool *p)
  * woken, when the re-check finds work (left for the next search), or at
  * shutdown.
  */
-static void worker_park(skua_worker *w)
+static void worker_park(skua_worker *w, struct idle *s)
 {
 	skua_pool *p = w->pool;
 	uint32_t seq = skua__park_announce(p, w->index); /* S1-S2b */
 	if (!pool_has_work(p)) {                         /* S3 */
 		SKUA_STAT_ADD(w, parks, 1);
-		uint64_t t0 = SKUA_UNLIKELY(w->trace != NULL) ? skua__now_ns() : 0;
-		struct skua__park_spot spot;             /* where: a hint */
-		skua__park_spot_take(p, w->index, &spot);
+		/* Where to sleep: a hint (lib/park.md); held to that CPU
+		 * unless the last sleep was long. */
+		struct skua__park_spot spot;
+		skua__park_spot_take(p, w->index, !s->slept_long, &spot);
+		uint64_t t0 = skua__now_ns();
 		skua__park_sleep(p, seq, w->index);      /* S4 */
+		uint64_t t1 = skua__now_ns();
 		skua__park_spot_leave(p, &spot);
-		SKUA_TRACE_EVENT(w, SKUA__TR_PARK, t0, skua__now_ns(), 0, 0);
+		s->slept_long = t1 - t0 >= SKUA__PARK_HOLD_NS;
+		SKUA_TRACE_EVENT(w, SKUA__TR_PARK, t0, t1, 0, 0);
 	}
 	skua__park_resume(p, w->index);                  /* S5 */
 }
@@ -155,7 +160,7 @@ static void idle_step(skua_worker *w, struct idle *s)
 		}
 		return;
 	}
-	worker_park(w);
+	worker_park(w, s);
 	/* Woken: search hard again before the next park. */
 	SKUA_IDLE_SPAN(w, skua__now_ns() - s->start);
 	s->start = 0;
@@ -168,7 +173,7 @@ static void *worker_main(void *arg)
 	skua_worker *w = arg;
 	skua_pool *p = w->pool;
 	struct idle s = { .start = 0, .backoff = 64, .spins = 0,
-	    .searching = true };
+	    .searching = true, .slept_long = false };
 
 	skua__tls_worker = w;
 	skua__stack_guard_enter(w->index);

@@ -399,9 +399,10 @@ TEST_CASE(bad)
 	clear_env();
 }
 
-/* Both workers on one CPU: each chunk moves its worker to cpu, waits for
- * the other (up to 2 s), then gives it its whole mask back: the kernel
- * leaves a thread where it is when that CPU stays allowed. */
+/* Both workers at once, on one CPU: each chunk moves its worker to cpu
+ * (-1: leaves it where it runs), waits for the other (up to 2 s), then
+ * gives it its whole mask back: the kernel leaves a thread where it is
+ * when that CPU stays allowed. */
 struct crowd {
 	int cpu;
 	const cpu_set_t *mask;
@@ -414,9 +415,11 @@ static void crowd_body(size_t lo, size_t hi, void *ctx)
 	cpu_set_t one;
 	(void)lo;
 	(void)hi;
-	CPU_ZERO(&one);
-	CPU_SET(cr->cpu, &one);
-	ASSERT(sched_setaffinity(0, sizeof one, &one) == 0);
+	if (cr->cpu >= 0) {
+		CPU_ZERO(&one);
+		CPU_SET(cr->cpu, &one);
+		ASSERT(sched_setaffinity(0, sizeof one, &one) == 0);
+	}
 	atomic_fetch_add(&cr->here, 1);
 	for (int i = 0; i < 2000 && atomic_load(&cr->here) < 2; i++)
 		usleep(1000);
@@ -442,15 +445,22 @@ TEST_CASE(sleepers)
 		skua_par_opts o;
 		skua_par_opts_init(&o);
 		o.chunk = 1;
+		/* Short sleeps first: a worker whose last sleep lasted 10 ms
+		 * or more does not hold (SKUA__PARK_HOLD_NS). */
+		for (int i = 0; i < 3; i++) {
+			ASSERT_OK(skua_parallel_for(p, 0, 2, &o, own_mask_body,
+			    &(struct own_mask){ &mask, 0, 0 }));
+			usleep(2000);
+		}
 		ASSERT_OK(skua_parallel_for(p, 0, 2, &o, crowd_body, &cr));
 		int held[2] = { -1, -1 };
 		for (int tries = 0; held[0] < 0 || held[1] < 0 ||
 		    held[0] == held[1]; tries++) {
 			/* A worker can be caught moving; 2 s at most. */
-			if (tries == 200)
+			if (tries == 2000)
 				FAIL("sleepers held to CPUs %d and %d (-1: "
 				    "not held to one)", held[0], held[1]);
-			usleep(10000); /* they park after 0.1 ms idle */
+			usleep(1000); /* they park after 0.1 ms idle */
 			for (unsigned i = 0; i < 2; i++) {
 				cpu_set_t m;
 				worker_mask(p, i, &m);
@@ -460,6 +470,20 @@ TEST_CASE(sleepers)
 			}
 		}
 		want_unpinned(p, &mask); /* woken: whole masks again */
+	}
+	/* After a long sleep (20 ms here, over SKUA__PARK_HOLD_NS) a worker
+	 * sleeps again without the hold: whole masks while asleep. */
+	usleep(20000);
+	skua_par_opts o;
+	skua_par_opts_init(&o);
+	o.chunk = 1;
+	struct crowd both = { -1, &mask, 0 }; /* -1: stay where it runs */
+	ASSERT_OK(skua_parallel_for(p, 0, 2, &o, crowd_body, &both));
+	usleep(5000);
+	for (unsigned i = 0; i < 2 && atomic_load(&both.here) == 2; i++) {
+		cpu_set_t m;
+		worker_mask(p, i, &m);
+		ASSERT(CPU_EQUAL(&m, &mask));
 	}
 	ASSERT_OK(skua_pool_destroy(p));
 	clear_env();
