@@ -74,9 +74,10 @@ static void wake_blocked(skua_pool *p, unsigned n, uint32_t first)
 
 /*
  * Step P3 of the post-work protocol: bump the sequence, wake n sleepers.
- * First one held asleep on another CPU than ours (lib/park_spot.c: it
- * starts there, where the one held to our CPU would start beside us);
- * with none, any but that one (a bitset wake without its bit); then the
+ * First one whose slot is another CPU than ours (lib/park_spot.c: it
+ * sleeps there, held or not, and starts there, where the one on our CPU
+ * would start beside us); with none, any but that one (a bitset wake
+ * without its bit); then the
  * one that announced itself last (LIFO, where a plain futex wake is
  * FIFO: the longest asleep, its caches the coldest); then plain wakes for
  * the rest.  As many blocked workers are released as before: the
@@ -94,10 +95,6 @@ void skua__notify(skua_pool *p, unsigned n)
 			    ~park_bit(near - 1));
 			if (woke > 0 && (n -= (unsigned)woke) == 0)
 				return;
-			/* Only the one held to our CPU: let it go first, so
-			 * that the kernel starts it on an idle CPU, not
-			 * beside us. */
-			skua__park_spot_release(p, near);
 		}
 	}
 	wake_blocked(p, n, far);
@@ -173,8 +170,6 @@ void skua__park_init(skua_pool *p, unsigned searching)
 	for (unsigned i = 0; i < SKUA__PARK_CPU_SLOTS; i++)
 		atomic_init(&p->parked_on_cpu[i], 0);
 	atomic_init(&p->waker_cpu, -1);
-	if (sched_getaffinity(0, sizeof p->create_mask, &p->create_mask) != 0)
-		CPU_ZERO(&p->create_mask);
 }
 
 void skua__park_search_begin(skua_pool *p)

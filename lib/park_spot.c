@@ -8,9 +8,7 @@
 #define _GNU_SOURCE /* sched_getcpu, sched_setaffinity */
 #include "park_spot.h"
 #include "pool_struct.h"
-#include "worker_struct.h"
 
-#include <pthread.h>
 
 /* A slot's value: the CPU and the worker, each plus one (0: free), so
  * that CPUs sharing a slot (cpu % SKUA__PARK_CPU_SLOTS) are told apart. */
@@ -42,13 +40,16 @@ static bool claim(skua_pool *p, int cpu, unsigned me)
 static int claim_a_cpu(skua_pool *p, const cpu_set_t *mask, int cpu,
     unsigned me)
 {
-	/* Only when every worker sleeps (we count since S2): one awake may
-	 * be running beside the waker, the root of its last task. */
+	/* Only when every other worker that can run sleeps too (we count
+	 * since S2; blocked workers and dormant spares run nothing): one
+	 * awake may be running beside the waker, the root of its task. */
+	long runnable = (long)p->n - atomic_load_explicit(&p->blocked,
+	    memory_order_relaxed) + atomic_load_explicit(&p->spares_active,
+	    memory_order_relaxed);
 	int w = atomic_load_explicit(&p->waker_cpu, memory_order_relaxed);
 	if (w >= 0 && w < CPU_SETSIZE && CPU_ISSET(w, mask) &&
-	    atomic_load_explicit(&p->sleepers, memory_order_relaxed) >=
-	    atomic_load_explicit(&p->nvisible, memory_order_relaxed) &&
-	    claim(p, w, me))
+	    (long)atomic_load_explicit(&p->sleepers, memory_order_relaxed) >=
+	    runnable && claim(p, w, me))
 		return w;
 	if (claim(p, cpu, me))
 		return cpu;
@@ -160,22 +161,6 @@ uint32_t skua__park_spot_near_worker(skua_pool *p)
 {
 	int cpu = sched_getcpu();
 	return cpu < 0 ? 0 : held_here(p, cpu);
-}
-
-/*
- * From a waker: give the sleeper `who` (1 + its index) the pool's mask
- * now, before we wake it, so that the kernel may start it on an idle CPU
- * (lib/park.md).  A hint: if it has woken and slept again meanwhile, it
- * loses that hold until its next sleep.  Its own leave sets its mask
- * again.
- */
-void skua__park_spot_release(skua_pool *p, uint32_t who)
-{
-	unsigned n = atomic_load_explicit(&p->nvisible, memory_order_acquire);
-	if (who == 0 || who > n || CPU_COUNT(&p->create_mask) < 2)
-		return;
-	pthread_setaffinity_np(p->workers[who - 1]->thread,
-	    sizeof p->create_mask, &p->create_mask);
 }
 
 uint32_t skua__park_spot_far(skua_pool *p)

@@ -40,11 +40,8 @@ void skua__park_spot_leave(skua_pool *p, struct skua__park_spot *s);
  * 0 when no slot names one. */
 uint32_t skua__park_spot_near(skua_pool *p);
 uint32_t skua__park_spot_far(skua_pool *p);
-/* The sleeper held to the caller's CPU, for a worker's post (near also
- * records the caller's CPU as the last outside waker's); and, from a
- * waker, let such a sleeper go before waking it (it would start beside
- * the waker). */
+/* The sleeper whose slot is the caller's CPU, for a worker's post (near
+ * also records the caller's CPU as the last outside waker's). */
 uint32_t skua__park_spot_near_worker(skua_pool *p);
-void skua__park_spot_release(skua_pool *p, uint32_t who);
 
 #endif /* SKUA_PARK_SPOT_H */

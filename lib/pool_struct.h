@@ -57,12 +57,9 @@ struct skua_pool {
 	 * asleep there, or 0; taken with a CAS from 0, cleared by its holder
 	 * (lib/park_spot.c, lib/park.md "Where a worker parks"). */
 	_Atomic uint64_t parked_on_cpu[SKUA__PARK_CPU_SLOTS] SKUA_ALIGNED;
-	/* The CPU of the last outside skua_spawn that woke a sleeper, or -1:
-	 * where the last sleeper to fall asleep goes (lib/park_spot.c). */
+	/* The CPU of the last outside skua_spawn that found sleepers to wake,
+	 * or -1: where the last worker to fall asleep goes (lib/park_spot.c). */
 	_Atomic int waker_cpu;
-	/* The creating thread's affinity (what unpinned workers start with),
-	 * or empty: what a waker gives back to a sleeper it releases. */
-	cpu_set_t create_mask;
 	/* Outside threads waiting for futures sleep on done_seq. */
 	_Atomic uint32_t done_seq SKUA_ALIGNED;
 	_Atomic uint32_t ext_waiters;

@@ -445,11 +445,14 @@ TEST_CASE(sleepers)
 		skua_par_opts o;
 		skua_par_opts_init(&o);
 		o.chunk = 1;
-		/* Short sleeps first: a worker whose last sleep lasted 10 ms
-		 * or more does not hold (SKUA__PARK_HOLD_NS). */
+		/* Short sleeps first, both workers woken each time: a worker
+		 * whose last sleep lasted 10 ms or more does not hold
+		 * (SKUA__PARK_HOLD_NS). */
 		for (int i = 0; i < 3; i++) {
-			ASSERT_OK(skua_parallel_for(p, 0, 2, &o, own_mask_body,
-			    &(struct own_mask){ &mask, 0, 0 }));
+			struct crowd here = { -1, &mask, 0 };
+			ASSERT_OK(skua_parallel_for(p, 0, 2, &o, crowd_body,
+			    &here));
+			ASSERT_EQ(atomic_load(&here.here), 2);
 			usleep(2000);
 		}
 		ASSERT_OK(skua_parallel_for(p, 0, 2, &o, crowd_body, &cr));
