@@ -8,6 +8,14 @@
 #define _GNU_SOURCE /* sched_getcpu, sched_setaffinity */
 #include "park_spot.h"
 #include "pool_struct.h"
+#include "test_hooks.h"
+
+static _Atomic bool hold_always; /* skua__test_park_hold_always */
+
+void skua__test_park_hold_always(bool on)
+{
+	atomic_store_explicit(&hold_always, on, memory_order_relaxed);
+}
 
 
 /* A slot's value: the CPU and the worker, each plus one (0: free), so
@@ -106,6 +114,8 @@ void skua__park_spot_take(skua_pool *p, unsigned me, bool hold,
 	if (c < 0)
 		return;
 	s->slot = (int)((unsigned)c % SKUA__PARK_CPU_SLOTS);
+	hold = hold || atomic_load_explicit(&hold_always,
+	    memory_order_relaxed);
 	if (!hold && c == cpu)
 		return;
 	cpu_set_t one;

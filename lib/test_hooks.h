@@ -19,5 +19,9 @@ bool skua__test_thread_should_fail(void);
 /* lib/parallel_env.c: forget the cached chunk variables, so that a test
  * can setenv() and call again.  Only while no parallel call runs. */
 void skua__par_env_reset(void);
+/* lib/park_spot.c: a sleeper holds to its CPU whatever its last sleep
+ * lasted (true), or as the library decides (false, the default): so that
+ * a loaded machine's long sleeps cannot turn the hold off in a test. */
+void skua__test_park_hold_always(bool on);
 
 #endif /* SKUA_TEST_HOOKS_H */

@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE /* sched_setaffinity */
 #include "test.h"
+#include "test_hooks.h"
 
 #include <sched.h>
 #include <stdatomic.h>
@@ -274,6 +275,7 @@ TEST_CASE(sleeper_moves_beside_its_waker)
 		return;
 	}
 	int a = nth_cpu(&saved, 0), b = nth_cpu(&saved, 1);
+	skua__test_park_hold_always(true); /* a loaded machine sleeps long */
 	skua_pool *p = test_pool(1);
 	run_here_only(a); /* the worker runs, then sleeps, on A */
 	for (int i = 0; i < 3; i++) {
@@ -301,6 +303,7 @@ TEST_CASE(sleeper_moves_beside_its_waker)
 	    rounds - 1, b);
 	ASSERT(beside >= (rounds - 1) * 3 / 4);
 	ASSERT_OK(skua_pool_destroy(p));
+	skua__test_park_hold_always(false);
 }
 
 static const struct test_case cases[] = {
