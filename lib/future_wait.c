@@ -181,16 +181,17 @@ static void watch(skua_future *const *fs, size_t n)
 			    SKUA__F_WATCHED, memory_order_relaxed);
 }
 
-/* Does one of fs carry flag (skua_spawn marks WATCHED when it woke a
- * parked worker, WOKE_FAR when that one sleeps on another CPU)?
- * Relaxed: a hint. */
-static bool any_flagged(skua_future *const *fs, size_t n, uint32_t flag)
+/* The flags that any of fs carries (skua_spawn marks WATCHED when it woke
+ * a parked worker, WOKE_FAR when that one sleeps on another CPU).
+ * Relaxed: hints. */
+static uint32_t flags_of(skua_future *const *fs, size_t n)
 {
+	uint32_t f = 0;
 	for (size_t i = 0; i < n; i++)
-		if (fs[i] != NULL && (atomic_load_explicit(&fs[i]->status,
-		    memory_order_relaxed) & flag))
-			return true;
-	return false;
+		if (fs[i] != NULL)
+			f |= atomic_load_explicit(&fs[i]->status,
+			    memory_order_relaxed) & SKUA__F_FLAGS;
+	return f;
 }
 
 /* A thread that is no worker, or a worker inside blocking_begin/end: spin
@@ -200,9 +201,10 @@ static bool wait_outside(skua_future *const *fs, size_t n, bool all,
     size_t *index, size_t *first, uint64_t deadline)
 {
 	uint64_t spin_start = skua__now_ns();
-	bool watched = any_flagged(fs, n, SKUA__F_WATCHED);
+	uint32_t flags = flags_of(fs, n);
+	bool watched = (flags & SKUA__F_WATCHED) != 0;
 	uint64_t spin_ns = watched ? 0 : EXT_SPIN_NS;
-	uint64_t yield_ns = any_flagged(fs, n, SKUA__F_WOKE_FAR) ?
+	uint64_t yield_ns = (flags & SKUA__F_WOKE_FAR) != 0 ?
 	    EXT_FAR_YIELD_NS : EXT_YIELD_NS;
 	for (unsigned i = 1;; i++) {
 		if (ready(fs, n, all, index, first))

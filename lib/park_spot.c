@@ -17,7 +17,6 @@ void skua__test_park_hold_always(bool on)
 	atomic_store_explicit(&hold_always, on, memory_order_relaxed);
 }
 
-
 /* A slot's value: the CPU and the worker, each plus one (0: free), so
  * that CPUs sharing a slot (cpu % SKUA__PARK_CPU_SLOTS) are told apart. */
 static uint64_t slot_value(int cpu, unsigned me)
@@ -25,9 +24,14 @@ static uint64_t slot_value(int cpu, unsigned me)
 	return (uint64_t)(unsigned)(cpu + 1) << 32 | (uint32_t)(me + 1);
 }
 
+static int slot_index(int cpu)
+{
+	return (int)((unsigned)cpu % SKUA__PARK_CPU_SLOTS);
+}
+
 static _Atomic uint64_t *slot_of(skua_pool *p, int cpu)
 {
-	return &p->parked_on_cpu[(unsigned)cpu % SKUA__PARK_CPU_SLOTS];
+	return &p->parked_on_cpu[slot_index(cpu)];
 }
 
 /* Take the slot of cpu if it is free. */
@@ -42,9 +46,8 @@ static bool claim(skua_pool *p, int cpu, unsigned me)
 /* The slot of the CPU where the last outside waker ran, if free and we
  * are the last worker to fall asleep (a thread that submits from one CPU
  * keeps finding a sleeper beside it, even with one worker); else of our
- * CPU; else of the next CPU of mask
- * (wrapping) that is free; -1 when every one is held (more sleepers than
- * CPUs). */
+ * CPU; else of the next CPU of mask (wrapping) that is free; -1 when
+ * every one is held (more sleepers than CPUs). */
 static int claim_a_cpu(skua_pool *p, const cpu_set_t *mask, int cpu,
     unsigned me)
 {
@@ -89,10 +92,10 @@ static void unhold(struct skua__park_spot *s)
  * the last outside waker's CPU, ours, or the next free one) and hold
  * ourselves to that CPU while we sleep (a mask of one CPU: the kernel
  * moves us there if it is not ours), so that the sleepers spread over the
- * CPUs, starting beside the thread that last woke one.  Held to one CPU, a worker is woken on
- * the CPU it slept on; otherwise the kernel may start it on another, idle
- * CPU, which on a VM takes 20-50 us to wake (docs/benchmarks.md, "Where
- * a parked worker wakes").  Without `hold` it only moves there, if that
+ * CPUs, starting beside the thread that last woke one.  Held to one CPU,
+ * a worker is woken on the CPU it slept on; otherwise the kernel may
+ * start it on another, idle CPU, which on a VM takes 20-50 us to wake
+ * (docs/benchmarks.md, "Where a parked worker wakes").  Without `hold` it only moves there, if that
  * is not its CPU.  A worker held to one CPU already (skua_config.pin)
  * only takes that CPU's slot; with no slot to take, nothing changes.
  */
@@ -107,13 +110,13 @@ void skua__park_spot_take(skua_pool *p, unsigned me, bool hold,
 		return;
 	if (CPU_COUNT(&s->mask) == 1) { /* held already: only the slot */
 		if (claim(p, cpu, me))
-			s->slot = (int)((unsigned)cpu % SKUA__PARK_CPU_SLOTS);
+			s->slot = slot_index(cpu);
 		return;
 	}
 	int c = claim_a_cpu(p, &s->mask, cpu, me);
 	if (c < 0)
 		return;
-	s->slot = (int)((unsigned)c % SKUA__PARK_CPU_SLOTS);
+	s->slot = slot_index(c);
 	hold = hold || atomic_load_explicit(&hold_always,
 	    memory_order_relaxed);
 	if (!hold && c == cpu)
@@ -139,7 +142,6 @@ void skua__park_spot_take(skua_pool *p, unsigned me, bool hold,
  * slept), every CPU: the kernel keeps those the cpuset allows.  An
  * affinity set on the sleeping worker from outside is lost (lib/park.md).
  */
-
 void skua__park_spot_leave(skua_pool *p, struct skua__park_spot *s)
 {
 	if (s->slot >= 0) /* ours alone since take's claim */

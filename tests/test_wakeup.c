@@ -164,6 +164,21 @@ static void *my_index(void *arg)
 	return arg;
 }
 
+static void *my_cpu(void *arg)
+{
+	*(int *)arg = sched_getcpu();
+	return arg;
+}
+
+/* One submission from this thread, waited for: fn(arg) on a worker. */
+static void submit_and_get(skua_pool *p, void *(*fn)(void *), void *arg)
+{
+	skua_future *f;
+	ASSERT_OK(skua_spawn(p, fn, arg, &f));
+	ASSERT_OK(skua_future_get(f, NULL));
+	ASSERT_OK(skua_future_release(f));
+}
+
 /* The i-th CPU of this thread's affinity mask, or -1. */
 static int nth_cpu(const cpu_set_t *m, int i)
 {
@@ -196,10 +211,7 @@ TEST_CASE(parked_pool_keeps_waking_the_same_worker)
 	for (unsigned i = 0; i < rounds; i++) {
 		wait_all_parked(p, 2);
 		unsigned who = UINT32_MAX;
-		skua_future *f;
-		ASSERT_OK(skua_spawn(p, my_index, &who, &f));
-		ASSERT_OK(skua_future_get(f, NULL));
-		ASSERT_OK(skua_future_release(f));
+		submit_and_get(p, my_index, &who);
 		ASSERT(who < 2);
 		same += i > 0 && who == prev;
 		prev = who;
@@ -239,10 +251,7 @@ TEST_CASE(outside_spawn_wakes_the_worker_parked_on_its_cpu)
 		run_here_only(cpus[i % 2]);
 		wait_all_parked(p, 2);
 		unsigned who = UINT32_MAX;
-		skua_future *f;
-		ASSERT_OK(skua_spawn(p, my_index, &who, &f));
-		ASSERT_OK(skua_future_get(f, NULL));
-		ASSERT_OK(skua_future_release(f));
+		submit_and_get(p, my_index, &who);
 		ASSERT(who < 2);
 		near += who == i % 2;
 	}
@@ -253,12 +262,6 @@ TEST_CASE(outside_spawn_wakes_the_worker_parked_on_its_cpu)
 	 * one now and then; LIFO alone would match 1 of 20. */
 	ASSERT(near >= rounds * 3 / 4);
 	ASSERT_OK(skua_pool_destroy(p));
-}
-
-static void *my_cpu(void *arg)
-{
-	*(int *)arg = sched_getcpu();
-	return arg;
 }
 
 /* A sleeper goes beside the thread that last woke one: a one-worker pool
@@ -281,10 +284,7 @@ TEST_CASE(sleeper_moves_beside_its_waker)
 	for (int i = 0; i < 3; i++) {
 		wait_all_parked(p, 1);
 		int where = -1;
-		skua_future *f;
-		ASSERT_OK(skua_spawn(p, my_cpu, &where, &f));
-		ASSERT_OK(skua_future_get(f, NULL));
-		ASSERT_OK(skua_future_release(f));
+		submit_and_get(p, my_cpu, &where);
 	}
 	run_here_only(b);
 	unsigned beside = 0, rounds = 20;
@@ -292,10 +292,7 @@ TEST_CASE(sleeper_moves_beside_its_waker)
 		/* Parked again, after a short sleep: held (under 10 ms). */
 		usleep(3000);
 		int where = -1;
-		skua_future *f;
-		ASSERT_OK(skua_spawn(p, my_cpu, &where, &f));
-		ASSERT_OK(skua_future_get(f, NULL));
-		ASSERT_OK(skua_future_release(f));
+		submit_and_get(p, my_cpu, &where);
 		beside += i > 0 && where == b;
 	}
 	ASSERT(sched_setaffinity(0, sizeof saved, &saved) == 0);
