@@ -49,6 +49,11 @@ static bool ring_enqueue(struct skua__inject *q, skua_task *t)
 	void **slot = ck_ring_enqueue_reserve_mpmc(&q->ring, q->buf, &ticket);
 	if (slot == NULL)
 		return false;
+	/* For ThreadSanitizer, which cannot see ck_pr's ordering: the ring
+	 * is one sync object, acquired before a slot is touched and released
+	 * after (here and in skua__inject_pop), so that a slot's write after
+	 * the previous lap's write and read is not reported as a race. */
+	SKUA_TSAN_ACQUIRE(&q->ring);
 	*slot = t;
 	for (unsigned spins = 0;
 	    ck_pr_load_uint(&q->ring.p_tail) != ticket; spins++) {
@@ -60,6 +65,7 @@ static bool ring_enqueue(struct skua__inject *q, skua_task *t)
 	/* As ck's commit: the slot's store before the tail's. */
 	ck_pr_fence_store();
 	ck_pr_store_uint(&q->ring.p_tail, ticket + 1);
+	SKUA_TSAN_RELEASE(&q->ring);
 	return true;
 }
 
@@ -167,7 +173,10 @@ skua_task *skua__inject_pop(struct skua__inject *q)
 
 	if (atomic_load_explicit(&q->count, memory_order_relaxed) <= 0)
 		return NULL;
-	if (!ck_ring_dequeue_mpmc(&q->ring, q->buf, &t)) {
+	SKUA_TSAN_ACQUIRE(&q->ring); /* see ring_enqueue */
+	bool got = ck_ring_dequeue_mpmc(&q->ring, q->buf, &t);
+	SKUA_TSAN_RELEASE(&q->ring);
+	if (!got) {
 		/* A failed dequeue may leave a value in t: ck_ring copies the
 		 * slot before its CAS, and returns false after losing the CAS
 		 * and finding the ring empty.  That value belongs to the
