@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE /* sched_getcpu, sched_setaffinity */
 #include "park_spot.h"
+#include "clock.h"
 #include "pool_struct.h"
 #include "test_hooks.h"
 
@@ -142,12 +143,35 @@ void skua__park_spot_take(skua_pool *p, unsigned me, bool hold,
  * slept), every CPU: the kernel keeps those the cpuset allows.  An
  * affinity set on the sleeping worker from outside is lost (lib/park.md).
  */
-void skua__park_spot_leave(skua_pool *p, struct skua__park_spot *s)
+uint64_t skua__park_spot_leave(skua_pool *p, struct skua__park_spot *s)
 {
 	if (s->slot >= 0) /* ours alone since take's claim */
 		atomic_store_explicit(&p->parked_on_cpu[s->slot], 0,
 		    memory_order_relaxed);
+	if (!s->pinned)
+		return 0;
+	uint64_t t0 = skua__now_ns();
 	unhold(s);
+	uint64_t ns = skua__now_ns() - t0;
+	return ns != 0 ? ns : 1;
+}
+
+bool skua__park_hold_pays(struct skua__hold_cost *c)
+{
+	if (c->restore_ns <= SKUA__PARK_HOLD_MAX_RESTORE_NS ||
+	    ++c->unheld >= SKUA__PARK_HOLD_PROBE) {
+		c->unheld = 0;
+		return true;
+	}
+	return false;
+}
+
+void skua__park_hold_cost_add(struct skua__hold_cost *c, uint64_t ns)
+{
+	const uint64_t cap = 4 * (uint64_t)SKUA__PARK_HOLD_MAX_RESTORE_NS;
+	uint64_t x = ns < cap ? ns : cap;
+	/* restore += (x - restore) / 8, in unsigned arithmetic */
+	c->restore_ns = c->restore_ns - c->restore_ns / 8 + x / 8;
 }
 
 /* The slot of the caller's CPU names a sleeper held there: 1 + its

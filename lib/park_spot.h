@@ -32,8 +32,34 @@ struct skua__park_spot {
 #define SKUA__PARK_HOLD_NS 10000000u
 void skua__park_spot_take(skua_pool *p, unsigned me, bool hold,
     struct skua__park_spot *s);
-/* Woken (before S5): clear the slot, take the whole mask back. */
-void skua__park_spot_leave(skua_pool *p, struct skua__park_spot *s);
+/* Woken (before S5): clear the slot, take the whole mask back.  RETURNS
+ * what taking back a held mask cost (ns; 0: not held, nothing to take). */
+uint64_t skua__park_spot_leave(skua_pool *p, struct skua__park_spot *s);
+
+/*
+ * Whether the hold pays where we run.  Its price is the restore, one
+ * sched_setaffinity on the path of every wake-up: ~1 us on the Intel VMs,
+ * where the hold took the parked p99 from 84-110 to 12-33 us, but 6-10 us
+ * measured on the path on the AMD EPYC VMs, where a whole wake-up onto
+ * the other CPU costs about that (OS floor 6-9 us) and the hold doubled
+ * the parked median (8-12 -> 12-21 us; docs/benchmarks.md, "When the
+ * hold does not pay").  So each worker keeps a moving average of its
+ * restores (samples capped at 4x the limit, after short sleeps only:
+ * after a long one the restore is cold anyway, and such a sleep does
+ * not hold) and holds while it is at most SKUA__PARK_HOLD_MAX_RESTORE_NS;
+ * above, it holds once every SKUA__PARK_HOLD_PROBE parks, to measure
+ * again (rarely enough to stay out of the p99 of a run of round trips).
+ */
+#define SKUA__PARK_HOLD_MAX_RESTORE_NS 3000u
+#define SKUA__PARK_HOLD_PROBE 256u
+struct skua__hold_cost {
+	uint64_t restore_ns; /* moving average (1/8), from 0: cheap */
+	uint32_t unheld;     /* parks since the last hold, while dear */
+};
+/* Should this park hold?  Counts the parks that do not. */
+bool skua__park_hold_pays(struct skua__hold_cost *c);
+/* A wake-up's restore cost ns (skua__park_spot_leave's result). */
+void skua__park_hold_cost_add(struct skua__hold_cost *c, uint64_t ns);
 /* 1 + the index of the worker asleep on the caller's CPU (for a thread
  * that will wait for the work it posts: it starts beside it), or on
  * another CPU (for a worker posting work: it starts on its own CPU), or

@@ -38,6 +38,7 @@ struct idle {
 	unsigned backoff, spins;
 	bool searching;   /* counted in p->spinning (from create) */
 	bool slept_long;  /* its last park lasted SKUA__PARK_HOLD_NS or more */
+	struct skua__hold_cost hold; /* what its holds cost (park_spot.h) */
 };
 
 /* S3 of lib/park.md: any published work, seen with seq_cst loads? */
@@ -68,14 +69,17 @@ static void worker_park(skua_worker *w, struct idle *s)
 	if (!pool_has_work(p)) {                         /* S3 */
 		SKUA_STAT_ADD(w, parks, 1);
 		/* Where to sleep: a hint (lib/park.md); held to that CPU
-		 * unless the last sleep was long. */
+		 * unless the last sleep was long or holds cost too much. */
 		struct skua__park_spot spot;
-		skua__park_spot_take(p, w->index, !s->slept_long, &spot);
+		skua__park_spot_take(p, w->index, !s->slept_long &&
+		    skua__park_hold_pays(&s->hold), &spot);
 		uint64_t t0 = skua__now_ns();
 		skua__park_sleep(p, seq, w->index);      /* S4 */
 		uint64_t t1 = skua__now_ns();
-		skua__park_spot_leave(p, &spot);
+		uint64_t restore = skua__park_spot_leave(p, &spot);
 		s->slept_long = t1 - t0 >= SKUA__PARK_HOLD_NS;
+		if (restore != 0 && !s->slept_long)
+			skua__park_hold_cost_add(&s->hold, restore);
 		SKUA_TRACE_EVENT(w, SKUA__TR_PARK, t0, t1, 0, 0);
 	}
 	skua__park_resume(p, w->index);                  /* S5 */

@@ -15,12 +15,17 @@
  *   bad       SKUA_PIN=close: one warning, pinning off; -EINVAL under
  *             SKUA_STRICT=1
  *   display   SKUA_DISPLAY_ENV shows the mode, its source and the CPUs
+ *   hold_cost whether a sleeper holds to its CPU, by what its mask's
+ *             restores cost (lib/park_spot.h): cheap holds, dear ones
+ *             only every SKUA__PARK_HOLD_PROBE parks, one outlier is not
+ *             enough to stop, cheap restores start it again
  */
 #define _GNU_SOURCE
 #include "test.h"
 #include "pool_struct.h"
 #include "worker.h"
 #include "env.h"
+#include "park_spot.h"
 #include "pin.h"
 #include "test_hooks.h"
 
@@ -495,6 +500,55 @@ TEST_CASE(sleepers)
 	clear_env();
 }
 
+/* Parks that do not hold, up to and including the next one that does
+ * (the probe); cap: give up. */
+static unsigned parks_until_hold(struct skua__hold_cost *c, unsigned cap)
+{
+	for (unsigned n = 1; n <= cap; n++)
+		if (skua__park_hold_pays(c))
+			return n;
+	return 0;
+}
+
+TEST_CASE(hold_cost)
+{
+	struct skua__hold_cost c = { 0, 0 };
+	/* Nothing measured yet: hold. */
+	for (int i = 0; i < 1000; i++)
+		ASSERT(skua__park_hold_pays(&c));
+	/* Restores of 1 us (the Intel VMs): hold, even past one outlier
+	 * of a whole second (a preempted call). */
+	for (int i = 0; i < 64; i++)
+		skua__park_hold_cost_add(&c, 1000);
+	ASSERT(c.restore_ns <= 1000);
+	skua__park_hold_cost_add(&c, 1000000000u);
+	ASSERT(c.restore_ns <= SKUA__PARK_HOLD_MAX_RESTORE_NS);
+	ASSERT(skua__park_hold_pays(&c));
+	/* Restores of 8 us (the EPYC VMs): a few wakes, then only probes. */
+	int dear = 0;
+	while (c.restore_ns <= SKUA__PARK_HOLD_MAX_RESTORE_NS) {
+		skua__park_hold_cost_add(&c, 8000);
+		ASSERT(++dear <= 8);
+	}
+	for (int probe = 0; probe < 4; probe++) {
+		ASSERT_EQ(parks_until_hold(&c, 10 * SKUA__PARK_HOLD_PROBE),
+		    SKUA__PARK_HOLD_PROBE);
+		skua__park_hold_cost_add(&c, 8000); /* the probe's sample */
+	}
+	ASSERT(c.restore_ns > SKUA__PARK_HOLD_MAX_RESTORE_NS);
+	ASSERT(c.restore_ns <= 8000);
+	/* Cheap again (a probe measures 1 us each time): holds again
+	 * within a few probes, and then at every park. */
+	int probes = 0;
+	while (c.restore_ns > SKUA__PARK_HOLD_MAX_RESTORE_NS) {
+		ASSERT(parks_until_hold(&c, SKUA__PARK_HOLD_PROBE) != 0);
+		skua__park_hold_cost_add(&c, 1000);
+		ASSERT(++probes <= 16);
+	}
+	for (int i = 0; i < 1000; i++)
+		ASSERT(skua__park_hold_pays(&c));
+}
+
 TEST_CASE(display)
 {
 	int cpus[CPU_SETSIZE], k;
@@ -547,6 +601,7 @@ int main(int argc, char **argv)
 		TEST_ENTRY(bad),
 		TEST_ENTRY(sleepers),
 		TEST_ENTRY(display),
+		TEST_ENTRY(hold_cost),
 		TEST_END,
 	};
 	test_watchdog(120);
