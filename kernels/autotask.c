@@ -25,12 +25,11 @@ SKUA_TASK_1(long, skb_afib, int, n)
 }
 
 /* The bit-mask board of forkjoin.c's queens. */
-SKUA_TASK_4(long, skb_aqueens, int, n, int, row, uint32_t, cols, uint64_t,
-    diag)
+SKUA_TASK_5(long, skb_aqueens, int, n, int, row, uint32_t, cols, uint32_t,
+    d1, uint32_t, d2)
 {
 	if (row == n)
 		return 1;
-	uint32_t d1 = (uint32_t)diag, d2 = (uint32_t)(diag >> 32);
 	/* At most n <= 16 children (the board's bits).  Sized to that, not
 	 * to a round bound: the serial clone keeps this array too, and at
 	 * [32] its stack frames (14 KB per call as gcc inlines 8 levels) made
@@ -44,7 +43,7 @@ SKUA_TASK_4(long, skb_aqueens, int, n, int, row, uint32_t, cols, uint64_t,
 		if ((cols & bc) || (d1 & b1) || (d2 & b2))
 			continue;
 		SKUA_SPAWN(skb_aqueens, &kids[k], n, row + 1, cols | bc,
-		    (uint64_t)(d1 | b1) | (uint64_t)(d2 | b2) << 32);
+		    d1 | b1, d2 | b2);
 		k++;
 	}
 	long total = 0;
@@ -125,7 +124,7 @@ static void auto_entry(skua_worker *w, void *arg)
 	struct auto_call *c = arg;
 	switch (c->kernel) {
 	case AK_FIB: c->r = SKUA_ROOT(skb_afib, w, c->n); break;
-	case AK_QUEENS: c->r = SKUA_ROOT(skb_aqueens, w, c->n, 0, 0, 0); break;
+	case AK_QUEENS: c->r = SKUA_ROOT(skb_aqueens, w, c->n, 0, 0, 0, 0); break;
 	case AK_QUEENS_ARRAY: c->r = skb_queens_array_auto_fj(w, c->n); break;
 	case AK_UTREE: c->r = utree_root(w, c); break;
 	}

@@ -6,7 +6,8 @@
  * kernel, the board copied per child), a UTS-style binomial tree's node
  * count equal to the serial count; the serial clone alone; the cut is
  * learned (an event count: the estimate table has a cut after a run);
- * autotask spawns mixed with plain forks and futures in one frame.
+ * autotask spawns mixed with plain forks and futures in one frame; tasks
+ * of 5 and 6 arguments (the bit-mask queens, a range sum).
  */
 #include "test.h"
 
@@ -57,6 +58,54 @@ SKUA_TASK_3(long, aqueens, int, n, int, row, struct board, b)
 		total += SKUA_SYNC(aqueens, &kids[k]);
 	}
 	return total;
+}
+
+/* 12 queens again, with the bit-mask board in five arguments. */
+SKUA_TASK_5(long, aqueens5, int, n, int, row, uint32_t, cols, uint32_t, d1,
+    uint32_t, d2)
+{
+	if (row == n)
+		return 1;
+	SKUA_FRAME(aqueens5) kids[16];
+	int k = 0;
+	for (int c = 0; c < n; c++) {
+		uint32_t bc = 1u << c, b1 = 1u << (row + c),
+		    b2 = 1u << (row - c + n - 1);
+		if ((cols & bc) || (d1 & b1) || (d2 & b2))
+			continue;
+		SKUA_SPAWN(aqueens5, &kids[k], n, row + 1, cols | bc, d1 | b1,
+		    d2 | b2);
+		k++;
+	}
+	long total = 0;
+	while (k > 0)
+		total += SKUA_SYNC(aqueens5, &kids[--k]);
+	return total;
+}
+
+/* Six arguments, each one used: sum of (w*i + r) ^ f over [lo, hi), plus
+ * d once per leaf of 64, halving the range.  Named w, r, f and d on
+ * purpose: the machinery's own parameters had those names, and a task
+ * whose argument was called d did not compile. */
+static long sum6_serial(long lo, long hi, long w, long r, long f, long d)
+{
+	long s = 0;
+	for (long i = lo; i < hi; i++)
+		s += (w * i + r) ^ f;
+	return s + d * ((hi - lo + 63) / 64);
+}
+
+SKUA_TASK_6(long, asum6, long, lo, long, hi, long, w, long, r, long, f,
+    long, d)
+{
+	if (hi - lo <= 64)
+		return sum6_serial(lo, hi, w, r, f, d);
+	long mid = lo + (hi - lo) / 2;
+	mid = lo + (mid - lo + 63) / 64 * 64; /* leaves of 64, as the check */
+	SKUA_FRAME(asum6) left;
+	SKUA_SPAWN(asum6, &left, lo, mid, w, r, f, d);
+	long right = SKUA_CALL(asum6, mid, hi, w, r, f, d);
+	return SKUA_SYNC(asum6, &left) + right;
 }
 
 /* A binomial tree: a node has 5 children with probability q / 10^6. */
@@ -113,7 +162,7 @@ static long forest_serial(uint64_t s, uint32_t q)
 }
 
 struct roots {
-	long fib, queens, tree;
+	long fib, queens, queens5, sum6, tree;
 	uint32_t q;
 };
 
@@ -124,6 +173,8 @@ static void run_all(skua_worker *w, void *arg)
 	memset(&empty, 0, sizeof empty);
 	r->fib = SKUA_ROOT(afib, w, 30);
 	r->queens = SKUA_ROOT(aqueens, w, 12, 0, empty);
+	r->queens5 = SKUA_ROOT(aqueens5, w, 12, 0, 0, 0, 0);
+	r->sum6 = SKUA_ROOT(asum6, w, 3, 200003, 7, -5, 0x5a5a, 11);
 	r->tree = SKUA_ROOT(aforest, w, 12345, r->q);
 }
 
@@ -142,6 +193,9 @@ TEST_CASE(answers_on_1_2_4_8_workers)
 			ASSERT_OK(skua_pool_run(p, run_all, &r));
 			ASSERT_EQ(r.fib, 832040);
 			ASSERT_EQ(r.queens, 14200);
+			ASSERT_EQ(r.queens5, 14200);
+			ASSERT_EQ(r.sum6, sum6_serial(3, 200003, 7, -5, 0x5a5a,
+			    11));
 			ASSERT_EQ(r.tree, tree);
 			fib_cut |= atomic_load(&afib_auto.cut) != 0;
 			queens_cut |= atomic_load(&aqueens_auto.cut) != 0;
@@ -166,6 +220,9 @@ TEST_CASE(serial_clone_alone)
 	memset(&empty, 0, sizeof empty);
 	ASSERT_EQ(afib_seq(30), 832040);
 	ASSERT_EQ(aqueens_seq(10, 0, empty), 724);
+	ASSERT_EQ(aqueens5_seq(10, 0, 0, 0, 0), 724);
+	ASSERT_EQ(asum6_seq(0, 100000, 3, 1, 77, -2),
+	    sum6_serial(0, 100000, 3, 1, 77, -2));
 	ASSERT_EQ(atree_seq(777, 190000), tree_serial(777, 190000));
 	ASSERT_EQ(aforest_seq(777, 190000), forest_serial(777, 190000));
 }

@@ -16,7 +16,7 @@
  *     long r = SKUA_ROOT(fib, w, 35);   // in a task, on worker w
  *     long s = fib_seq(35);             // the serial clone, no pool at all
  *
- * SKUA_TASK_n(RT, NAME, T1, A1, ...) declares a task of n arguments (1..4)
+ * SKUA_TASK_n(RT, NAME, T1, A1, ...) declares a task of n arguments (1..6)
  * returning RT (not void: return an int if there is nothing to return).
  * From the one body the compiler makes two clones:
  *   NAME_par   the parallel body: SPAWN forks (skua_fork), SYNC joins;
@@ -34,7 +34,8 @@
  * Rules: as skua/task.h (the worker of the running task, LIFO joins, one
  * frame per outstanding spawn, sync every spawn before returning).  The
  * argument names become fields of NAME's frame: do not call them `task`,
- * `result` or skua__anything.  C only (C11, GCC or Clang).
+ * `result` or skua__anything (the machinery's own names all start with
+ * skua__, so any other name is free).  C only (C11, GCC or Clang).
  */
 #ifndef SKUA_AUTOTASK_H
 #define SKUA_AUTOTASK_H
@@ -56,19 +57,38 @@
 #define SKUA_ROOT(NAME, w, ...) NAME##_par((w), 0, __VA_ARGS__)
 
 #define SKUA_TASK_1(RT, NAME, T1, A1)                                      \
-	SKUA__TASK(RT, NAME, (T1 A1), (A1), T1 A1;, (f->A1),                  \
-	    f->A1 = A1;)
+	SKUA__TASK(RT, NAME, (T1 A1), (A1), T1 A1;, (skua__f->A1),         \
+	    skua__f->A1 = A1;)
 #define SKUA_TASK_2(RT, NAME, T1, A1, T2, A2)                              \
-	SKUA__TASK(RT, NAME, (T1 A1, T2 A2), (A1, A2), T1 A1; T2 A2;,         \
-	    (f->A1, f->A2), f->A1 = A1; f->A2 = A2;)
+	SKUA__TASK(RT, NAME, (T1 A1, T2 A2), (A1, A2), T1 A1; T2 A2;,      \
+	    (skua__f->A1, skua__f->A2),                                    \
+	    skua__f->A1 = A1; skua__f->A2 = A2;)
 #define SKUA_TASK_3(RT, NAME, T1, A1, T2, A2, T3, A3)                      \
-	SKUA__TASK(RT, NAME, (T1 A1, T2 A2, T3 A3), (A1, A2, A3),             \
-	    T1 A1; T2 A2; T3 A3;, (f->A1, f->A2, f->A3),                      \
-	    f->A1 = A1; f->A2 = A2; f->A3 = A3;)
+	SKUA__TASK(RT, NAME, (T1 A1, T2 A2, T3 A3), (A1, A2, A3),          \
+	    T1 A1; T2 A2; T3 A3;, (skua__f->A1, skua__f->A2, skua__f->A3), \
+	    skua__f->A1 = A1; skua__f->A2 = A2; skua__f->A3 = A3;)
 #define SKUA_TASK_4(RT, NAME, T1, A1, T2, A2, T3, A3, T4, A4)              \
-	SKUA__TASK(RT, NAME, (T1 A1, T2 A2, T3 A3, T4 A4), (A1, A2, A3, A4),  \
-	    T1 A1; T2 A2; T3 A3; T4 A4;, (f->A1, f->A2, f->A3, f->A4),        \
-	    f->A1 = A1; f->A2 = A2; f->A3 = A3; f->A4 = A4;)
+	SKUA__TASK(RT, NAME, (T1 A1, T2 A2, T3 A3, T4 A4), (A1, A2, A3, A4), \
+	    T1 A1; T2 A2; T3 A3; T4 A4;,                                   \
+	    (skua__f->A1, skua__f->A2, skua__f->A3, skua__f->A4),          \
+	    skua__f->A1 = A1; skua__f->A2 = A2; skua__f->A3 = A3;          \
+	    skua__f->A4 = A4;)
+#define SKUA_TASK_5(RT, NAME, T1, A1, T2, A2, T3, A3, T4, A4, T5, A5)      \
+	SKUA__TASK(RT, NAME, (T1 A1, T2 A2, T3 A3, T4 A4, T5 A5),          \
+	    (A1, A2, A3, A4, A5), T1 A1; T2 A2; T3 A3; T4 A4; T5 A5;,      \
+	    (skua__f->A1, skua__f->A2, skua__f->A3, skua__f->A4,           \
+	    skua__f->A5),                                                  \
+	    skua__f->A1 = A1; skua__f->A2 = A2; skua__f->A3 = A3;          \
+	    skua__f->A4 = A4; skua__f->A5 = A5;)
+#define SKUA_TASK_6(RT, NAME, T1, A1, T2, A2, T3, A3, T4, A4, T5, A5, T6,  \
+    A6)                                                                    \
+	SKUA__TASK(RT, NAME, (T1 A1, T2 A2, T3 A3, T4 A4, T5 A5, T6 A6),   \
+	    (A1, A2, A3, A4, A5, A6),                                      \
+	    T1 A1; T2 A2; T3 A3; T4 A4; T5 A5; T6 A6;,                     \
+	    (skua__f->A1, skua__f->A2, skua__f->A3, skua__f->A4,           \
+	    skua__f->A5, skua__f->A6),                                     \
+	    skua__f->A1 = A1; skua__f->A2 = A2; skua__f->A3 = A3;          \
+	    skua__f->A4 = A4; skua__f->A5 = A5; skua__f->A6 = A6;)
 
 #endif /* !__cplusplus */
 #endif /* SKUA_AUTOTASK_H */

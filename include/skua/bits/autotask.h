@@ -105,71 +105,77 @@ static inline bool skua__auto_sample(skua_worker *w)
 	{                                                                  \
 		return NAME##_body(NULL, 0, 1, SKUA__UNPAREN ARGS);        \
 	}                                                                  \
-	static RT NAME##_par(skua_worker *w, unsigned d,                   \
+	static RT NAME##_par(skua_worker *skua__w, unsigned skua__d,       \
 	    SKUA__UNPAREN PARAMS)                                          \
 	{                                                                  \
-		return NAME##_body(w, d, 0, SKUA__UNPAREN ARGS);           \
+		return NAME##_body(skua__w, skua__d, 0,                    \
+		    SKUA__UNPAREN ARGS);                                   \
 	}                                                                  \
-	static void NAME##_run(skua_worker *w, skua_task *t)               \
+	static void NAME##_run(skua_worker *skua__w, skua_task *skua__t)   \
 	{                                                                  \
-		NAME##_frame *f = (NAME##_frame *)t;                       \
-		f->result = NAME##_par(w, f->skua__depth,                  \
-		    SKUA__UNPAREN FARGS);                                  \
+		NAME##_frame *skua__f = (NAME##_frame *)skua__t;           \
+		skua__f->result = NAME##_par(skua__w,                      \
+		    skua__f->skua__depth, SKUA__UNPAREN FARGS);            \
 	}                                                                  \
 	/* The child's subtree as the serial clone, timed if sampled. */   \
-	SKUA__AUTO_INLINE RT NAME##_inplace(skua_worker *w, unsigned d,    \
+	SKUA__AUTO_INLINE RT NAME##_inplace(skua_worker *skua__w,          \
+	    unsigned skua__d, SKUA__UNPAREN PARAMS)                        \
+	{                                                                  \
+		bool skua__sample = skua__auto_sample(skua__w);            \
+		uint64_t skua__t0 = skua__auto_cycles();                   \
+		RT skua__r = NAME##_seq ARGS;                              \
+		uint64_t skua__dt = skua__auto_cycles() - skua__t0;        \
+		if (skua__sample || skua__dt > skua_abi_auto_big_cycles)   \
+			skua_abi_auto_record_cycles(&NAME##_auto, skua__d, \
+			    skua__dt);                                     \
+		return skua__r;                                            \
+	}                                                                  \
+	SKUA__AUTO_INLINE void NAME##_spawn(skua_worker *skua__w,          \
+	    unsigned skua__d, const bool skua__seq, NAME##_frame *skua__f, \
 	    SKUA__UNPAREN PARAMS)                                          \
 	{                                                                  \
-		bool sample = skua__auto_sample(w);                        \
-		uint64_t t0 = skua__auto_cycles();                         \
-		RT r = NAME##_seq ARGS;                                    \
-		uint64_t dt = skua__auto_cycles() - t0;                    \
-		if (sample || dt > skua_abi_auto_big_cycles)               \
-			skua_abi_auto_record_cycles(&NAME##_auto, d, dt);  \
-		return r;                                                  \
-	}                                                                  \
-	SKUA__AUTO_INLINE void NAME##_spawn(skua_worker *w, unsigned d,    \
-	    const bool seq, NAME##_frame *f, SKUA__UNPAREN PARAMS)         \
-	{                                                                  \
-		if (seq) {                                                 \
-			f->result = NAME##_seq ARGS;                       \
-			f->skua__mode = 1;                                 \
+		if (skua__seq) {                                           \
+			skua__f->result = NAME##_seq ARGS;                 \
+			skua__f->skua__mode = 1;                           \
 			return;                                            \
 		}                                                          \
-		if (skua__auto_small(&NAME##_auto, w, d + 1)) {            \
-			f->result = NAME##_inplace(w, d + 1,               \
-			    SKUA__UNPAREN ARGS);                           \
-			f->skua__mode = 1;                                 \
+		if (skua__auto_small(&NAME##_auto, skua__w, skua__d + 1)) { \
+			skua__f->result = NAME##_inplace(skua__w,          \
+			    skua__d + 1, SKUA__UNPAREN ARGS);              \
+			skua__f->skua__mode = 1;                           \
 			return;                                            \
 		}                                                          \
 		SETS                                                       \
-		f->skua__depth = d + 1;                                    \
-		f->skua__mode = 0;                                         \
-		skua_fork(w, &f->task, NAME##_run);                        \
+		skua__f->skua__depth = skua__d + 1;                        \
+		skua__f->skua__mode = 0;                                   \
+		skua_fork(skua__w, &skua__f->task, NAME##_run);            \
 	}                                                                  \
-	SKUA__AUTO_INLINE RT NAME##_sync(skua_worker *w, const bool seq,   \
-	    NAME##_frame *f)                                               \
+	SKUA__AUTO_INLINE RT NAME##_sync(skua_worker *skua__w,             \
+	    const bool skua__seq, NAME##_frame *skua__f)                   \
 	{                                                                  \
-		if (seq || f->skua__mode)                                  \
-			return f->result;                                  \
-		if (!skua__auto_sample(w)) {                               \
-			skua_join_fn(w, &f->task, NAME##_run);             \
-			return f->result;                                  \
+		if (skua__seq || skua__f->skua__mode)                      \
+			return skua__f->result;                            \
+		if (!skua__auto_sample(skua__w)) {                         \
+			skua_join_fn(skua__w, &skua__f->task, NAME##_run); \
+			return skua__f->result;                            \
 		}                                                          \
-		uint64_t t0 = skua_abi_now_ns();                           \
-		skua_join_fn(w, &f->task, NAME##_run);                     \
-		if (atomic_load_explicit(&f->task.state,                   \
+		uint64_t skua__t0 = skua_abi_now_ns();                     \
+		skua_join_fn(skua__w, &skua__f->task, NAME##_run);         \
+		if (atomic_load_explicit(&skua__f->task.state,             \
 		    memory_order_relaxed) != SKUA__AUTO_STOLEN)            \
 			skua_abi_auto_record(&NAME##_auto,                 \
-			    f->skua__depth, skua_abi_now_ns() - t0);       \
-		return f->result;                                          \
+			    skua__f->skua__depth,                          \
+			    skua_abi_now_ns() - skua__t0);                 \
+		return skua__f->result;                                    \
 	}                                                                  \
-	SKUA__AUTO_INLINE RT NAME##_call(skua_worker *w, unsigned d,       \
-	    const bool seq, SKUA__UNPAREN PARAMS)                          \
+	SKUA__AUTO_INLINE RT NAME##_call(skua_worker *skua__w,             \
+	    unsigned skua__d, const bool skua__seq, SKUA__UNPAREN PARAMS)  \
 	{                                                                  \
-		if (seq || skua__auto_small(&NAME##_auto, w, d + 1))       \
+		if (skua__seq ||                                           \
+		    skua__auto_small(&NAME##_auto, skua__w, skua__d + 1))  \
 			return NAME##_seq ARGS;                            \
-		return NAME##_par(w, d + 1, SKUA__UNPAREN ARGS);           \
+		return NAME##_par(skua__w, skua__d + 1,                    \
+		    SKUA__UNPAREN ARGS);                                   \
 	}                                                                  \
 	SKUA__AUTO_INLINE RT NAME##_body(SKUA__AUTO_HIDDEN,                \
 	    SKUA__UNPAREN PARAMS)
