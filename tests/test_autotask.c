@@ -7,7 +7,8 @@
  * count equal to the serial count; the serial clone alone; the cut is
  * learned (an event count: the estimate table has a cut after a run);
  * autotask spawns mixed with plain forks and futures in one frame; tasks
- * of 5 and 6 arguments (the bit-mask queens, a range sum).
+ * of 5 and 6 arguments (kernels/autotask.c's bit-mask queens, a range
+ * sum).
  */
 #include "test.h"
 
@@ -57,29 +58,6 @@ SKUA_TASK_3(long, aqueens, int, n, int, row, struct board, b)
 		k--;
 		total += SKUA_SYNC(aqueens, &kids[k]);
 	}
-	return total;
-}
-
-/* 12 queens again, with the bit-mask board in five arguments. */
-SKUA_TASK_5(long, aqueens5, int, n, int, row, uint32_t, cols, uint32_t, d1,
-    uint32_t, d2)
-{
-	if (row == n)
-		return 1;
-	SKUA_FRAME(aqueens5) kids[16];
-	int k = 0;
-	for (int c = 0; c < n; c++) {
-		uint32_t bc = 1u << c, b1 = 1u << (row + c),
-		    b2 = 1u << (row - c + n - 1);
-		if ((cols & bc) || (d1 & b1) || (d2 & b2))
-			continue;
-		SKUA_SPAWN(aqueens5, &kids[k], n, row + 1, cols | bc, d1 | b1,
-		    d2 | b2);
-		k++;
-	}
-	long total = 0;
-	while (k > 0)
-		total += SKUA_SYNC(aqueens5, &kids[--k]);
 	return total;
 }
 
@@ -162,7 +140,7 @@ static long forest_serial(uint64_t s, uint32_t q)
 }
 
 struct roots {
-	long fib, queens, queens5, sum6, tree;
+	long fib, queens, sum6, tree;
 	uint32_t q;
 };
 
@@ -173,7 +151,6 @@ static void run_all(skua_worker *w, void *arg)
 	memset(&empty, 0, sizeof empty);
 	r->fib = SKUA_ROOT(afib, w, 30);
 	r->queens = SKUA_ROOT(aqueens, w, 12, 0, empty);
-	r->queens5 = SKUA_ROOT(aqueens5, w, 12, 0, 0, 0, 0);
 	r->sum6 = SKUA_ROOT(asum6, w, 3, 200003, 7, -5, 0x5a5a, 11);
 	r->tree = SKUA_ROOT(aforest, w, 12345, r->q);
 }
@@ -193,13 +170,14 @@ TEST_CASE(answers_on_1_2_4_8_workers)
 			ASSERT_OK(skua_pool_run(p, run_all, &r));
 			ASSERT_EQ(r.fib, 832040);
 			ASSERT_EQ(r.queens, 14200);
-			ASSERT_EQ(r.queens5, 14200);
 			ASSERT_EQ(r.sum6, sum6_serial(3, 200003, 7, -5, 0x5a5a,
 			    11));
 			ASSERT_EQ(r.tree, tree);
 			fib_cut |= atomic_load(&afib_auto.cut) != 0;
 			queens_cut |= atomic_load(&aqueens_auto.cut) != 0;
 		}
+		/* Five arguments: kernels/autotask.c's bit-mask queens. */
+		ASSERT_EQ(skb_queens_auto(p, 12), 14200);
 		ASSERT_OK(skua_pool_destroy(p));
 	}
 	/* The estimates found a cut: below it a spawn is a call.  Looked at
@@ -220,7 +198,6 @@ TEST_CASE(serial_clone_alone)
 	memset(&empty, 0, sizeof empty);
 	ASSERT_EQ(afib_seq(30), 832040);
 	ASSERT_EQ(aqueens_seq(10, 0, empty), 724);
-	ASSERT_EQ(aqueens5_seq(10, 0, 0, 0, 0), 724);
 	ASSERT_EQ(asum6_seq(0, 100000, 3, 1, 77, -2),
 	    sum6_serial(0, 100000, 3, 1, 77, -2));
 	ASSERT_EQ(atree_seq(777, 190000), tree_serial(777, 190000));
