@@ -127,8 +127,12 @@ TEST_CASE(long_stream_flat_memory)
 	 * the allocator's page runs).  jemalloc's live bytes are ~260 KiB here, and its
 	 * thread caches alone move them by tens of KiB, so that check is
 	 * absolute: under 256 KiB of growth over 10^8 items is no per-item
-	 * leak (one 96-byte future per item would be 9.6 GB). */
-#if !defined(__SANITIZE_ADDRESS__) /* its quarantine keeps freed memory */
+	 * leak (one 96-byte future per item would be 9.6 GB).
+	 * Sanitizer builds skip the RSS check: ASan's quarantine keeps freed
+	 * memory, and TSan's own shadow and sync tables grew 38 -> 46 MB over
+	 * 10^6 items in one CI run (its runtime, not skua's heap, which the
+	 * release build checks by both measures). */
+#if !TEST_SANITIZED
 	ASSERT(rss_end - s.rss_mid <= s.rss_mid / 20 + 256); /* + a page run */
 #endif
 	if (s.live_mid > 0)
