@@ -107,6 +107,7 @@ typedef struct skb_report {
 	double park_med_us, park_p99_us;
 	int park_samples, parked_samples;
 	double os_wake_med_us, os_wake_p99_us; /* futex wake, no skua */
+	double os_trip_med_us, os_trip_p99_us; /* wake and answer, no skua */
 	double line_rt_med_us, line_rt_p99_us; /* a cache line's round trip
 	                                        * (0: not measured, 1 CPU) */
 	double idle_cpu_ms_per_s;
@@ -156,9 +157,14 @@ int skb_write_json(const char *path, const skb_run *r);
 int skb_write_csv(const char *path, const skb_run *r);
 int skb_write_svg(const char *path, const skb_run *r);
 
-/* floors.c: a futex wake-up of a sleeping thread (n samples into t) and a
- * cache line's round trip between two threads, medians and p99 in us. */
-void skb_os_wake_floor(double *t, int n, double *med, double *p99);
+/* floors.c: a plain thread in FUTEX_WAIT (start, then samples after the
+ * caller's sleep, in seconds: woken until it runs; woken until its answer
+ * is back, both sides yielding as skua's do), and a cache line's round trip
+ * between two threads, median and p99 in us. */
+void skb_os_floor_start(void);
+double skb_os_wake_sample(void);
+double skb_os_trip_sample(void);
+void skb_os_floor_stop(void);
 void skb_line_floor(double *med, double *p99);
 
 /* report.c */

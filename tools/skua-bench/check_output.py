@@ -296,7 +296,7 @@ def report(tool, work):
         check(k["serial_s"] > 0 and k["t1_s"] > 0 and k["forks"] > 0,
               "kernel %r" % k)
     for key in ("round_trip_warm_us", "round_trip_parked_us",
-                "os_futex_wake_us"):
+                "os_futex_wake_us", "os_futex_round_trip_us"):
         check(0 < rep[key]["median"] <= rep[key]["p99"], "%s %r" %
               (key, rep[key]))
     if doc["machine"]["cpus"] >= 2:
@@ -305,7 +305,7 @@ def report(tool, work):
               "%s %r" % (key, rep.get(key)))
     check(rep["idle_cpu_ms_per_s"] >= 0, "idle cpu")
     for word in ("T1/Ts", "warm pool", "parked pool", "idle pool CPU",
-                 "parked / floor",
+                 "parked / floor", "parked / trip",
                  "fib 35 auto", "nqueens 13 auto", "utree auto"):
         check(word in out, "report lacks %r" % word)
     # The first loop on a fresh pool (issue 11): 2 chunks on 1 and on 2

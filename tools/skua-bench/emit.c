@@ -410,6 +410,10 @@ static void json_report(FILE *f, const skb_report *p)
 	json_num(f, p->os_wake_med_us);
 	fprintf(f, ", \"p99\": ");
 	json_num(f, p->os_wake_p99_us);
+	fprintf(f, "},\n  \"os_futex_round_trip_us\": {\"median\": ");
+	json_num(f, p->os_trip_med_us);
+	fprintf(f, ", \"p99\": ");
+	json_num(f, p->os_trip_p99_us);
 	if (p->line_rt_med_us > 0) {
 		fprintf(f, "},\n  \"cache_line_round_trip_us\": {\"median\": ");
 		json_num(f, p->line_rt_med_us);

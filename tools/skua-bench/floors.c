@@ -12,62 +12,109 @@
 
 #include <linux/futex.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 /*
- * The platform's floor for waking a sleeper: a plain thread sleeping in
- * FUTEX_WAIT, woken by FUTEX_WAKE after 3 ms asleep; time until it runs.
- * No skua involved.  Measured beside the parked round trip, because on a
- * virtual machine an idle vCPU's wake-up can dominate it.
+ * The platform's floors for waking a sleeper, no skua involved: a plain
+ * thread sleeping in FUTEX_WAIT, woken by FUTEX_WAKE after 3 ms asleep.
+ * Measured beside the parked round trip, sample by sample (report.c),
+ * because on a virtual machine an idle vCPU's wake-up can dominate it and
+ * the host's noise comes in phases.  Two of them:
+ *   wake: until the sleeper runs (its waker spins): one way;
+ *   trip: the sleeper stores an answer and yields, as a skua worker that
+ *     finished a watched future does, and its waker yields between polls
+ *     until it sees the answer, as skua_future_get's outside waiter does:
+ *     the parked round trip's own pattern.  The kernel mostly starts the
+ *     sleeper on its waker's CPU (wake-affine), so it is two hand-offs on
+ *     one CPU where `wake` is one (docs/benchmarks.md, "The round trip's
+ *     own floor").
  */
-static _Atomic uint32_t os_word;
-static _Atomic int os_stop;
-static double os_woke;
-static _Atomic uint32_t os_seen;
+struct os_sleeper {
+	_Atomic uint32_t word, seen;
+	_Atomic int stop;
+	double woke;
+	bool answers; /* the trip's: yields after its answer */
+	pthread_t thread;
+};
+/* One thread each: a thread that yielded is, under EEVDF, not eligible to
+ * preempt its spinning waker at its next wake-up (measured: a shared one
+ * took the one-way floor's p99 to 4.9 ms). */
+static struct os_sleeper os_wake = { .answers = false };
+static struct os_sleeper os_trip = { .answers = true };
 
-static void *os_sleeper(void *arg)
+static void *os_sleeper_main(void *arg)
 {
+	struct os_sleeper *s = arg;
 	uint32_t last = 0;
-	(void)arg;
-	while (!atomic_load(&os_stop)) {
-		uint32_t v = atomic_load(&os_word);
+	while (!atomic_load(&s->stop)) {
+		uint32_t v = atomic_load(&s->word);
 		if (v == last) {
-			syscall(SYS_futex, (uint32_t *)&os_word,
+			syscall(SYS_futex, (uint32_t *)&s->word,
 			    FUTEX_WAIT_PRIVATE, v, NULL, NULL, 0);
 			continue;
 		}
 		last = v;
-		os_woke = skb_now();
-		atomic_store(&os_seen, v); /* seq_cst: publishes os_woke */
+		s->woke = skb_now();
+		atomic_store(&s->seen, v); /* seq_cst: publishes woke */
+		if (s->answers)
+			sched_yield();
 	}
 	return NULL;
 }
 
-void skb_os_wake_floor(double *t, int n, double *med, double *p99)
+static void os_poke(struct os_sleeper *s, uint32_t *v)
 {
-	pthread_t th;
-	if (pthread_create(&th, NULL, os_sleeper, NULL) != 0)
-		skb_die("pthread_create failed");
-	for (int i = 0; i < n; i++) {
-		skb_sleep(0.003);
-		double t0 = skb_now();
-		uint32_t v = atomic_fetch_add(&os_word, 1) + 1;
-		syscall(SYS_futex, (uint32_t *)&os_word, FUTEX_WAKE_PRIVATE, 1,
-		    NULL, NULL, 0);
-		while (atomic_load(&os_seen) != v)
-			;
-		t[i] = os_woke - t0;
-	}
-	atomic_store(&os_stop, 1);
-	atomic_fetch_add(&os_word, 1);
-	syscall(SYS_futex, (uint32_t *)&os_word, FUTEX_WAKE_PRIVATE, 1, NULL,
+	*v = atomic_fetch_add(&s->word, 1) + 1;
+	syscall(SYS_futex, (uint32_t *)&s->word, FUTEX_WAKE_PRIVATE, 1, NULL,
 	    NULL, 0);
-	pthread_join(th, NULL);
-	*med = skb_median(t, n) * 1e6;
-	*p99 = skb_percentile(t, n, 0.99) * 1e6;
+}
+
+void skb_os_floor_start(void)
+{
+	struct os_sleeper *all[] = { &os_wake, &os_trip };
+	for (int i = 0; i < 2; i++) {
+		atomic_store(&all[i]->stop, 0);
+		if (pthread_create(&all[i]->thread, NULL, os_sleeper_main,
+		    all[i]) != 0)
+			skb_die("pthread_create failed");
+	}
+}
+
+/* One sample each, after the caller's sleep: seconds. */
+double skb_os_wake_sample(void)
+{
+	uint32_t v;
+	double t0 = skb_now();
+	os_poke(&os_wake, &v);
+	while (atomic_load(&os_wake.seen) != v)
+		;
+	return os_wake.woke - t0;
+}
+
+double skb_os_trip_sample(void)
+{
+	uint32_t v;
+	double t0 = skb_now();
+	os_poke(&os_trip, &v);
+	while (atomic_load(&os_trip.seen) != v)
+		sched_yield();
+	return skb_now() - t0;
+}
+
+void skb_os_floor_stop(void)
+{
+	struct os_sleeper *all[] = { &os_wake, &os_trip };
+	for (int i = 0; i < 2; i++) {
+		uint32_t v;
+		atomic_store(&all[i]->stop, 1);
+		os_poke(all[i], &v);
+		pthread_join(all[i]->thread, NULL);
+	}
 }
 
 /*

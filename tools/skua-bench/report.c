@@ -7,7 +7,8 @@
  *   fib 35, utree, nqueens 13: serial, skua on 1 and 2 workers, T/Ts and the
  *       cost per fork (T1 - Ts) / forks;
  *   spawn+get of an empty task from an outside thread: to a warm pool (back
- *       to back) and to a parked one (each sample after the workers slept);
+ *       to back) and to a parked one (each sample after the workers slept),
+ *       the parked samples interleaved with floors.c's two OS floors;
  *   the CPU an idle pool burns: getrusage over 1 s, after 10 ms idle;
  *   the first loop on a fresh pool: 2 fixed chunks on 1 and 2 workers.
  *
@@ -223,11 +224,19 @@ static void round_trips(skb_report *rep, skua_pool *p, unsigned cpus)
 	rep->warm_med_us = skb_median(t, WARM) * 1e6;
 	rep->warm_p99_us = skb_percentile(t, WARM, 0.99) * 1e6;
 
-	skb_progress("report: spawn+get round trip, parked pool");
+	/* Sample by sample: the parked trip, then the two OS floors
+	 * (floors.c), each after 3 ms asleep, so that a noisy phase of the
+	 * host hits all three alike. */
+	skb_progress("report: spawn+get round trip, parked pool, and the OS "
+	    "futex floors");
+	double *fw = calloc(2 * PARKED, sizeof *fw), *ft = fw + PARKED;
+	if (fw == NULL)
+		skb_die("out of memory");
+	skb_os_floor_start();
 	rep->park_samples = PARKED;
+	skua_worker_stats a, b;
+	skua_pool_stats(p, NULL, 0, &a);
 	for (int i = 0; i < PARKED; i++) {
-		skua_worker_stats a, b;
-		skua_pool_stats(p, NULL, 0, &a);
 		skb_sleep(0.003); /* workers park after ~0.1 ms idle */
 		skua_pool_stats(p, NULL, 0, &b);
 		/* The worker that ran the last task has parked again (the
@@ -235,12 +244,20 @@ static void round_trips(skb_report *rep, skua_pool *p, unsigned cpus)
 		if (b.parks > a.parks)
 			rep->parked_samples++;
 		t[i] = round_trip(p);
+		skua_pool_stats(p, NULL, 0, &a);
+		skb_sleep(0.003);
+		fw[i] = skb_os_wake_sample();
+		skb_sleep(0.003);
+		ft[i] = skb_os_trip_sample();
 	}
+	skb_os_floor_stop();
 	rep->park_med_us = skb_median(t, PARKED) * 1e6;
 	rep->park_p99_us = skb_percentile(t, PARKED, 0.99) * 1e6;
-
-	skb_progress("report: OS futex wake-up baseline");
-	skb_os_wake_floor(t, PARKED, &rep->os_wake_med_us, &rep->os_wake_p99_us);
+	rep->os_wake_med_us = skb_median(fw, PARKED) * 1e6;
+	rep->os_wake_p99_us = skb_percentile(fw, PARKED, 0.99) * 1e6;
+	rep->os_trip_med_us = skb_median(ft, PARKED) * 1e6;
+	rep->os_trip_p99_us = skb_percentile(ft, PARKED, 0.99) * 1e6;
+	free(fw);
 	if (cpus >= 2) {
 		skb_progress("report: cache-line round trip baseline");
 		skb_line_floor(&rep->line_rt_med_us, &rep->line_rt_p99_us);
@@ -362,6 +379,11 @@ void skb_print_report(FILE *f, const skb_run *r)
 	    "woken from FUTEX_WAIT, no skua; parked / floor %.1fx, goal <= "
 	    "1.5x: %s)\n", p->os_wake_med_us, p->os_wake_p99_us, floor_x,
 	    verdict(floor_x, 1.5));
+	fprintf(f, "  OS trip:     median %7.2f us  p99 %7.2f us   (that thread "
+	    "answers and yields, its waker yields until it sees the answer: the "
+	    "parked trip's pattern, no skua; parked / trip %.1fx)\n",
+	    p->os_trip_med_us, p->os_trip_p99_us,
+	    p->park_med_us / p->os_trip_med_us);
 	fprintf(f, "idle pool CPU: %.3f ms per second  (goal: <= 1 ms/s: %s)\n",
 	    p->idle_cpu_ms_per_s, verdict(p->idle_cpu_ms_per_s, 1.0));
 }
