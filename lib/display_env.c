@@ -18,6 +18,7 @@
  * one stdio call (two pools created at once do not mix their lines).
  */
 #define _GNU_SOURCE
+#include "cpus.h"
 #include "env.h"
 #include "pin.h"
 #include "skua/pool.h"
@@ -34,45 +35,6 @@
 #include <unistd.h>
 
 extern char **environ;
-
-/* What lib/pool.c's CPU count is made of: the affinity mask's CPUs, then
- * a cgroup v2 quota (cpu.max) when it is lower. */
-struct cpu_inputs {
-	long affinity;    /* CPUs in the mask, or online when no mask */
-	bool mask;        /* affinity is sched_getaffinity's */
-	bool quota;       /* cpu.max sets a quota */
-	char quota_text[64];
-	long quota_cpus;  /* ceil(quota / period) */
-};
-
-static void cpu_inputs(struct cpu_inputs *c)
-{
-	cpu_set_t set;
-
-	memset(c, 0, sizeof *c);
-	if (sched_getaffinity(0, sizeof set, &set) == 0) {
-		c->affinity = CPU_COUNT(&set);
-		c->mask = c->affinity > 0;
-	}
-	if (c->affinity <= 0)
-		c->affinity = sysconf(_SC_NPROCESSORS_ONLN);
-	if (c->affinity <= 0)
-		c->affinity = 1;
-	FILE *f = fopen("/sys/fs/cgroup/cpu.max", "r");
-	if (f != NULL) {
-		char q[32];
-		unsigned long long period;
-		if (fscanf(f, "%31s %llu", q, &period) == 2 &&
-		    strcmp(q, "max") != 0 && period > 0) {
-			unsigned long long quota = strtoull(q, NULL, 10);
-			c->quota = true;
-			c->quota_cpus = (long)((quota + period - 1) / period);
-			snprintf(c->quota_text, sizeof c->quota_text,
-			    "%llu %llu", quota, period);
-		}
-		fclose(f);
-	}
-}
 
 /* Bytes as the variable would be written: 8M, 64K, 65537. */
 static void size_text(uint64_t v, char *buf, size_t len)
@@ -260,7 +222,7 @@ static void pin_lines(const struct ctx *c, unsigned level)
 
 /* "workers = N (why)": the config, the variable, a cgroup quota or the
  * affinity mask. */
-static void workers_line(const struct ctx *c, const struct cpu_inputs *cpu)
+static void workers_line(const struct ctx *c, const struct skua__cpus *cpu)
 {
 	uint64_t x;
 	bool wset, wok = env_valid(SKUA__ENV_WORKERS, &wset, &x);
@@ -272,8 +234,9 @@ static void workers_line(const struct ctx *c, const struct cpu_inputs *cpu)
 		fprintf(c->o, "  workers = %u (SKUA_WORKERS)\n", c->workers);
 	else if (cpu->quota && cpu->quota_cpus >= 1 &&
 	    cpu->quota_cpus < cpu->affinity)
-		fprintf(c->o, "  workers = %u (cgroup quota: cpu.max \"%s\"; "
-		    "affinity: %ld CPU%s%s)\n", c->workers, cpu->quota_text,
+		fprintf(c->o, "  workers = %u (cgroup quota: %s \"%s\"; "
+		    "affinity: %ld CPU%s%s)\n", c->workers, cpu->quota_file,
+		    cpu->quota_text,
 		    cpu->affinity, cpu->affinity == 1 ? "" : "s", wbad ?
 		    "; SKUA_WORKERS is not valid" : "");
 	else
@@ -325,7 +288,7 @@ static void build_line(const struct ctx *c)
 }
 
 /* SKUA_DISPLAY_ENV=verbose's lines: the inputs and the other settings. */
-static void verbose_lines(const struct ctx *c, const struct cpu_inputs *cpu)
+static void verbose_lines(const struct ctx *c, const struct skua__cpus *cpu)
 {
 	const skua_config *cfg = c->cfg;
 	bool set, ok;
@@ -334,11 +297,11 @@ static void verbose_lines(const struct ctx *c, const struct cpu_inputs *cpu)
 	    cpu->affinity == 1 ? "" : "s", cpu->mask ? "" :
 	    " (online; no affinity mask)");
 	if (cpu->quota)
-		fprintf(c->o, "  cgroup_cpu_max = \"%s\" (%ld CPU%s)\n",
+		fprintf(c->o, "  cgroup_quota = \"%s\" (%ld CPU%s: %s)\n",
 		    cpu->quota_text, cpu->quota_cpus,
-		    cpu->quota_cpus == 1 ? "" : "s");
+		    cpu->quota_cpus == 1 ? "" : "s", cpu->quota_file);
 	else
-		fprintf(c->o, "  cgroup_cpu_max = none\n");
+		fprintf(c->o, "  cgroup_quota = none\n");
 	const struct skua__env_desc *mb = &skua__env_table[SKUA__ENV_MAX_BLOCKING];
 	ok = env_valid(SKUA__ENV_MAX_BLOCKING, &set, &x);
 	if (!ok)
@@ -368,12 +331,12 @@ static void display(const struct ctx *c, unsigned level)
 {
 	const char *vars[VARS_MAX];
 	size_t nv = skua_vars(vars, VARS_MAX);
-	struct cpu_inputs cpu;
+	struct skua__cpus cpu;
 	uint64_t x;
 	bool set;
 	char s[64];
 
-	cpu_inputs(&cpu);
+	skua__cpus_read(&cpu);
 	fprintf(c->o, "SKUA DISPLAY ENVIRONMENT BEGIN\n");
 	fprintf(c->o, "  version = %s\n", skua_version());
 	workers_line(c, &cpu);

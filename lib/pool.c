@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #include "pool_struct.h"
 #include "blocking.h"
+#include "cpus.h"
 #include "env.h"
 #include "fork.h"
 #include "inject.h"
@@ -47,32 +48,12 @@ void skua_config_init(skua_config *cfg)
 	cfg->size = sizeof *cfg;
 }
 
-/* The CPUs this process may use: affinity, bounded by a cgroup v2 quota. */
+/* The CPUs this process may use (lib/cpus.h). */
 static unsigned machine_cpus(void)
 {
-	cpu_set_t set;
-	long n = 0;
-
-	if (sched_getaffinity(0, sizeof set, &set) == 0)
-		n = CPU_COUNT(&set);
-	if (n <= 0)
-		n = sysconf(_SC_NPROCESSORS_ONLN);
-	if (n <= 0)
-		n = 1;
-	FILE *f = fopen("/sys/fs/cgroup/cpu.max", "r");
-	if (f != NULL) {
-		char q[32];
-		unsigned long long period;
-		if (fscanf(f, "%31s %llu", q, &period) == 2 &&
-		    strcmp(q, "max") != 0 && period > 0) {
-			unsigned long long quota = strtoull(q, NULL, 10);
-			long c = (long)((quota + period - 1) / period);
-			if (c >= 1 && c < n)
-				n = c;
-		}
-		fclose(f);
-	}
-	return n > 4096 ? 4096 : (unsigned)n;
+	struct skua__cpus c;
+	skua__cpus_read(&c);
+	return skua__cpus_count(&c);
 }
 
 static void pool_free(skua_pool *p)

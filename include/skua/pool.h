@@ -65,7 +65,8 @@ SKUA_API void skua_config_init(skua_config *cfg);
  *
  * cfg may be NULL (all defaults).  Worker count: cfg->workers, else
  * SKUA_WORKERS, else the CPUs this process may run on (sched_getaffinity,
- * bounded by a cgroup v2 CPU quota if one is set); never 0.  A bad
+ * bounded by the tightest cgroup v2 or v1 CPU quota on its cgroup or a
+ * parent, rounded up); never 0.  A bad
  * environment value prints one warning naming the variable, the value and
  * the value used instead (SKUA_STRICT=1 turns that into -EINVAL).
  * Pinning (cfg->pin, else SKUA_PIN): each compute worker starts with its

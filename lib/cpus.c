@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * lib/cpus.c - the CPUs this process may use (lib/cpus.h says the rule).
+ */
+#define _GNU_SOURCE
+#include "cpus.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CGROUP_ROOT "/sys/fs/cgroup"
+#define PATH_LEN 512
+
+/* The first line of file path into buf; false if unreadable. */
+static bool read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return false;
+	bool ok = fgets(buf, (int)len, f) != NULL;
+	fclose(f);
+	return ok;
+}
+
+/* A decimal number filling the whole token s (up to a newline). */
+static bool parse_u64(const char *s, unsigned long long *out)
+{
+	char *end;
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	return errno == 0 && (*end == '\0' || *end == '\n' || *end == ' ');
+}
+
+/* Keep quota / period if it is the tightest so far. */
+static void offer(struct skua__cpus *c, unsigned long long quota,
+    unsigned long long period, const char *file)
+{
+	if (quota == 0 || period == 0)
+		return;
+	unsigned long long cpus = quota / period + (quota % period != 0);
+	long n = cpus > LONG_MAX ? LONG_MAX : (long)cpus;
+	if (c->quota && n >= c->quota_cpus)
+		return;
+	c->quota = true;
+	c->quota_cpus = n;
+	snprintf(c->quota_text, sizeof c->quota_text, "%llu %llu", quota,
+	    period);
+	snprintf(c->quota_file, sizeof c->quota_file, "%s", file);
+}
+
+/* cgroup v2: dir/cpu.max, "QUOTA PERIOD" or "max PERIOD". */
+static void v2_level(struct skua__cpus *c, const char *dir)
+{
+	char file[PATH_LEN + 16], line[96];
+	unsigned long long quota, period;
+	snprintf(file, sizeof file, "%s/cpu.max", dir);
+	if (!read_line(file, line, sizeof line))
+		return;
+	char *sp = strchr(line, ' ');
+	if (sp == NULL || !parse_u64(sp + 1, &period))
+		return;
+	*sp = '\0';
+	if (parse_u64(line, &quota))
+		offer(c, quota, period, file);
+}
+
+/* cgroup v1: dir/cpu.cfs_quota_us (-1: none) and cpu.cfs_period_us. */
+static void v1_level(struct skua__cpus *c, const char *dir)
+{
+	char file[PATH_LEN + 24], line[48];
+	unsigned long long quota, period;
+	snprintf(file, sizeof file, "%s/cpu.cfs_period_us", dir);
+	if (!read_line(file, line, sizeof line) || !parse_u64(line, &period))
+		return;
+	snprintf(file, sizeof file, "%s/cpu.cfs_quota_us", dir);
+	if (read_line(file, line, sizeof line) && parse_u64(line, &quota))
+		offer(c, quota, period, file);
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Offer every level from mount + path up to mount; only mount itself
+ * where mount + path is not there (a cgroup namespace). */
+static void walk(struct skua__cpus *c, const char *mount, const char *path,
+    void (*level)(struct skua__cpus *, const char *))
+{
+	char dir[PATH_LEN];
+	size_t base = strlen(mount);
+	if (snprintf(dir, sizeof dir, "%s%s", mount, path) >= (int)sizeof dir ||
+	    !is_dir(dir)) {
+		level(c, mount);
+		return;
+	}
+	for (;;) {
+		size_t n = strlen(dir);
+		while (n > base && dir[n - 1] == '/')
+			dir[--n] = '\0';
+		level(c, dir);
+		if (n <= base)
+			return;
+		char *slash = strrchr(dir + base, '/');
+		if (slash == NULL)
+			*(dir + base) = '\0';
+		else
+			*slash = '\0';
+	}
+}
+
+/* Does the comma-separated list hold "cpu"? */
+static bool has_cpu_controller(const char *list, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		size_t j = i;
+		while (j < len && list[j] != ',')
+			j++;
+		if (j - i == 3 && memcmp(list + i, "cpu", 3) == 0)
+			return true;
+		i = j + 1;
+	}
+	return false;
+}
+
+/* The v1 cpu hierarchy's mount under root, or false. */
+static bool v1_mount(const char *root, char *out, size_t len)
+{
+	static const char *const names[] = { "cpu", "cpu,cpuacct",
+		"cpuacct,cpu" };
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (snprintf(out, len, "%s/%s", root, names[i]) < (int)len &&
+		    is_dir(out))
+			return true;
+	}
+	return false;
+}
+
+/* One /proc/self/cgroup line: "ID:CONTROLLERS:PATH". */
+static void cgroup_line(struct skua__cpus *c, const char *root, char *line)
+{
+	char *a = strchr(line, ':'), *b = a ? strchr(a + 1, ':') : NULL;
+	if (b == NULL || b[1] != '/')
+		return;
+	line[strcspn(line, "\n")] = '\0';
+	const char *path = b + 1;
+	char mount[PATH_LEN];
+	if (strncmp(line, "0::", 3) == 0)
+		walk(c, root, path, v2_level);
+	else if (has_cpu_controller(a + 1, (size_t)(b - a - 1)) &&
+	    v1_mount(root, mount, sizeof mount))
+		walk(c, mount, path, v1_level);
+}
+
+void skua__cpus_read_quota(struct skua__cpus *c, const char *root,
+    const char *proc_cgroup)
+{
+	c->quota = false;
+	c->quota_cpus = 0;
+	c->quota_text[0] = c->quota_file[0] = '\0';
+	FILE *f = fopen(proc_cgroup, "r");
+	if (f == NULL) {
+		v2_level(c, root); /* no /proc: the root's own file */
+		return;
+	}
+	char line[PATH_LEN];
+	while (fgets(line, sizeof line, f) != NULL)
+		cgroup_line(c, root, line);
+	fclose(f);
+}
+
+void skua__cpus_read(struct skua__cpus *c)
+{
+	cpu_set_t set;
+	c->affinity = 0;
+	c->mask = false;
+	if (sched_getaffinity(0, sizeof set, &set) == 0) {
+		c->affinity = CPU_COUNT(&set);
+		c->mask = c->affinity > 0;
+	}
+	if (c->affinity <= 0)
+		c->affinity = sysconf(_SC_NPROCESSORS_ONLN);
+	if (c->affinity <= 0)
+		c->affinity = 1;
+	skua__cpus_read_quota(c, CGROUP_ROOT, "/proc/self/cgroup");
+}
+
+unsigned skua__cpus_count(const struct skua__cpus *c)
+{
+	long n = c->affinity;
+	if (c->quota && c->quota_cpus >= 1 && c->quota_cpus < n)
+		n = c->quota_cpus;
+	if (n < 1)
+		n = 1;
+	return n > 4096 ? 4096 : (unsigned)n;
+}
