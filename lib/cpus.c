@@ -15,12 +15,13 @@
 #include <unistd.h>
 
 #define CGROUP_ROOT "/sys/fs/cgroup"
-#define PATH_LEN 512
+#define PATH_LEN 4096 /* PATH_MAX */
+#define MAX_CPUS 4096 /* the most workers a pool starts by default */
 
 /* The first line of file path into buf; false if unreadable. */
 static bool read_line(const char *path, char *buf, size_t len)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = fopen(path, "re");
 	if (f == NULL)
 		return false;
 	bool ok = fgets(buf, (int)len, f) != NULL;
@@ -28,7 +29,8 @@ static bool read_line(const char *path, char *buf, size_t len)
 	return ok;
 }
 
-/* A decimal number filling the whole token s (up to a newline). */
+/* A decimal number that is the whole of s (but a final newline): no
+ * sign, no blanks, no trailing token. */
 static bool parse_u64(const char *s, unsigned long long *out)
 {
 	char *end;
@@ -36,7 +38,7 @@ static bool parse_u64(const char *s, unsigned long long *out)
 		return false;
 	errno = 0;
 	*out = strtoull(s, &end, 10);
-	return errno == 0 && (*end == '\0' || *end == '\n' || *end == ' ');
+	return errno == 0 && (*end == '\0' || (*end == '\n' && end[1] == '\0'));
 }
 
 /* Keep quota / period if it is the tightest so far. */
@@ -145,13 +147,23 @@ static bool v1_mount(const char *root, char *out, size_t len)
 	return false;
 }
 
-/* One /proc/self/cgroup line: "ID:CONTROLLERS:PATH". */
+/* Has path a ".." component?  Then the cgroup is outside what the mount
+ * shows (a cgroup namespace's "/.."), and nothing under it is an
+ * ancestor: no quota from that line. */
+static bool has_dotdot(const char *path)
+{
+	for (const char *s = path; (s = strstr(s, "..")) != NULL; s += 2)
+		if ((s == path || s[-1] == '/') && (s[2] == '/' || s[2] == '\0'))
+			return true;
+	return false;
+}
+
+/* One /proc/self/cgroup line, newline stripped: "ID:CONTROLLERS:PATH". */
 static void cgroup_line(struct skua__cpus *c, const char *root, char *line)
 {
 	char *a = strchr(line, ':'), *b = a ? strchr(a + 1, ':') : NULL;
-	if (b == NULL || b[1] != '/')
+	if (b == NULL || b[1] != '/' || has_dotdot(b + 1))
 		return;
-	line[strcspn(line, "\n")] = '\0';
 	const char *path = b + 1;
 	char mount[PATH_LEN];
 	if (strncmp(line, "0::", 3) == 0)
@@ -167,26 +179,53 @@ void skua__cpus_read_quota(struct skua__cpus *c, const char *root,
 	c->quota = false;
 	c->quota_cpus = 0;
 	c->quota_text[0] = c->quota_file[0] = '\0';
-	FILE *f = fopen(proc_cgroup, "r");
+	FILE *f = fopen(proc_cgroup, "re");
 	if (f == NULL) {
 		v2_level(c, root); /* no /proc: the root's own file */
 		return;
 	}
-	char line[PATH_LEN];
-	while (fgets(line, sizeof line, f) != NULL)
-		cgroup_line(c, root, line);
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	/* Whole lines only: a path too long for the walk is skipped (a cut
+	 * one could name a sibling), not split. */
+	while ((n = getline(&line, &cap, f)) > 0) {
+		if (line[n - 1] != '\n')
+			break; /* the file's end in mid-line: incomplete */
+		line[n - 1] = '\0';
+		if ((size_t)n < PATH_LEN)
+			cgroup_line(c, root, line);
+	}
+	free(line);
 	fclose(f);
+}
+
+/* The affinity mask's CPUs, with a set as large as the kernel's
+ * (over 1024 possible CPUs a cpu_set_t is too small); 0: no mask. */
+static long affinity_cpus(void)
+{
+	for (int n = 1024; n <= (1 << 20); n *= 2) {
+		cpu_set_t *set = CPU_ALLOC(n);
+		if (set == NULL)
+			return 0;
+		size_t size = CPU_ALLOC_SIZE(n);
+		CPU_ZERO_S(size, set);
+		if (sched_getaffinity(0, size, set) == 0) {
+			long count = CPU_COUNT_S(size, set);
+			CPU_FREE(set);
+			return count;
+		}
+		CPU_FREE(set);
+		if (errno != EINVAL)
+			return 0;
+	}
+	return 0;
 }
 
 void skua__cpus_read(struct skua__cpus *c)
 {
-	cpu_set_t set;
-	c->affinity = 0;
-	c->mask = false;
-	if (sched_getaffinity(0, sizeof set, &set) == 0) {
-		c->affinity = CPU_COUNT(&set);
-		c->mask = c->affinity > 0;
-	}
+	c->affinity = affinity_cpus();
+	c->mask = c->affinity > 0;
 	if (c->affinity <= 0)
 		c->affinity = sysconf(_SC_NPROCESSORS_ONLN);
 	if (c->affinity <= 0)
@@ -194,12 +233,16 @@ void skua__cpus_read(struct skua__cpus *c)
 	skua__cpus_read_quota(c, CGROUP_ROOT, "/proc/self/cgroup");
 }
 
+bool skua__cpus_quota_binds(const struct skua__cpus *c)
+{
+	return c->quota && c->quota_cpus >= 1 && c->quota_cpus < c->affinity &&
+	    c->quota_cpus < MAX_CPUS;
+}
+
 unsigned skua__cpus_count(const struct skua__cpus *c)
 {
-	long n = c->affinity;
-	if (c->quota && c->quota_cpus >= 1 && c->quota_cpus < n)
-		n = c->quota_cpus;
+	long n = skua__cpus_quota_binds(c) ? c->quota_cpus : c->affinity;
 	if (n < 1)
 		n = 1;
-	return n > 4096 ? 4096 : (unsigned)n;
+	return n > MAX_CPUS ? MAX_CPUS : (unsigned)n;
 }

@@ -75,6 +75,7 @@ static bool env_valid(enum skua__env_id id, bool *set, uint64_t *x)
 
 struct ctx {
 	const skua_config *cfg;
+	const struct skua__cpus *cpu; /* what the default count came from */
 	unsigned workers;
 	size_t stack;
 	int pin; /* enum skua_pin in effect */
@@ -232,8 +233,7 @@ static void workers_line(const struct ctx *c, const struct skua__cpus *cpu)
 		    c->workers);
 	else if (wok)
 		fprintf(c->o, "  workers = %u (SKUA_WORKERS)\n", c->workers);
-	else if (cpu->quota && cpu->quota_cpus >= 1 &&
-	    cpu->quota_cpus < cpu->affinity)
+	else if (skua__cpus_quota_binds(cpu))
 		fprintf(c->o, "  workers = %u (cgroup quota: %s \"%s\"; "
 		    "affinity: %ld CPU%s%s)\n", c->workers, cpu->quota_file,
 		    cpu->quota_text,
@@ -331,15 +331,13 @@ static void display(const struct ctx *c, unsigned level)
 {
 	const char *vars[VARS_MAX];
 	size_t nv = skua_vars(vars, VARS_MAX);
-	struct skua__cpus cpu;
 	uint64_t x;
 	bool set;
 	char s[64];
 
-	skua__cpus_read(&cpu);
 	fprintf(c->o, "SKUA DISPLAY ENVIRONMENT BEGIN\n");
 	fprintf(c->o, "  version = %s\n", skua_version());
-	workers_line(c, &cpu);
+	workers_line(c, c->cpu);
 	bool ok = env_valid(SKUA__ENV_STACK_SIZE, &set, &x);
 	size_text(c->stack, s, sizeof s);
 	fprintf(c->o, "  stack_size = %s (%s)\n", s, c->cfg->stack_size != 0 ?
@@ -348,7 +346,7 @@ static void display(const struct ctx *c, unsigned level)
 	jemalloc_line(c);
 	fprintf(c->o, "  strict = %s\n", c->strict ? "on" : "off");
 	if (level >= 2)
-		verbose_lines(c, &cpu);
+		verbose_lines(c, c->cpu);
 	for (size_t i = 0; i < nv; i++)
 		var_line(c, vars[i]);
 	if (level >= 2)
@@ -365,8 +363,9 @@ static void display(const struct ctx *c, unsigned level)
 	fprintf(c->o, "SKUA DISPLAY ENVIRONMENT END\n");
 }
 
-int skua__env_settings(const skua_config *cfg, unsigned workers,
-    size_t stack_size, int pin)
+int skua__env_settings(const skua_config *cfg,
+    const struct skua__cpus *machine, unsigned workers, size_t stack_size,
+    int pin)
 {
 	uint64_t level = 0;
 	bool strict = skua__env_strict();
@@ -377,7 +376,7 @@ int skua__env_settings(const skua_config *cfg, unsigned workers,
 	if (level == 0)
 		return rc;
 
-	struct ctx c = { cfg, workers, stack_size, pin, strict, NULL };
+	struct ctx c = { cfg, machine, workers, stack_size, pin, strict, NULL };
 	char *text = NULL;
 	size_t len = 0;
 	c.o = open_memstream(&text, &len);

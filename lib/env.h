@@ -116,7 +116,8 @@ void skua__env_quote(const char *v, char *buf, size_t len);
 
 /*
  * skua__env_settings (lib/display_env.c) - called by skua_pool_create once
- * it knows the worker count and stack size it will use: checks for unknown
+ * it knows the worker count and stack size it will use (machine: the
+ * CPUs that the default count came from, lib/cpus.h): checks for unknown
  * SKUA_* names (skua__env_check_unknown) and, with SKUA_DISPLAY_ENV=1 or
  * verbose, prints the settings in effect on stderr (version, workers and
  * where that number came from, stack size, pinning (pin: the enum
@@ -126,7 +127,9 @@ void skua__env_quote(const char *v, char *buf, size_t len);
  * caller fails under SKUA_STRICT=1, like for any bad value).
  */
 struct skua_config;
-int skua__env_settings(const struct skua_config *cfg, unsigned workers,
-    size_t stack_size, int pin);
+struct skua__cpus;
+int skua__env_settings(const struct skua_config *cfg,
+    const struct skua__cpus *machine, unsigned workers, size_t stack_size,
+    int pin);
 
 #endif /* SKUA_ENV_H */

@@ -48,14 +48,6 @@ void skua_config_init(skua_config *cfg)
 	cfg->size = sizeof *cfg;
 }
 
-/* The CPUs this process may use (lib/cpus.h). */
-static unsigned machine_cpus(void)
-{
-	struct skua__cpus c;
-	skua__cpus_read(&c);
-	return skua__cpus_count(&c);
-}
-
 static void pool_free(skua_pool *p)
 {
 	if (p->workers != NULL) {
@@ -127,7 +119,11 @@ struct settings {
  * the fallback), for the caller to fail on under SKUA_STRICT=1. */
 static int read_settings(const skua_config *cfg, struct settings *st)
 {
-	unsigned cpus = machine_cpus();
+	/* The CPUs this process may use (lib/cpus.h): read once, for the
+	 * count and for what SKUA_DISPLAY_ENV says of it. */
+	struct skua__cpus machine;
+	skua__cpus_read(&machine);
+	unsigned cpus = skua__cpus_count(&machine);
 	uint64_t v;
 	int bad = 0;
 
@@ -156,7 +152,8 @@ static int read_settings(const skua_config *cfg, struct settings *st)
 		st->pin = (int)v;
 	}
 	/* SKUA_DISPLAY_ENV, typos */
-	bad |= skua__env_settings(cfg, st->workers, st->stack, st->pin);
+	bad |= skua__env_settings(cfg, &machine, st->workers, st->stack,
+	    st->pin);
 	return bad != 0 ? -EINVAL : 0;
 }
 

@@ -3,8 +3,9 @@
  * lib/cpus.c's cgroup quotas, on cgroup trees built under a temporary
  * directory (the machine's own is whatever it is): cgroup v2 quotas on
  * the process's cgroup and on its parents (the tightest wins, rounded
- * up), "max", a cgroup namespace, cgroup v1's cpu hierarchy under its
- * three mount names, and garbage that must count as no quota.  Then the
+ * up), "max", a cgroup namespace and ".." paths (with decoys above the
+ * mount), lines too long, cgroup v1's cpu hierarchy under its three mount
+ * names and beside v2, and garbage that must count as no quota.  Then the
  * real machine: the default worker count is never 0 and never above the
  * affinity mask.
  * Usage: test_cpus [CASE]
@@ -142,11 +143,13 @@ TEST_CASE(v2_max_everywhere_and_a_cgroup_namespace)
 	file("fs/a/cpu.max", "max 100000\n");
 	struct skua__cpus c = quota("fs", "0::/a/b\n");
 	want_none(&c);
-	/* A namespace: /proc/self/cgroup names a host path that is not
-	 * there; the root's own file is the container's. */
+	/* A path that is not there (the container's own cgroup mounted at
+	 * the root, the host's path in /proc/self/cgroup): the root's own
+	 * file is the container's. */
 	file("fs/cpu.max", "200000 100000\n");
-	c = quota("fs", "0::/../../kubepods/pod1/abc\n");
+	c = quota("fs", "0::/kubepods/pod1/abc\n");
 	want_quota(&c, 2, "200000 100000", "fs/cpu.max");
+	/* A cgroup namespace: the process at "/". */
 	c = quota("fs", "0::/\n");
 	want_quota(&c, 2, "200000 100000", "fs/cpu.max");
 	/* No /proc/self/cgroup at all: the root's file. */
@@ -155,6 +158,56 @@ TEST_CASE(v2_max_everywhere_and_a_cgroup_namespace)
 	c.quota = false;
 	skua__cpus_read_quota(&c, fsroot, "/nonexistent/cgroup");
 	want_quota(&c, 2, "200000 100000", "fs/cpu.max");
+	remove_root();
+}
+
+/* A cgroup outside the namespace's root ("/.."): nothing under the mount
+ * is its ancestor, and nothing above the mount is ever read. */
+TEST_CASE(dotdot_paths_give_no_quota_and_never_leave_the_mount)
+{
+	make_root();
+	file("cpu.max", "100000 100000\n");              /* above fs: a decoy */
+	file("cpu.cfs_quota_us", "100000\n");
+	file("cpu.cfs_period_us", "100000\n");
+	file("fs/cpu.max", "max 100000\n");
+	file("fs/cpu/cpu.cfs_quota_us", "-1\n");
+	file("fs/cpu/cpu.cfs_period_us", "100000\n");
+	static const char *const lines[] = { "0::/..\n", "0::/../..\n",
+		"0::/../../kubepods/pod1\n", "0::/a/../..\n", "4:cpu:/..\n",
+		"4:cpu:/../x\n" };
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		struct skua__cpus c = quota("fs", lines[i]);
+		if (c.quota)
+			FAIL("\"%.*s\": %ld CPUs from %s", (int)strlen(lines[i]) - 1,
+			    lines[i], c.quota_cpus, c.quota_file);
+	}
+	/* ".." only as a whole component: "a..b" is a name. */
+	file("fs/a..b/cpu.max", "300000 100000\n");
+	struct skua__cpus c = quota("fs", "0::/a..b\n");
+	want_quota(&c, 3, "300000 100000", "fs/a..b/cpu.max");
+	remove_root();
+}
+
+/* Lines are taken whole: one over PATH_MAX is skipped, not split into a
+ * fragment that reads as a line of its own; an unfinished last line too. */
+TEST_CASE(long_and_unfinished_lines_are_skipped_whole)
+{
+	make_root();
+	file("fs/cpu/z/cpu.cfs_quota_us", "100000\n");
+	file("fs/cpu/z/cpu.cfs_period_us", "100000\n");
+	size_t len = 5000;
+	char *text = malloc(len + 64);
+	ASSERT(text != NULL);
+	strcpy(text, "0::/");
+	memset(text + 4, 'x', len);
+	strcpy(text + 4 + len, "7:cpu:/z\n");
+	struct skua__cpus c = quota("fs", text);
+	want_none(&c);
+	free(text);
+	c = quota("fs", "0::/\n7:cpu:/z");        /* no final newline */
+	want_none(&c);
+	c = quota("fs", "0::/\n7:cpu:/z\n");      /* the same, finished */
+	want_quota(&c, 1, "100000 100000", "fs/cpu/z/cpu.cfs_quota_us");
 	remove_root();
 }
 
@@ -193,12 +246,56 @@ TEST_CASE(v1_cpu_hierarchy_under_each_mount_name)
 		want_none(&c);
 		remove_root();
 	}
+	/* Docker on v1 without a cgroup namespace: the host's path in
+	 * /proc/self/cgroup, the container's cgroup at the mount; the
+	 * mount reached through a "cpu" symlink to "cpu,cpuacct". */
+	make_root();
+	file("fs/cpu,cpuacct/cpu.cfs_quota_us", "50000\n");
+	file("fs/cpu,cpuacct/cpu.cfs_period_us", "100000\n");
+	char target[128], link[128];
+	snprintf(target, sizeof target, "%s/fs/cpu,cpuacct", root);
+	snprintf(link, sizeof link, "%s/fs/cpu", root);
+	ASSERT_EQ(symlink(target, link), 0);
+	struct skua__cpus c = quota("fs", "4:cpu,cpuacct:/docker/abc\n");
+	want_quota(&c, 1, "50000 100000", "fs/cpu/cpu.cfs_quota_us");
+	remove_root();
+
 	/* "cpuset" is not "cpu". */
 	make_root();
 	file("fs/cpuset/cpu.cfs_quota_us", "100000\n");
 	file("fs/cpuset/cpu.cfs_period_us", "100000\n");
-	struct skua__cpus c = quota("fs", "3:cpuset:/\n");
+	c = quota("fs", "3:cpuset:/\n");
 	want_none(&c);
+	remove_root();
+}
+
+/* v1: a quota on a parent only; v1 tighter than v2 in one file, and the
+ * other way round; broken v1 files count as none. */
+TEST_CASE(v1_parents_and_v1_beside_v2)
+{
+	make_root();
+	const char *proc = "5:cpu:/a/b\n0::/a/b\n";
+	file("fs/cpu/a/b/cpu.cfs_quota_us", "-1\n");
+	file("fs/cpu/a/b/cpu.cfs_period_us", "100000\n");
+	file("fs/cpu/a/cpu.cfs_quota_us", "350000\n");
+	file("fs/cpu/a/cpu.cfs_period_us", "100000\n");
+	struct skua__cpus c = quota("fs", proc);
+	want_quota(&c, 4, "350000 100000", "fs/cpu/a/cpu.cfs_quota_us");
+	file("fs/a/b/cpu.max", "200000 100000\n");
+	c = quota("fs", proc);
+	want_quota(&c, 2, "200000 100000", "fs/a/b/cpu.max");
+	file("fs/a/b/cpu.max", "500000 100000\n");
+	c = quota("fs", proc);
+	want_quota(&c, 4, "350000 100000", "fs/cpu/a/cpu.cfs_quota_us");
+	/* Period 0, then no period file: no v1 quota, v2's stands. */
+	file("fs/cpu/a/cpu.cfs_period_us", "0\n");
+	c = quota("fs", proc);
+	want_quota(&c, 5, "500000 100000", "fs/a/b/cpu.max");
+	char path[256];
+	snprintf(path, sizeof path, "%s/fs/cpu/a/cpu.cfs_period_us", root);
+	ASSERT_EQ(unlink(path), 0);
+	c = quota("fs", proc);
+	want_quota(&c, 5, "500000 100000", "fs/a/b/cpu.max");
 	remove_root();
 }
 
@@ -207,7 +304,8 @@ TEST_CASE(garbage_counts_as_no_quota)
 	static const char *const bad[] = { "", "\n", "max\n", "150000\n",
 		"abc 100000\n", "150000 abc\n", "150000 0\n", "0 100000\n",
 		"-5 100000\n", "99999999999999999999999 100000\n",
-		"150000 100000x\n" };
+		"150000 100000x\n", "+5 100000\n", " 5 100000\n",
+		"150000 100000 junk\n", "150000  100000\n", "150000\t100000\n" };
 	make_root();
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		file("fs/cpu.max", bad[i]);
@@ -249,7 +347,10 @@ TEST_CASE(this_machine_default_workers_within_the_mask)
 static const struct test_case cases[] = {
 	TEST_ENTRY(v2_quota_on_the_own_cgroup_and_on_a_parent),
 	TEST_ENTRY(v2_max_everywhere_and_a_cgroup_namespace),
+	TEST_ENTRY(dotdot_paths_give_no_quota_and_never_leave_the_mount),
+	TEST_ENTRY(long_and_unfinished_lines_are_skipped_whole),
 	TEST_ENTRY(v1_cpu_hierarchy_under_each_mount_name),
+	TEST_ENTRY(v1_parents_and_v1_beside_v2),
 	TEST_ENTRY(garbage_counts_as_no_quota),
 	TEST_ENTRY(this_machine_default_workers_within_the_mask),
 	TEST_END,
