@@ -11,14 +11,41 @@
 #include "future.h"
 #include "pool_struct.h"
 #include "profile.h"
+#include "test_hooks.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <time.h>
 
 #define BLOCKING_IDLE_RETIRE_S 5 /* idle blocking threads exit */
 
 _Thread_local skua_pool *skua__tls_blocking_pool; /* blocking threads */
+
+/* lib/test_hooks.h: the idle time before a blocking thread retires, in ms
+ * (0: BLOCKING_IDLE_RETIRE_S). */
+static _Atomic unsigned retire_ms;
+
+void skua__test_blocking_retire_ms(unsigned ms)
+{
+	atomic_store_explicit(&retire_ms, ms, memory_order_relaxed);
+}
+
+/* Now + the idle time before retiring, on CLOCK_MONOTONIC. */
+static struct timespec retire_deadline(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	unsigned ms = atomic_load_explicit(&retire_ms, memory_order_relaxed);
+	if (ms == 0) {
+		ts.tv_sec += BLOCKING_IDLE_RETIRE_S;
+		return ts;
+	}
+	long long ns = ts.tv_nsec + (long long)(ms % 1000) * 1000000;
+	ts.tv_sec += ms / 1000 + ns / 1000000000;
+	ts.tv_nsec = (long)(ns % 1000000000);
+	return ts;
+}
 
 void skua__blocking_atfork_child(void)
 {
@@ -63,9 +90,7 @@ static void *blocking_main(void *arg)
 	pthread_mutex_lock(&b->lock);
 	for (;;) {
 		while (b->head == NULL && !b->shutdown) {
-			struct timespec ts;
-			clock_gettime(CLOCK_MONOTONIC, &ts);
-			ts.tv_sec += BLOCKING_IDLE_RETIRE_S;
+			struct timespec ts = retire_deadline();
 			b->idle++;
 			int rc = pthread_cond_timedwait(&b->cond, &b->lock, &ts);
 			b->idle--;

@@ -23,5 +23,8 @@ void skua__par_env_reset(void);
  * lasted (true), or as the library decides (false, the default): so that
  * a loaded machine's long sleeps cannot turn the hold off in a test. */
 void skua__test_park_hold_always(bool on);
+/* lib/blocking.c: blocking threads retire after ms idle (0: the
+ * library's 5 s), so that a test sees retiring and restarting soon. */
+void skua__test_blocking_retire_ms(unsigned ms);
 
 #endif /* SKUA_TEST_HOOKS_H */

@@ -5,10 +5,14 @@
  * still computes the right answer; a blocking pipe read on the only worker
  * whose writer is another task of the same pool (begin/end compensation);
  * mixed gathering; the error codes (end without begin, nesting past the
- * limit, the compensation cap).
+ * limit, the compensation cap); idle blocking threads that retire and
+ * start again, more often than the pool has slots for them.
  */
 #include "test.h"
+#include "pool_struct.h"
+#include "test_hooks.h"
 
+#include <pthread.h>
 #include <errno.h>
 #include <semaphore.h>
 #include <stdatomic.h>
@@ -170,11 +174,75 @@ TEST_CASE(compensation_cap_returns_eagain)
 	sem_destroy(&cap_sem);
 }
 
+/* Three jobs that each wait for the other two: they need three threads
+ * at once. */
+static pthread_barrier_t three;
+
+static void *meet_two_others(void *arg)
+{
+	pthread_barrier_wait(&three);
+	return arg;
+}
+
+static void blocking_state(skua_pool *p, unsigned *threads, unsigned *retired)
+{
+	struct skua__blocking *b = &p->blk;
+	pthread_mutex_lock(&b->lock);
+	*threads = b->threads;
+	*retired = 0;
+	for (unsigned i = 0; b->slots != NULL && i < p->max_blocking; i++)
+		*retired += b->slots[i].state == 2;
+	pthread_mutex_unlock(&b->lock);
+}
+
+/*
+ * Idle blocking threads retire (after 20 ms here: a test hook; 5 s in
+ * the library) and the next jobs start new ones: 30 rounds of 3 jobs
+ * that need 3 threads at once, each round after all 3 retired, 90
+ * threads in all where the pool has 64 slots (SKUA_MAX_BLOCKING's
+ * default): a retired thread's slot must be joined and reused.  Every
+ * job's result comes back once.
+ */
+TEST_CASE(idle_blocking_threads_retire_and_start_again)
+{
+	skua__test_blocking_retire_ms(20);
+	skua_pool *p = test_pool(2);
+	ASSERT(p->max_blocking < 90);
+	ASSERT_EQ(pthread_barrier_init(&three, NULL, 3), 0);
+	for (intptr_t round = 0; round < 30; round++) {
+		skua_future *f[3];
+		for (intptr_t i = 0; i < 3; i++)
+			ASSERT_OK(skua_spawn_blocking(p, meet_two_others,
+			    (void *)(round * 3 + i), &f[i]));
+		for (intptr_t i = 0; i < 3; i++) {
+			void *r = NULL;
+			ASSERT_OK(skua_future_get(f[i], &r));
+			ASSERT_EQ((intptr_t)r, round * 3 + i);
+			ASSERT_OK(skua_future_release(f[i]));
+		}
+		/* All three retire: counted, not timed (10 s is a hang). */
+		unsigned threads, retired;
+		double t0 = now_s();
+		do {
+			usleep(1000);
+			blocking_state(p, &threads, &retired);
+			if (now_s() - t0 > 10)
+				FAIL("round %ld: %u blocking threads still up, "
+				    "%u retired", (long)round, threads, retired);
+		} while (threads != 0);
+		ASSERT_EQ(retired, 3);
+	}
+	ASSERT_OK(skua_pool_destroy(p));
+	pthread_barrier_destroy(&three);
+	skua__test_blocking_retire_ms(0);
+}
+
 static const struct test_case cases[] = {
 	TEST_ENTRY(sleeps_on_blocking_threads_overlap_beside_fork_join),
 	TEST_ENTRY(blocking_read_on_only_worker_lets_its_writer_run),
 	TEST_ENTRY(unmatched_end_nesting_and_null_pool_are_errors),
 	TEST_ENTRY(compensation_cap_returns_eagain),
+	TEST_ENTRY(idle_blocking_threads_retire_and_start_again),
 	TEST_END,
 };
 
