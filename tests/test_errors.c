@@ -2,13 +2,18 @@
 /*
  * Error paths of the core API: NULL and invalid arguments, error names,
  * allocation failure at every allocation of pool creation and of spawn
- * (-ENOMEM, nothing leaked, the pool still usable), and thread creation
- * failure at every worker (-EAGAIN, every started thread joined).
+ * (-ENOMEM, nothing leaked, the pool still usable), also where an outside
+ * spawn finds the injection queue's ring full and its overflow cannot
+ * grow, and thread creation failure at every worker (-EAGAIN, every
+ * started thread joined).
  */
 #include "test.h"
+#include "pool_struct.h"
 #include "test_hooks.h"
 
 #include <limits.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include <errno.h>
@@ -173,12 +178,91 @@ TEST_CASE(failed_spawn_queues_nothing_and_pool_keeps_working)
 	ASSERT_EQ(settled_thread_count(base), base);
 }
 
+/* The only worker held in a task until the test lets it go. */
+static atomic_int gate_open, gate_entered;
+static atomic_long ran;
+
+static void *gate(void *arg)
+{
+	atomic_store(&gate_entered, 1);
+	while (!atomic_load(&gate_open))
+		sched_yield();
+	return arg;
+}
+
+static void *count_run(void *arg)
+{
+	atomic_fetch_add(&ran, 1);
+	return arg;
+}
+
+/*
+ * An outside spawn whose injection ring is full and whose overflow list
+ * (256, then doubled) is full and cannot grow: -ENOMEM, *out NULL,
+ * nothing queued; those queued before all run once, and the pool keeps
+ * working and is destroyed without waiting for the failed one.
+ */
+TEST_CASE(outside_spawn_into_a_full_queue_without_memory_is_enomem)
+{
+	enum { MAX_QUEUED = 8192 };
+	skua_pool *p = test_pool(1);
+	skua_future *g, **fs = calloc(MAX_QUEUED, sizeof *fs);
+	ASSERT(fs != NULL);
+	atomic_store(&gate_open, 0);
+	atomic_store(&gate_entered, 0);
+	atomic_store(&ran, 0);
+	ASSERT_OK(skua_spawn(p, gate, NULL, &g));
+	while (!atomic_load(&gate_entered))
+		sched_yield();
+	/* Until the ring is full and the overflow is full: the next push
+	 * must grow it. */
+	intptr_t queued = 0;
+	bool full = false;
+	while (!full) {
+		ASSERT(queued < MAX_QUEUED);
+		ASSERT_OK(skua_spawn(p, count_run, (void *)queued,
+		    &fs[queued]));
+		queued++;
+		pthread_mutex_lock(&p->inject.lock);
+		full = p->inject.ovf_cap != 0 &&
+		    p->inject.ovf_n == p->inject.ovf_cap;
+		pthread_mutex_unlock(&p->inject.lock);
+	}
+	/* The future's record is allocation 1, the overflow's growth 2. */
+	skua_future *f = (skua_future *)1;
+	skua__test_alloc_fail_at(2);
+	int rc = skua_spawn(p, count_run, (void *)-1, &f);
+	skua__test_alloc_fail_at(0);
+	ASSERT_EQ(rc, -ENOMEM);
+	ASSERT(f == NULL);
+	atomic_store(&gate_open, 1);
+	ASSERT_OK(skua_future_get(g, NULL));
+	ASSERT_OK(skua_future_release(g));
+	for (intptr_t i = 0; i < queued; i++) {
+		void *r = NULL;
+		ASSERT_OK(skua_future_get(fs[i], &r));
+		ASSERT_EQ((intptr_t)r, i);
+		ASSERT_OK(skua_future_release(fs[i]));
+	}
+	ASSERT_EQ(atomic_load(&ran), queued);
+	/* With memory again, the overflow grows. */
+	ASSERT_OK(skua_spawn(p, twice, (void *)21, &f));
+	void *r;
+	ASSERT_OK(skua_future_get(f, &r));
+	ASSERT_EQ((uintptr_t)r, 42);
+	ASSERT_OK(skua_future_release(f));
+	ASSERT_OK(skua_pool_destroy(p));
+	ASSERT_EQ(atomic_load(&ran), queued);
+	free(fs);
+}
+
 static const struct test_case cases[] = {
 	TEST_ENTRY(error_names_come_from_one_table_and_out_params_are_set),
 	TEST_ENTRY(null_and_out_of_range_arguments_are_einval),
 	TEST_ENTRY(pool_create_fails_cleanly_at_every_allocation),
 	TEST_ENTRY(pool_create_joins_started_threads_when_one_fails),
 	TEST_ENTRY(failed_spawn_queues_nothing_and_pool_keeps_working),
+	TEST_ENTRY(outside_spawn_into_a_full_queue_without_memory_is_enomem),
 	TEST_END,
 };
 
