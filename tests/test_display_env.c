@@ -356,6 +356,85 @@ TEST_CASE(display_env_names_each_value_source)
 	printf("display: ok\n");
 }
 
+/* Every config field that wins over its variable says so; every bad
+ * value says what is used instead, and under SKUA_STRICT=1 what fails. */
+TEST_CASE(config_fields_win_and_bad_values_say_what_is_used)
+{
+	char trace[64], trace2[64];
+	snprintf(trace, sizeof trace, "/tmp/skua_test_de_%d.json", (int)getpid());
+	snprintf(trace2, sizeof trace2, "/tmp/skua_test_de2_%d.json",
+	    (int)getpid());
+	skua_config cfg;
+	skua_config_init(&cfg);
+	cfg.workers = 1;
+	cfg.stack_size = 1u << 20;
+	cfg.stats = 1;
+	cfg.pin = SKUA_PIN_OFF;
+	cfg.trace = trace;
+	ASSERT_EQ(setenv("SKUA_DISPLAY_ENV", "1", 1), 0);
+	ASSERT_EQ(setenv("SKUA_STACK_SIZE", "256K", 1), 0);
+	ASSERT_EQ(setenv("SKUA_STATS", "1", 1), 0);
+	ASSERT_EQ(setenv("SKUA_PIN", "compact", 1), 0);
+	ASSERT_EQ(setenv("SKUA_TRACE", trace2, 1), 0);
+	const char *out = create(&cfg, 0, 1);
+	HAS(out, "\n  SKUA_STACK_SIZE=\"256K\" -> ignored "
+	    "(skua_config.stack_size = 1048576)\n");
+	HAS(out, "\n  SKUA_STATS=\"1\" -> ignored (skua_config.stats = 1)\n");
+	HAS(out, "\n  SKUA_PIN=\"compact\" -> ignored (skua_config.pin = off)\n");
+	HAS(out, "\" -> ignored (skua_config.trace is set)\n");
+	ASSERT_EQ(unlink(trace), 0);  /* the config's file was written */
+	ASSERT(unlink(trace2) != 0);  /* the variable's was not */
+	unsetenv("SKUA_STATS");
+	unsetenv("SKUA_PIN");
+
+	/* Bad values: what is used instead. */
+	ASSERT_EQ(setenv("SKUA_STACK_SIZE", "huge", 1), 0);
+	ASSERT_EQ(setenv("SKUA_MAX_BLOCKING", "x", 1), 0);
+	ASSERT_EQ(setenv("SKUA_CHUNK_SIZE", "x", 1), 0);
+	ASSERT_EQ(setenv("SKUA_PIN", "sideways", 1), 0);
+	unsetenv("SKUA_TRACE");
+	out = create(NULL, 0, 0);
+	HAS(out, "\n  SKUA_STACK_SIZE=\"huge\" -> not valid; using 8M\n");
+	HAS(out, "\n  SKUA_MAX_BLOCKING=\"x\" -> not valid; using 64\n");
+	HAS(out, "\n  SKUA_CHUNK_SIZE=\"x\" -> not valid; the loops that read it "
+	    "use their fallback\n");
+	HAS(out, "\n  SKUA_PIN=\"sideways\" -> not valid; using off\n");
+	unsetenv("SKUA_STACK_SIZE");
+	unsetenv("SKUA_PIN");
+
+	/* Strict: a bad chunk size fails the loops, a bad pool setting the
+	 * create. */
+	ASSERT_EQ(setenv("SKUA_STRICT", "1", 1), 0);
+	unsetenv("SKUA_MAX_BLOCKING");
+	out = create(NULL, 0, 0);
+	HAS(out, "\n  SKUA_CHUNK_SIZE=\"x\" -> not valid; the loops that read it "
+	    "fail (SKUA_STRICT=1)\n");
+	unsetenv("SKUA_CHUNK_SIZE");
+	ASSERT_EQ(setenv("SKUA_MAX_BLOCKING", "x", 1), 0);
+	out = create(NULL, -EINVAL, 0);
+	HAS(out, "\n  SKUA_MAX_BLOCKING=\"x\" -> not valid; this create fails "
+	    "(SKUA_STRICT=1)\n");
+	unsetenv("SKUA_MAX_BLOCKING");
+	unsetenv("SKUA_STRICT");
+
+	/* A trace from the variable: written at destroy; verbose names it. */
+	ASSERT_EQ(setenv("SKUA_TRACE", trace2, 1), 0);
+	ASSERT_EQ(setenv("SKUA_DISPLAY_ENV", "verbose", 1), 0);
+	out = create(NULL, 0, 0);
+	char want[160];
+	snprintf(want, sizeof want, "\n  SKUA_TRACE=\"%s\" -> written at "
+	    "destroy\n", trace2);
+	HAS(out, want);
+	snprintf(want, sizeof want, "\n  trace = \"%s\" (SKUA_TRACE)\n", trace2);
+	HAS(out, want);
+	/* The process's second traced pool: its file is numbered. */
+	snprintf(want, sizeof want, "/tmp/skua_test_de2_%d.2.json",
+	    (int)getpid());
+	ASSERT_EQ(unlink(want), 0);
+	unsetenv("SKUA_TRACE");
+	unsetenv("SKUA_DISPLAY_ENV");
+}
+
 /* True if every line of out is the unused-site warning. */
 static bool only_unused_site_warnings(const char *out)
 {
@@ -467,6 +546,7 @@ TEST_CASE(unknown_name_warns_once_strict_fails_sites_never)
 static const struct test_case cases[] = {
 	TEST_ENTRY(suggested_names_are_the_nearest_known),
 	TEST_ENTRY(display_env_names_each_value_source),
+	TEST_ENTRY(config_fields_win_and_bad_values_say_what_is_used),
 	TEST_ENTRY(unknown_name_warns_once_strict_fails_sites_never),
 	TEST_END,
 };
