@@ -449,6 +449,45 @@ TEST_CASE(bad_stack_size_and_stats_warn)
 	unsetenv("SKUA_STATS");
 }
 
+static void *ident(void *arg)
+{
+	return arg;
+}
+
+/* A profile or trace that cannot be written: one line naming the file
+ * and the reason; the pool's work and its destroy are unaffected. */
+TEST_CASE(unwritable_profile_and_trace_say_so_and_lose_nothing)
+{
+	skua_config cfg;
+	skua_config_init(&cfg);
+	cfg.workers = 2;
+	ASSERT_EQ(setenv("SKUA_PROFILE", "/nonexistent-skua-dir/p.jsonl", 1), 0);
+	ASSERT_EQ(setenv("SKUA_TRACE", "/nonexistent-skua-dir/t.json", 1), 0);
+	skua_pool *p = NULL;
+	ASSERT_OK(skua_pool_create(&cfg, &p));
+	long sum = 0;
+	for (int i = 0; i < 100; i++) {
+		skua_future *f;
+		void *r = NULL;
+		ASSERT_OK(skua_spawn(p, ident, (void *)(intptr_t)i, &f));
+		ASSERT_OK(skua_future_get(f, &r));
+		sum += (intptr_t)r;
+		ASSERT_OK(skua_future_release(f));
+	}
+	ASSERT_EQ(sum, 4950);
+	capture_begin();
+	ASSERT_OK(skua_pool_destroy(p));
+	const char *out = capture_end();
+	unsetenv("SKUA_PROFILE");
+	unsetenv("SKUA_TRACE");
+	if (strstr(out, "skua: cannot write the profile to "
+	    "/nonexistent-skua-dir/p.jsonl: No such file or directory\n") == NULL ||
+	    strstr(out, "skua: cannot write the trace to "
+	    "/nonexistent-skua-dir/t.json: No such file or directory\n") == NULL ||
+	    count_lines(out) != 2)
+		FAIL("unwritable profile/trace: stderr \"%s\"", out);
+}
+
 static void dump_table(void)
 {
 	for (int i = 0; i < SKUA__ENV_COUNT; i++)
@@ -462,6 +501,7 @@ static const struct test_case cases[] = {
 	TEST_ENTRY(site_names_map_to_variable_names),
 	TEST_ENTRY(bad_skua_workers_warns_once_strict_fails),
 	TEST_ENTRY(bad_stack_size_and_stats_warn),
+	TEST_ENTRY(unwritable_profile_and_trace_say_so_and_lose_nothing),
 	TEST_END,
 };
 
