@@ -231,4 +231,44 @@ static inline int settled_thread_count(int want)
 	return n;
 }
 
+/* stderr into a temporary file (test_capture_stderr) and back, its text
+ * returned (test_captured_stderr; up to 16 KiB, valid until the next
+ * call): what a warning or SKUA_DISPLAY_ENV printed. */
+struct test_capture {
+	int saved;
+	char path[64];
+	char text[16384];
+};
+static inline struct test_capture *test_capture_state(void)
+{
+	static struct test_capture c = { -1, "", "" };
+	return &c;
+}
+static inline void test_capture_stderr(void)
+{
+	struct test_capture *c = test_capture_state();
+	strcpy(c->path, "/tmp/skua_test_stderr.XXXXXX");
+	int fd = mkstemp(c->path);
+	ASSERT(fd >= 0);
+	fflush(stderr);
+	c->saved = dup(2);
+	ASSERT(c->saved >= 0);
+	ASSERT(dup2(fd, 2) == 2);
+	close(fd);
+}
+static inline char *test_captured_stderr(void)
+{
+	struct test_capture *c = test_capture_state();
+	fflush(stderr);
+	ASSERT(dup2(c->saved, 2) == 2);
+	close(c->saved);
+	FILE *f = fopen(c->path, "r");
+	ASSERT(f != NULL);
+	size_t n = fread(c->text, 1, sizeof c->text - 1, f);
+	c->text[n] = '\0';
+	fclose(f);
+	unlink(c->path);
+	return c->text;
+}
+
 #endif

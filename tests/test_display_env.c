@@ -17,36 +17,8 @@
 
 extern char **environ;
 
-/* stderr into a temporary file, and back. */
-static int saved_stderr = -1;
-static char cap_path[64];
 
-static void capture_begin(void)
-{
-	strcpy(cap_path, "/tmp/skua_test_display_env.XXXXXX");
-	int fd = mkstemp(cap_path);
-	ASSERT(fd >= 0);
-	fflush(stderr);
-	saved_stderr = dup(2);
-	ASSERT(saved_stderr >= 0);
-	ASSERT(dup2(fd, 2) == 2);
-	close(fd);
-}
 
-static char *capture_end(void)
-{
-	static char text[16384];
-	fflush(stderr);
-	ASSERT(dup2(saved_stderr, 2) == 2);
-	close(saved_stderr);
-	FILE *f = fopen(cap_path, "r");
-	ASSERT(f != NULL);
-	size_t n = fread(text, 1, sizeof text - 1, f);
-	text[n] = '\0';
-	fclose(f);
-	unlink(cap_path);
-	return text;
-}
 
 static int count(const char *s, const char *needle)
 {
@@ -84,12 +56,12 @@ static const char *create(const skua_config *cfg, int want_rc,
     unsigned want_workers)
 {
 	skua_pool *p = (skua_pool *)&p; /* not NULL */
-	capture_begin();
+	test_capture_stderr();
 	int rc = skua_pool_create(cfg, &p);
 	unsigned n = rc == 0 ? skua_pool_workers(p) : 0;
 	if (rc == 0)
 		skua_pool_destroy(p);
-	const char *out = capture_end();
+	const char *out = test_captured_stderr();
 	if (rc != want_rc)
 		FAIL("skua_pool_create returned %d, expected %d; stderr:\n%s",
 		    rc, want_rc, out);
@@ -246,9 +218,9 @@ static unsigned display_affinity(void)
 	skua_pool *p = NULL;
 	ASSERT_OK(skua_pool_create(NULL, &p)); /* only for the count */
 	unsigned def = skua_pool_workers(p);
-	capture_begin();
+	test_capture_stderr();
 	skua_pool_destroy(p);
-	capture_end();
+	test_captured_stderr();
 	out = create(NULL, 0, def);
 	want_machine_line(out, def);
 	HAS(out, "\n  stack_size = 256K (SKUA_STACK_SIZE)\n");

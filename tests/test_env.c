@@ -260,36 +260,8 @@ TEST_CASE(site_names_map_to_variable_names)
 	site("", "x", 3, "_X");
 }
 
-/* stderr into a temporary file, and back. */
-static int saved_stderr = -1;
-static char cap_path[64];
 
-static void capture_begin(void)
-{
-	strcpy(cap_path, "/tmp/skua_test_env.XXXXXX");
-	int fd = mkstemp(cap_path);
-	ASSERT(fd >= 0);
-	fflush(stderr);
-	saved_stderr = dup(2);
-	ASSERT(saved_stderr >= 0);
-	ASSERT(dup2(fd, 2) == 2);
-	close(fd);
-}
 
-static char *capture_end(void)
-{
-	static char text[4096];
-	fflush(stderr);
-	ASSERT(dup2(saved_stderr, 2) == 2);
-	close(saved_stderr);
-	FILE *f = fopen(cap_path, "r");
-	ASSERT(f != NULL);
-	size_t n = fread(text, 1, sizeof text - 1, f);
-	text[n] = '\0';
-	fclose(f);
-	unlink(cap_path);
-	return text;
-}
 
 static int count_lines(const char *s)
 {
@@ -303,11 +275,11 @@ static unsigned default_workers(void)
 {
 	skua_pool *p = NULL;
 	unsetenv("SKUA_WORKERS");
-	capture_begin();
+	test_capture_stderr();
 	ASSERT_OK(skua_pool_create(NULL, &p));
 	unsigned n = skua_pool_workers(p);
 	ASSERT_OK(skua_pool_destroy(p));
-	const char *out = capture_end();
+	const char *out = test_captured_stderr();
 	if (out[0] != '\0')
 		FAIL("no variables set, yet stderr says: %s", out);
 	return n;
@@ -324,12 +296,12 @@ static void bad_workers(const char *value, const char *why, unsigned def)
 	ASSERT_EQ(setenv("SKUA_WORKERS", value, 1), 0);
 	for (int round = 0; round < 2; round++) {
 		skua_pool *p = NULL;
-		capture_begin();
+		test_capture_stderr();
 		int rc = skua_pool_create(NULL, &p);
 		unsigned n = p != NULL ? skua_pool_workers(p) : 0;
 		if (p != NULL)
 			skua_pool_destroy(p);
-		const char *out = capture_end();
+		const char *out = test_captured_stderr();
 		if (rc != 0 || n != def)
 			FAIL("SKUA_WORKERS=%s: rc %d, %u workers, expected 0, "
 			    "%u", value, rc, n, def);
@@ -358,11 +330,11 @@ TEST_CASE(bad_skua_workers_warns_once_strict_fails)
 	/* A value that is fine: no output, that count. */
 	ASSERT_EQ(setenv("SKUA_WORKERS", " 3 ", 1), 0);
 	skua_pool *p = NULL;
-	capture_begin();
+	test_capture_stderr();
 	ASSERT_OK(skua_pool_create(NULL, &p));
 	ASSERT_EQ(skua_pool_workers(p), 3);
 	skua_pool_destroy(p);
-	ASSERT(capture_end()[0] == '\0');
+	ASSERT(test_captured_stderr()[0] == '\0');
 
 	/* SKUA_STRICT=1: the bad value fails the call, *out NULL, and the
 	 * message (once per value) says so. */
@@ -370,9 +342,9 @@ TEST_CASE(bad_skua_workers_warns_once_strict_fails)
 	ASSERT_EQ(setenv("SKUA_WORKERS", "abc", 1), 0);
 	for (int round = 0; round < 2; round++) {
 		p = (skua_pool *)&p; /* not NULL */
-		capture_begin();
+		test_capture_stderr();
 		int rc = skua_pool_create(NULL, &p);
-		const char *out = capture_end();
+		const char *out = test_captured_stderr();
 		ASSERT_EQ(rc, -EINVAL);
 		ASSERT(p == NULL);
 		if (round == 0 && (count_lines(out) != 1 ||
@@ -387,9 +359,9 @@ TEST_CASE(bad_skua_workers_warns_once_strict_fails)
 	skua_config_init(&cfg);
 	cfg.workers = 2;
 	p = NULL;
-	capture_begin();
+	test_capture_stderr();
 	ASSERT_OK(skua_pool_create(&cfg, &p));
-	ASSERT(capture_end()[0] == '\0');
+	ASSERT(test_captured_stderr()[0] == '\0');
 	ASSERT_EQ(skua_pool_workers(p), 2);
 	skua_pool_destroy(p);
 	unsetenv("SKUA_WORKERS");
@@ -398,9 +370,9 @@ TEST_CASE(bad_skua_workers_warns_once_strict_fails)
 	ASSERT_EQ(setenv("SKUA_STRICT", "maybe", 1), 0);
 	ASSERT_EQ(setenv("SKUA_WORKERS", "xyz", 1), 0);
 	p = NULL;
-	capture_begin();
+	test_capture_stderr();
 	ASSERT_OK(skua_pool_create(NULL, &p));
-	const char *out = capture_end();
+	const char *out = test_captured_stderr();
 	skua_pool_destroy(p);
 	if (count_lines(out) != 2 ||
 	    strstr(out, "skua: SKUA_STRICT=\"maybe\" is not valid (expected 0 "
@@ -413,9 +385,9 @@ TEST_CASE(bad_skua_workers_warns_once_strict_fails)
 	/* Values with control characters still make one line. */
 	ASSERT_EQ(setenv("SKUA_WORKERS", "4\n5\x01", 1), 0);
 	p = NULL;
-	capture_begin();
+	test_capture_stderr();
 	ASSERT_OK(skua_pool_create(NULL, &p));
-	out = capture_end();
+	out = test_captured_stderr();
 	skua_pool_destroy(p);
 	if (count_lines(out) != 1 ||
 	    strstr(out, "SKUA_WORKERS=\"4\\n5\\x01\"") == NULL)
@@ -435,9 +407,9 @@ TEST_CASE(bad_stack_size_and_stats_warn)
 	ASSERT_EQ(setenv("SKUA_STACK_SIZE", "4K", 1), 0);
 	ASSERT_EQ(setenv("SKUA_STATS", "2", 1), 0);
 	cfg.workers = 1;
-	capture_begin();
+	test_capture_stderr();
 	ASSERT_OK(skua_pool_create(&cfg, &p));
-	out = capture_end();
+	out = test_captured_stderr();
 	skua_pool_destroy(p);
 	if (count_lines(out) != 2 ||
 	    strstr(out, "skua: SKUA_STACK_SIZE=\"4K\" is out of range") == NULL ||
@@ -475,9 +447,9 @@ TEST_CASE(unwritable_profile_and_trace_say_so_and_lose_nothing)
 		ASSERT_OK(skua_future_release(f));
 	}
 	ASSERT_EQ(sum, 4950);
-	capture_begin();
+	test_capture_stderr();
 	ASSERT_OK(skua_pool_destroy(p));
-	const char *out = capture_end();
+	const char *out = test_captured_stderr();
 	unsetenv("SKUA_PROFILE");
 	unsetenv("SKUA_TRACE");
 	if (strstr(out, "skua: cannot write the profile to "

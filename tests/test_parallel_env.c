@@ -49,35 +49,8 @@ static void env(const char *name, const char *value)
 	skua__par_env_reset();
 }
 
-/* Capture stderr into a file while running probes. */
-static int saved_fd = -1;
-static char cap_path[] = "/tmp/skua_par_envXXXXXX";
 
-static void capture_start(void)
-{
-	fflush(stderr);
-	int fd = mkstemp(cap_path);
-	ASSERT(fd >= 0);
-	saved_fd = dup(2);
-	dup2(fd, 2);
-	close(fd);
-}
 
-static char *capture_end(void)
-{
-	static char buf[4096];
-	fflush(stderr);
-	dup2(saved_fd, 2);
-	close(saved_fd);
-	FILE *f = fopen(cap_path, "r");
-	ASSERT(f != NULL);
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	unlink(cap_path);
-	strcpy(cap_path, "/tmp/skua_par_envXXXXXX");
-	return buf;
-}
 
 static int count(const char *s, const char *sub)
 {
@@ -142,12 +115,12 @@ TEST_CASE(bad_values_warn_once_and_fall_back)
 	for (int i = 0; i < 5; i++) {
 		env("SKUA_CHUNK_SIZE", "37");
 		env("SKUA_CHUNK_SIZE_MY_LOOP", bad[i]);
-		capture_start();
+		test_capture_stderr();
 		size_t a = probe(p, 100, "my-loop");
 		size_t b = probe(p, 0, "my-loop");
 		skua__par_env_reset();
 		size_t c = probe(p, 100, "my-loop");
-		char *err = capture_end();
+		char *err = test_captured_stderr();
 		ASSERT_EQ(a, 100); /* falls back to opts->chunk */
 		ASSERT_EQ(b, 37); /* no opts->chunk: SKUA_CHUNK_SIZE */
 		ASSERT_EQ(c, 100);
@@ -160,11 +133,11 @@ TEST_CASE(bad_values_warn_once_and_fall_back)
 	env("SKUA_CHUNK_SIZE_MY_LOOP", NULL);
 	for (int i = 0; i < 5; i++) {
 		env("SKUA_CHUNK_SIZE", bad[i]);
-		capture_start();
+		test_capture_stderr();
 		size_t a = probe(p, 0, NULL);
 		size_t b = probe(p, 0, "x");
 		size_t c = probe(p, 64, NULL);
-		char *err = capture_end();
+		char *err = test_captured_stderr();
 		ASSERT(a != 0 && b != 0);
 		ASSERT_EQ(c, 64);
 		char want[128];
@@ -184,11 +157,11 @@ TEST_CASE(strict_fails_only_a_bad_value_in_use)
 	skua_par_opts o;
 	skua_par_opts_init(&o);
 	atomic_store(&total, 0);
-	capture_start();
+	test_capture_stderr();
 	int rc = skua_parallel_for(p, 0, 100, &o, body, NULL);
 	o.chunk = 10; /* not in use: fine */
 	int rc2 = skua_parallel_for(p, 0, 100, &o, body, NULL);
-	capture_end();
+	test_captured_stderr();
 	ASSERT_EQ(rc, -EINVAL);
 	ASSERT_EQ(rc2, 0);
 	ASSERT_EQ(atomic_load(&total), 100);

@@ -33,37 +33,6 @@
 #include <pthread.h>
 #include <sched.h>
 
-/* ---- stderr capture ---- */
-static int saved_stderr = -1;
-static char cap_path[64];
-
-static void capture_begin(void)
-{
-	strcpy(cap_path, "/tmp/skua_test_pin.XXXXXX");
-	int fd = mkstemp(cap_path);
-	ASSERT(fd >= 0);
-	fflush(stderr);
-	saved_stderr = dup(2);
-	ASSERT(saved_stderr >= 0);
-	ASSERT(dup2(fd, 2) == 2);
-	close(fd);
-}
-
-static const char *capture_end(void)
-{
-	static char text[16384];
-	fflush(stderr);
-	ASSERT(dup2(saved_stderr, 2) == 2);
-	close(saved_stderr);
-	FILE *f = fopen(cap_path, "r");
-	ASSERT(f != NULL);
-	size_t n = fread(text, 1, sizeof text - 1, f);
-	text[n] = '\0';
-	fclose(f);
-	unlink(cap_path);
-	return text;
-}
-
 #define HAS(out, line)                                                     \
 	do {                                                               \
 		if (strstr(out, line) == NULL)                             \
@@ -382,12 +351,12 @@ TEST_CASE(bad)
 
 	clear_env();
 	ASSERT_EQ(setenv("SKUA_PIN", "close", 1), 0);
-	capture_begin();
+	test_capture_stderr();
 	skua_config cfg;
 	skua_config_init(&cfg);
 	cfg.workers = 2;
 	int rc = skua_pool_create(&cfg, &p);
-	const char *out = capture_end();
+	const char *out = test_captured_stderr();
 	ASSERT_OK(rc);
 	HAS(out, "skua: SKUA_PIN=\"close\" is not valid (expected 0, 1, "
 	    "compact or spread); using off\n");
@@ -395,9 +364,9 @@ TEST_CASE(bad)
 	ASSERT_OK(skua_pool_destroy(p));
 
 	ASSERT_EQ(setenv("SKUA_STRICT", "1", 1), 0);
-	capture_begin();
+	test_capture_stderr();
 	rc = skua_pool_create(&cfg, &p);
-	out = capture_end();
+	out = test_captured_stderr();
 	ASSERT_EQ(rc, -EINVAL);
 	ASSERT(p == NULL);
 	HAS(out, "skua: SKUA_PIN=\"close\" is not valid");
@@ -558,16 +527,16 @@ TEST_CASE(display)
 
 	clear_env();
 	ASSERT_EQ(setenv("SKUA_DISPLAY_ENV", "1", 1), 0);
-	capture_begin();
+	test_capture_stderr();
 	p = pool_of(2, SKUA_PIN_DEFAULT);
-	const char *out = capture_end();
+	const char *out = test_captured_stderr();
 	ASSERT_OK(skua_pool_destroy(p));
 	HAS(out, "\n  pin = off (default)\n");
 
 	ASSERT_EQ(setenv("SKUA_PIN", "compact", 1), 0);
-	capture_begin();
+	test_capture_stderr();
 	p = pool_of(2, SKUA_PIN_DEFAULT);
-	out = capture_end();
+	out = test_captured_stderr();
 	ASSERT_OK(skua_pool_destroy(p));
 	snprintf(want, sizeof want, "\n  pin = compact (SKUA_PIN; %d CPU%s in "
 	    "the mask)\n", k, k == 1 ? "" : "s");
@@ -576,9 +545,9 @@ TEST_CASE(display)
 	ASSERT(strstr(out, "pin_cpus") == NULL); /* verbose only */
 
 	ASSERT_EQ(setenv("SKUA_DISPLAY_ENV", "verbose", 1), 0);
-	capture_begin();
+	test_capture_stderr();
 	p = pool_of(2, SKUA_PIN_SPREAD);
-	out = capture_end();
+	out = test_captured_stderr();
 	ASSERT_OK(skua_pool_destroy(p));
 	HAS(out, "\n  pin = spread (skua_config.pin; ");
 	HAS(out, "\n  SKUA_PIN=\"compact\" -> ignored (skua_config.pin = "

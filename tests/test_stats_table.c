@@ -19,35 +19,8 @@
 
 enum { WORKERS = 2, FUTURES = 500 };
 
-static char cap_path[64];
-static int saved_stderr = -1;
 
-static void capture_begin(void)
-{
-	strcpy(cap_path, "/tmp/skua_test_stats.XXXXXX");
-	int fd = mkstemp(cap_path);
-	ASSERT(fd >= 0);
-	fflush(stderr);
-	saved_stderr = dup(2);
-	ASSERT(saved_stderr >= 0);
-	ASSERT(dup2(fd, 2) == 2);
-	close(fd);
-}
 
-static char *capture_end(void)
-{
-	static char text[16384];
-	fflush(stderr);
-	ASSERT(dup2(saved_stderr, 2) == 2);
-	close(saved_stderr);
-	FILE *f = fopen(cap_path, "r");
-	ASSERT(f != NULL);
-	size_t n = fread(text, 1, sizeof text - 1, f);
-	text[n] = '\0';
-	fclose(f);
-	unlink(cap_path);
-	return text;
-}
 
 static void *nothing(void *arg)
 {
@@ -146,9 +119,9 @@ static void destroy_and_check_table(skua_pool *p)
 	ASSERT_OK(skua_pool_stats(p, per, slots, &total));
 	ASSERT_EQ(total.tasks_run, FUTURES);
 
-	capture_begin();
+	test_capture_stderr();
 	ASSERT_OK(skua_pool_destroy(p));
-	char *out = capture_end(), *s = out, *line;
+	char *out = test_captured_stderr(), *s = out, *line;
 
 	line = next_line(&s);
 	ASSERT(line != NULL);
@@ -222,9 +195,9 @@ TEST_CASE(config_stats_prints_a_row_per_worker_and_their_total)
 TEST_CASE(env_stats_1_prints_the_same_table)
 {
 	ASSERT_EQ(setenv("SKUA_STATS", "1", 1), 0);
-	capture_begin();
+	test_capture_stderr();
 	skua_pool *p = make_pool(0);
-	const char *created = capture_end();
+	const char *created = test_captured_stderr();
 	if (created[0] != '\0')
 		FAIL("create with SKUA_STATS=1 wrote \"%s\"", created);
 	run_futures(p);
@@ -237,9 +210,9 @@ TEST_CASE(stats_off_destroy_prints_nothing)
 	ASSERT_EQ(setenv("SKUA_STATS", "0", 1), 0);
 	skua_pool *p = make_pool(0);
 	run_futures(p);
-	capture_begin();
+	test_capture_stderr();
 	ASSERT_OK(skua_pool_destroy(p));
-	const char *out = capture_end();
+	const char *out = test_captured_stderr();
 	if (out[0] != '\0')
 		FAIL("stats off, yet destroy wrote \"%s\"", out);
 	unsetenv("SKUA_STATS");
