@@ -3,8 +3,10 @@
  * lib/cpus.c - the CPUs this process may use (lib/cpus.h says the rule).
  */
 #define _GNU_SOURCE
+#include "clock.h"
 #include "cpus.h"
 
+#include <pthread.h>
 #include <errno.h>
 #include <limits.h>
 #include <sched.h>
@@ -222,6 +224,36 @@ static long affinity_cpus(void)
 	return 0;
 }
 
+/* The quota part, read again only after QUOTA_TTL_NS: the files cost
+ * ~40 us a reading (sysfs and /proc opens, on the EPYC VM), as much as
+ * the rest of a pool create and destroy; a resized limit is seen within
+ * a second.  Under a lock that nobody waits for: a create that finds it
+ * taken (another create reading, or a fork() child whose parent held
+ * it) reads the files itself. */
+#define QUOTA_TTL_NS 1000000000ull
+static pthread_mutex_t quota_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct skua__cpus quota_cache;
+static uint64_t quota_read_ns; /* 0: never read */
+
+static void cached_quota(struct skua__cpus *c)
+{
+	if (pthread_mutex_trylock(&quota_lock) != 0) {
+		skua__cpus_read_quota(c, CGROUP_ROOT, "/proc/self/cgroup");
+		return;
+	}
+	uint64_t now = skua__now_ns();
+	if (quota_read_ns == 0 || now - quota_read_ns >= QUOTA_TTL_NS) {
+		skua__cpus_read_quota(&quota_cache, CGROUP_ROOT,
+		    "/proc/self/cgroup");
+		quota_read_ns = now != 0 ? now : 1;
+	}
+	c->quota = quota_cache.quota;
+	c->quota_cpus = quota_cache.quota_cpus;
+	memcpy(c->quota_text, quota_cache.quota_text, sizeof c->quota_text);
+	memcpy(c->quota_file, quota_cache.quota_file, sizeof c->quota_file);
+	pthread_mutex_unlock(&quota_lock);
+}
+
 void skua__cpus_read(struct skua__cpus *c)
 {
 	c->affinity = affinity_cpus();
@@ -230,7 +262,7 @@ void skua__cpus_read(struct skua__cpus *c)
 		c->affinity = sysconf(_SC_NPROCESSORS_ONLN);
 	if (c->affinity <= 0)
 		c->affinity = 1;
-	skua__cpus_read_quota(c, CGROUP_ROOT, "/proc/self/cgroup");
+	cached_quota(c);
 }
 
 bool skua__cpus_quota_binds(const struct skua__cpus *c)

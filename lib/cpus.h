@@ -41,7 +41,8 @@ struct skua__cpus {
 	char quota_file[4128]; /* the file it was read from */
 };
 
-/* Read the affinity mask and the cgroup quotas of this process. */
+/* Read the affinity mask and the cgroup quotas of this process (the
+ * quotas at most a second old: lib/cpus.c says why). */
 void skua__cpus_read(struct skua__cpus *c);
 
 /* The quota part alone, from a cgroup tree at root and a
