@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "clock.h"
 #include "cpus.h"
+#include "mountinfo.h"
 
 #include <pthread.h>
 #include <errno.h>
@@ -160,32 +161,36 @@ static bool has_dotdot(const char *path)
 	return false;
 }
 
+/* The process's cgroups that can hold a CPU quota: /proc/self/cgroup's
+ * v2 line ("0::PATH") and the v1 line whose controllers include "cpu". */
+struct cgroup_paths {
+	bool v2, v1;
+	char v2_path[PATH_LEN], v1_path[PATH_LEN];
+};
+
 /* One /proc/self/cgroup line, newline stripped: "ID:CONTROLLERS:PATH". */
-static void cgroup_line(struct skua__cpus *c, const char *root, char *line)
+static void cgroup_line(struct cgroup_paths *p, char *line)
 {
 	char *a = strchr(line, ':'), *b = a ? strchr(a + 1, ':') : NULL;
-	if (b == NULL || b[1] != '/' || has_dotdot(b + 1))
+	if (b == NULL || b[1] != '/' || has_dotdot(b + 1) ||
+	    strlen(b + 1) >= PATH_LEN)
 		return;
-	const char *path = b + 1;
-	char mount[PATH_LEN];
-	if (strncmp(line, "0::", 3) == 0)
-		walk(c, root, path, v2_level);
-	else if (has_cpu_controller(a + 1, (size_t)(b - a - 1)) &&
-	    v1_mount(root, mount, sizeof mount))
-		walk(c, mount, path, v1_level);
+	if (strncmp(line, "0::", 3) == 0) {
+		p->v2 = true;
+		strcpy(p->v2_path, b + 1);
+	} else if (has_cpu_controller(a + 1, (size_t)(b - a - 1))) {
+		p->v1 = true;
+		strcpy(p->v1_path, b + 1);
+	}
 }
 
-void skua__cpus_read_quota(struct skua__cpus *c, const char *root,
-    const char *proc_cgroup)
+/* false: the file could not be opened. */
+static bool read_cgroup_paths(const char *proc_cgroup, struct cgroup_paths *p)
 {
-	c->quota = false;
-	c->quota_cpus = 0;
-	c->quota_text[0] = c->quota_file[0] = '\0';
+	p->v2 = p->v1 = false;
 	FILE *f = fopen(proc_cgroup, "re");
-	if (f == NULL) {
-		v2_level(c, root); /* no /proc: the root's own file */
-		return;
-	}
+	if (f == NULL)
+		return false;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
@@ -195,11 +200,70 @@ void skua__cpus_read_quota(struct skua__cpus *c, const char *root,
 		if (line[n - 1] != '\n')
 			break; /* the file's end in mid-line: incomplete */
 		line[n - 1] = '\0';
-		if ((size_t)n < PATH_LEN)
-			cgroup_line(c, root, line);
+		cgroup_line(p, line);
 	}
 	free(line);
 	fclose(f);
+	return true;
+}
+
+/* The part of the cgroup path below a mount's root cgroup (mountinfo's
+ * ROOT), "" for the root itself; NULL when path is not in the mount's
+ * subtree (nothing the mount shows is its ancestor). */
+static const char *below_mount_root(const char *path, const char *root)
+{
+	size_t n = strlen(root);
+	while (n > 0 && root[n - 1] == '/')
+		n--;
+	if (has_dotdot(root) || strncmp(path, root, n) != 0 ||
+	    (path[n] != '\0' && path[n] != '/'))
+		return NULL;
+	return path + n;
+}
+
+struct mount_walk {
+	struct skua__cpus *c;
+	const struct cgroup_paths *paths;
+};
+
+/* A cgroup mount of mountinfo: walk our cgroup's levels in it. */
+static void mount_levels(void *ctx, const struct skua__cgroup_mount *m)
+{
+	struct mount_walk *mw = ctx;
+	const struct cgroup_paths *p = mw->paths;
+	bool v1_cpu = !m->v2 && has_cpu_controller(m->super, strlen(m->super));
+	const char *rel = m->v2 && p->v2 ? below_mount_root(p->v2_path,
+	    m->root) : v1_cpu && p->v1 ? below_mount_root(p->v1_path,
+	    m->root) : NULL;
+	if (rel != NULL)
+		walk(mw->c, m->point, rel, m->v2 ? v2_level : v1_level);
+}
+
+void skua__cpus_read_quota(struct skua__cpus *c, const char *mountinfo,
+    const char *proc_cgroup, const char *root)
+{
+	c->quota = false;
+	c->quota_cpus = 0;
+	c->quota_text[0] = c->quota_file[0] = '\0';
+	struct cgroup_paths *p = malloc(sizeof *p);
+	if (p == NULL)
+		return; /* no quota: the affinity stands */
+	if (!read_cgroup_paths(proc_cgroup, p)) {
+		v2_level(c, root); /* no /proc: the root's own file */
+		free(p);
+		return;
+	}
+	struct mount_walk mw = { c, p };
+	if (skua__mountinfo_cgroups(mountinfo, mount_levels, &mw) <= 0) {
+		/* No mountinfo, or it lists no cgroup mount: the usual
+		 * places under root. */
+		char mount[PATH_LEN];
+		if (p->v2)
+			walk(c, root, p->v2_path, v2_level);
+		if (p->v1 && v1_mount(root, mount, sizeof mount))
+			walk(c, mount, p->v1_path, v1_level);
+	}
+	free(p);
 }
 
 /* The affinity mask's CPUs, with a set as large as the kernel's
@@ -235,16 +299,21 @@ static pthread_mutex_t quota_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct skua__cpus quota_cache;
 static uint64_t quota_read_ns; /* 0: never read */
 
+static void read_quota_here(struct skua__cpus *c)
+{
+	skua__cpus_read_quota(c, "/proc/self/mountinfo", "/proc/self/cgroup",
+	    CGROUP_ROOT);
+}
+
 static void cached_quota(struct skua__cpus *c)
 {
 	if (pthread_mutex_trylock(&quota_lock) != 0) {
-		skua__cpus_read_quota(c, CGROUP_ROOT, "/proc/self/cgroup");
+		read_quota_here(c);
 		return;
 	}
 	uint64_t now = skua__now_ns();
 	if (quota_read_ns == 0 || now - quota_read_ns >= QUOTA_TTL_NS) {
-		skua__cpus_read_quota(&quota_cache, CGROUP_ROOT,
-		    "/proc/self/cgroup");
+		read_quota_here(&quota_cache);
 		quota_read_ns = now != 0 ? now : 1;
 	}
 	c->quota = quota_cache.quota;

@@ -8,24 +8,27 @@
  * when there is no mask; a pool created from a thread pinned to one CPU
  * gets one worker), bounded by the tightest cgroup CPU quota over the
  * process's cgroup and its ancestors, rounded up (1.5 CPUs: 2):
- * - cgroup v2: /proc/self/cgroup's "0::PATH" line; cpu.max ("QUOTA
- *   PERIOD" or "max PERIOD") in ROOT/PATH and every directory above it up
- *   to ROOT.  A systemd unit's CPUQuota= is on its own cgroup, a
- *   container's often on a parent; in a cgroup namespace PATH is "/".
- * - cgroup v1: the line whose controllers include "cpu"; the hierarchy
- *   mounted at ROOT/cpu, ROOT/cpu,cpuacct or ROOT/cpuacct,cpu (a symlink
- *   to one of them too); cpu.cfs_quota_us (-1: none) and
- *   cpu.cfs_period_us in the same walk.
- * - Where MOUNT/PATH does not exist, MOUNT's own files alone: a container
- *   without a cgroup namespace has its own cgroup mounted there while
- *   /proc/self/cgroup names the host's path.  A PATH with a ".."
- *   component (a cgroup outside the namespace's root) gives no quota:
- *   nothing the mount shows is its ancestor.
- * ROOT is /sys/fs/cgroup.  Unreadable or malformed files, and lines over
- * PATH_MAX, count as no quota: a quota can only lower the count, never
- * make it 0.  Not done: mounts elsewhere than ROOT or under other names
- * (/proc/self/mountinfo would say where; the JDK reads it), so such a
- * quota is missed and the count is the affinity's, never too low.
+ * - Which cgroups: /proc/self/cgroup's v2 line "0::PATH", and its v1
+ *   line whose controllers include "cpu".  A PATH with a ".." component
+ *   (a cgroup outside the namespace's root) gives no quota: nothing a
+ *   mount shows is its ancestor.
+ * - Where: every cgroup2 mount, and every v1 "cgroup" mount whose
+ *   controllers include "cpu", that /proc/self/mountinfo lists
+ *   (lib/mountinfo.h).  A mount shows the hierarchy from its ROOT cgroup
+ *   down ("/" usually; a container without a cgroup namespace sees its
+ *   own cgroup there): PATH's levels from PATH up to ROOT are read
+ *   under the mount point; a mount whose ROOT is not PATH or above it
+ *   gives nothing.  When mountinfo cannot be read or lists no cgroup
+ *   mount, the usual places: v2 at /sys/fs/cgroup, v1 at
+ *   /sys/fs/cgroup/cpu, cpu,cpuacct or cpuacct,cpu (a symlink too).
+ * - What: v2's cpu.max ("QUOTA PERIOD" or "max PERIOD"); v1's
+ *   cpu.cfs_quota_us (-1: none) over cpu.cfs_period_us.  A systemd
+ *   unit's CPUQuota= is on its own cgroup, a container's often on a
+ *   parent.  Where MOUNT/PATH does not exist, MOUNT's own files alone (a
+ *   v1 container without a namespace or mountinfo: /proc/self/cgroup
+ *   names the host's path, the mount shows the container's cgroup).
+ * Unreadable or malformed files, and lines over PATH_MAX, count as no
+ * quota: a quota can only lower the count, never make it 0.
  */
 #ifndef SKUA_CPUS_H
 #define SKUA_CPUS_H
@@ -45,10 +48,11 @@ struct skua__cpus {
  * quotas at most a second old: lib/cpus.c says why). */
 void skua__cpus_read(struct skua__cpus *c);
 
-/* The quota part alone, from a cgroup tree at root and a
- * /proc/self/cgroup-format file (tests pass a tree of their own). */
-void skua__cpus_read_quota(struct skua__cpus *c, const char *root,
-    const char *proc_cgroup);
+/* The quota part alone, from /proc/self/mountinfo- and
+ * /proc/self/cgroup-format files, with root for the usual places (tests
+ * pass files and trees of their own). */
+void skua__cpus_read_quota(struct skua__cpus *c, const char *mountinfo,
+    const char *proc_cgroup, const char *root);
 
 /* The default worker count: affinity bounded by the quota; 1..4096. */
 unsigned skua__cpus_count(const struct skua__cpus *c);

@@ -80,7 +80,36 @@ static struct skua__cpus quota(const char *fs, const char *proc_text)
 	memset(&c, 0x5a, sizeof c);
 	c.affinity = 64;
 	c.mask = true;
-	skua__cpus_read_quota(&c, fsroot, proc);
+	skua__cpus_read_quota(&c, "/nonexistent/mountinfo", proc, fsroot);
+	return c;
+}
+
+/* quota(), with a /proc/self/mountinfo too: every "@" in mountinfo_text
+ * is the test's root directory. */
+static struct skua__cpus quota_mounted(const char *fs, const char *proc_text,
+    const char *mountinfo_text)
+{
+	char text[4096], *o = text;
+	for (const char *s = mountinfo_text; *s != '\0'; s++) {
+		if (*s == '@')
+			o += snprintf(o, (size_t)(text + sizeof text - o), "%s",
+			    root);
+		else
+			*o++ = *s;
+		ASSERT(o < text + sizeof text - 1);
+	}
+	*o = '\0';
+	file("proc_self_mountinfo", text);
+	file("proc_self_cgroup", proc_text);
+	char fsroot[128], proc[128], mi[128];
+	snprintf(fsroot, sizeof fsroot, "%s/%s", root, fs);
+	snprintf(proc, sizeof proc, "%s/proc_self_cgroup", root);
+	snprintf(mi, sizeof mi, "%s/proc_self_mountinfo", root);
+	struct skua__cpus c;
+	memset(&c, 0x5a, sizeof c);
+	c.affinity = 64;
+	c.mask = true;
+	skua__cpus_read_quota(&c, mi, proc, fsroot);
 	return c;
 }
 
@@ -156,7 +185,8 @@ TEST_CASE(v2_max_everywhere_and_a_cgroup_namespace)
 	char fsroot[128];
 	snprintf(fsroot, sizeof fsroot, "%s/fs", root);
 	c.quota = false;
-	skua__cpus_read_quota(&c, fsroot, "/nonexistent/cgroup");
+	skua__cpus_read_quota(&c, "/nonexistent/mountinfo",
+	    "/nonexistent/cgroup", fsroot);
 	want_quota(&c, 2, "200000 100000", "fs/cpu.max");
 	remove_root();
 }
@@ -326,6 +356,108 @@ TEST_CASE(garbage_counts_as_no_quota)
 	remove_root();
 }
 
+/* Mounts where mountinfo says, not where they usually are: v2 and v1
+ * elsewhere (a blank in a name, escaped), the usual places' decoys
+ * unread; a v1 hierarchy without "cpu" and name=systemd unread. */
+TEST_CASE(mountinfo_names_the_mounts)
+{
+	make_root();
+	file("fs/cpu.max", "100000 100000\n"); /* decoys: never read */
+	file("fs/cpu/a/cpu.cfs_quota_us", "100000\n");
+	file("fs/cpu/a/cpu.cfs_period_us", "100000\n");
+	file("v2 here/a/b/cpu.max", "max 100000\n");
+	file("v2 here/a/cpu.max", "300000 100000\n");
+	file("v1/acct+cpu/a/cpu.cfs_quota_us", "-1\n");
+	file("v1/acct+cpu/a/cpu.cfs_period_us", "100000\n");
+	file("v1/acct+cpu/cpu.cfs_quota_us", "450000\n");
+	file("v1/acct+cpu/cpu.cfs_period_us", "100000\n");
+	file("v1/cpuset/a/cpu.cfs_quota_us", "100000\n");
+	file("v1/cpuset/a/cpu.cfs_period_us", "100000\n");
+	const char *mi =
+	    "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
+	    "30 22 0:26 / @/v2\\040here rw,nosuid shared:4 - cgroup2 "
+	    "cgroup2 rw,nsdelegate\n"
+	    "31 22 0:27 / @/v1/acct+cpu rw master:3 - cgroup cgroup "
+	    "rw,cpuacct,cpu\n"
+	    "32 22 0:28 / @/v1/cpuset rw - cgroup cgroup rw,cpuset\n"
+	    "33 22 0:29 / @/v1/systemd rw - cgroup cgroup "
+	    "rw,xattr,name=systemd\n";
+	const char *proc = "4:cpuacct,cpu:/a\n3:cpuset:/a\n0::/a/b\n";
+	struct skua__cpus c = quota_mounted("fs", proc, mi);
+	want_quota(&c, 3, "300000 100000", "v2 here/a/cpu.max");
+	/* Tighter in v1's root: that wins. */
+	file("v1/acct+cpu/cpu.cfs_quota_us", "150000\n");
+	c = quota_mounted("fs", proc, mi);
+	want_quota(&c, 2, "150000 100000", "v1/acct+cpu/cpu.cfs_quota_us");
+	/* mountinfo lists no cgroup mount: the usual places again. */
+	c = quota_mounted("fs", proc,
+	    "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n");
+	want_quota(&c, 1, "100000 100000", "fs/cpu.max");
+	remove_root();
+}
+
+/* A mount whose root is a cgroup below "/" (a container without a cgroup
+ * namespace): the levels from the cgroup up to that root, under the
+ * mount point; a root that is not the cgroup or above it gives nothing,
+ * and "/docker/abc" is not above "/docker/abcdef". */
+TEST_CASE(mountinfo_root_below_the_hierarchy_top)
+{
+	make_root();
+	file("m/cpu.max", "250000 100000\n");     /* /docker/abc */
+	file("m/sub/cpu.max", "max 100000\n");    /* /docker/abc/sub */
+	file("m/docker/abc/sub/cpu.max", "100000 100000\n"); /* decoy */
+	const char *mi = "40 22 0:30 /docker/abc @/m rw - cgroup2 none rw\n";
+	struct skua__cpus c = quota_mounted("fs", "0::/docker/abc/sub\n", mi);
+	want_quota(&c, 3, "250000 100000", "m/cpu.max");
+	file("m/sub/cpu.max", "200000 100000\n");
+	c = quota_mounted("fs", "0::/docker/abc/sub\n", mi);
+	want_quota(&c, 2, "200000 100000", "m/sub/cpu.max");
+	c = quota_mounted("fs", "0::/docker/abc\n", mi);
+	want_quota(&c, 3, "250000 100000", "m/cpu.max");
+	/* The same with a trailing slash on the root. */
+	c = quota_mounted("fs", "0::/docker/abc\n",
+	    "40 22 0:30 /docker/abc/ @/m rw - cgroup2 none rw\n");
+	want_quota(&c, 3, "250000 100000", "m/cpu.max");
+	c = quota_mounted("fs", "0::/docker/abcdef\n", mi);
+	want_none(&c);
+	c = quota_mounted("fs", "0::/other\n", mi);
+	want_none(&c);
+	c = quota_mounted("fs", "0::/docker/abc\n",
+	    "40 22 0:30 /docker/../docker/abc @/m rw - cgroup2 none rw\n");
+	want_none(&c);
+	remove_root();
+}
+
+/* Malformed mountinfo lines are skipped (no separator, too few fields,
+ * a relative mount point, a line cut off at the file's end); an escape
+ * is undone only where it is one. */
+TEST_CASE(mountinfo_garbage_is_skipped)
+{
+	make_root();
+	file("m/cpu.max", "100000 100000\n");
+	file("fs/cpu.max", "200000 100000\n");
+	static const char *const bad[] = {
+		"40 22 0:30 / @/m rw cgroup2 none rw\n",
+		"40 22 0:30 / @/m rw - cgroup2 none\n",
+		"40 22 0:30 / m rw - cgroup2 none rw\n",
+		"40 22 / @/m - cgroup2 none rw\n",
+		"40 22 0:30 / @/m rw - cgroup2 none rw",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		/* Not a cgroup mount: the usual place, fs/cpu.max. */
+		struct skua__cpus c = quota_mounted("fs", "0::/\n", bad[i]);
+		if (!c.quota || c.quota_cpus == 1)
+			FAIL("mountinfo line %zu: %s", i, c.quota ?
+			    "read the mount it should skip" : "no quota");
+	}
+	/* "\\96" is no escape (9 is not an octal digit): a name. */
+	file("\\96/cpu.max", "300000 100000\n");
+	struct skua__cpus c = quota_mounted("fs", "0::/\n",
+	    "40 22 0:30 / @/\\96 rw - cgroup2 none rw\n");
+	want_quota(&c, 3, "300000 100000", "\\96/cpu.max");
+	remove_root();
+}
+
 TEST_CASE(this_machine_default_workers_within_the_mask)
 {
 	struct skua__cpus c;
@@ -352,6 +484,9 @@ static const struct test_case cases[] = {
 	TEST_ENTRY(v1_cpu_hierarchy_under_each_mount_name),
 	TEST_ENTRY(v1_parents_and_v1_beside_v2),
 	TEST_ENTRY(garbage_counts_as_no_quota),
+	TEST_ENTRY(mountinfo_names_the_mounts),
+	TEST_ENTRY(mountinfo_root_below_the_hierarchy_top),
+	TEST_ENTRY(mountinfo_garbage_is_skipped),
 	TEST_ENTRY(this_machine_default_workers_within_the_mask),
 	TEST_END,
 };
