@@ -10,9 +10,12 @@
  * dequeues it).  Running is claimed by a CAS on status, so a worker that
  * waits for a future nobody started yet runs it itself, and the queue entry
  * then finds it claimed and only drops its reference.  Cancelling is the
- * same CAS to another final state; the queue entry then counts it as
- * drained (pool->pending), so skua_pool_destroy waits for the entry too and
- * nothing stays queued behind a destroyed pool.
+ * same CAS to another final state, and the canceller, after the future's
+ * done-callbacks, counts it out of pool->pending (a worker that drops the
+ * entry meanwhile must not: skua_pool_destroy could return while the
+ * callbacks run).  Entries of finished futures left in the queues are
+ * dropped by the workers and blocking threads, which drain every queue
+ * before they exit.
  */
 #include "future.h"
 #include "inject.h"
@@ -88,11 +91,26 @@ static void future_finished(skua_future *f, uint32_t old)
 	}
 }
 
-/* Counted out of pool->pending; destroy and wait_any may be waiting. */
+/* Counted out of pool->pending; destroy and wait_any may be waiting.
+ * The caller is a thread that destroy joins (a worker, a blocking
+ * thread), so p outlives the notify. */
 static void future_uncount(skua_pool *p)
 {
 	atomic_fetch_sub_explicit(&p->pending, 1, memory_order_seq_cst);
 	skua__ext_notify(p);
+}
+
+/* The same from any thread (a canceller): once pending is 0, destroy may
+ * free p, so it also waits until no such thread is between its decrement
+ * and the end of its notify (p->uncounting; lib/park.md, "Waiters").
+ * seq_cst increment: before the decrement in the order that destroy's
+ * loads of pending, then uncounting, read; release decrement: our reads
+ * of p happen before destroy's acquire load and its free. */
+static void future_uncount_any_thread(skua_pool *p)
+{
+	atomic_fetch_add_explicit(&p->uncounting, 1, memory_order_seq_cst);
+	future_uncount(p);
+	atomic_fetch_sub_explicit(&p->uncounting, 1, memory_order_release);
 }
 
 void skua__future_run_claimed(skua_future *f)
@@ -119,11 +137,10 @@ void skua__future_run_claimed(skua_future *f)
 
 void skua__future_run_queued(skua_future *f)
 {
+	/* Claimed already (a waiter ran it) or cancelled: counted out by
+	 * whoever did that; only the entry's reference is left. */
 	if (skua__future_claim(f))
 		skua__future_run_claimed(f);
-	else if ((atomic_load_explicit(&f->status, memory_order_acquire) &
-	    SKUA__F_STATE) == SKUA__F_CANCELLED)
-		future_uncount(f->pool); /* the cancelled entry is drained */
 	future_unref(f);
 }
 
@@ -224,9 +241,13 @@ int skua_future_cancel(skua_future *f)
 			break;
 	}
 	future_finished(f, e);
-	/* Outside wait_any sleepers look at the set again.  The pool is
-	 * alive: the queue entry still counts in pending, so destroy waits. */
-	skua__ext_notify(f->pool);
+	/* Counted out only now, after the callbacks: until then the future
+	 * counts in pending, so destroy waits and the pool is alive (the
+	 * callbacks may spawn onto it).  This also wakes wait_any sleepers.
+	 * In the child of a fork() the inherited pool may be freed already
+	 * (destroy frees it at once there): not touched. */
+	if (!skua__future_forked(f))
+		future_uncount_any_thread(f->pool);
 	return 0;
 }
 

@@ -111,8 +111,9 @@ static skua_pool *first_pool(skua_future *const *fs, size_t n)
 }
 
 /* wait_any's sleep: on the pool's done_seq (lib/park.md, "waiters"), or,
- * for futures of several pools, polls with a sleep that backs off to 1 ms
- * (no one futex covers them all). */
+ * for futures of several pools or on a worker of another pool, polls with
+ * a sleep that backs off to 1 ms (no one futex covers them all; p may be
+ * destroyed while a task of another pool waits). */
 static bool sleep_any(skua_future *const *fs, size_t n, size_t *index,
     uint64_t deadline)
 {
@@ -122,7 +123,12 @@ static bool sleep_any(skua_future *const *fs, size_t n, size_t *index,
 
 	for (size_t i = 0; i < n; i++)
 		mixed |= fs[i] != NULL && fs[i]->pool != p;
-	if (mixed) {
+	/* A worker of another pool polls too: the limit below (return
+	 * before p's destroy) is documented for outside threads, and a task
+	 * of another pool cannot know when p's owner destroys it.  A worker
+	 * of p itself is safe: its running task holds p's destroy back. */
+	skua_worker *w = skua__tls_worker;
+	if (mixed || (w != NULL && w->pool != p)) {
 		long ns = 1000;
 		while (!any_done(fs, n, index)) {
 			if (past(deadline))

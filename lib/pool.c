@@ -186,6 +186,7 @@ static skua_pool *pool_alloc(const struct settings *st)
 	p->fork_gen = skua__fork_generation();
 	skua__park_init(p, p->n); /* workers start searching */
 	atomic_init(&p->pending, 0);
+	atomic_init(&p->uncounting, 0);
 	atomic_init(&p->shutdown, 0);
 	if (pthread_mutex_init(&p->spare_lock, NULL) != 0)
 		goto no_lock;
@@ -280,6 +281,16 @@ static void wait_drained(skua_pool *p)
 	}
 }
 
+/* A canceller may still be in its notify after its decrement of pending
+ * (lib/future.c): wait until none is, just before the free.  Short: at
+ * most the rest of a futex wake; yields in case that thread lost its
+ * CPU.  Acquire: its reads of the pool happen before the free. */
+static void wait_uncounted(skua_pool *p)
+{
+	while (atomic_load_explicit(&p->uncounting, memory_order_acquire) != 0)
+		sched_yield();
+}
+
 static void stats_print(skua_pool *p)
 {
 	skua_worker_stats t;
@@ -318,6 +329,7 @@ int skua_pool_destroy(skua_pool *p)
 	if (p->trace_path != NULL)
 		skua__trace_write(p);
 	skua__profile_pool_write(p);
+	wait_uncounted(p);
 	pool_free(p);
 	if (last)
 		skua__par_env_warn_unused();

@@ -65,6 +65,9 @@ struct skua_pool {
 	_Atomic uint32_t ext_waiters;
 	/* Submitted futures not finished yet; destroy waits for 0. */
 	_Atomic uint64_t pending SKUA_ALIGNED;
+	/* Cancellers between their decrement of pending and the end of its
+	 * notify; destroy waits for 0 before it frees (lib/future.c). */
+	_Atomic uint32_t uncounting;
 	_Atomic int shutdown;
 
 	uint64_t fork_gen;   /* lib/fork.c: fork() detection */

@@ -87,7 +87,8 @@ SKUA_API int skua_future_wait_all(skua_future *const *fs, size_t n);
  * NULL entries are skipped, so a caller may NULL out the futures it has
  * taken.  From an outside thread it sleeps on the pool: it must return
  * before the pool is destroyed (skua_future_get and wait_all have no such
- * limit).
+ * limit; nor has a task of another pool, which polls, at most 1 ms
+ * apart, instead of sleeping on this one).
  * RETURNS 0; -EINVAL (fs or index NULL, n == 0, or every entry NULL);
  * -ECHILD (as skua_future_get, when none is done).  On every error
  * *index is SIZE_MAX (when index is not NULL).
