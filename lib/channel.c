@@ -25,6 +25,7 @@
  */
 #include "channel.h"
 #include "park.h"
+#include "test_hooks.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -58,6 +59,40 @@ static void post(skua_channel *ch, struct skua__ch_side *s,
 	skua__futex_wake(&s->seq, n);
 }
 
+/*
+ * Pass a wake on (lib/channel.md, "Only the head matters, and the wake
+ * is passed on"): we just finished at position pos.  A sleeper of side s
+ * that a later position's P3 woke may have re-checked pos while we were
+ * still copying, found nothing, and slept again; if the cell of pos + 1
+ * is ready for that side (its seq is `ready`), wake one of s now.
+ */
+static void pass_on(skua_channel *ch, struct skua__ch_side *s, uint64_t pos,
+    uint64_t ready, bool closed_wakes_all)
+{
+	if (SKUA_LIKELY(atomic_load_explicit(&s->waiters,
+	    memory_order_seq_cst) == 0))
+		return;
+	if (atomic_load_explicit(&cell_at(ch, pos + 1)->seq,
+	    memory_order_seq_cst) == ready)
+		post(ch, s, closed_wakes_all);
+}
+
+static _Atomic(void (*)(bool)) copy_hook; /* skua__test_channel_copy_hook */
+
+void skua__test_channel_copy_hook(void (*fn)(bool sending))
+{
+	atomic_store_explicit(&copy_hook, fn, memory_order_relaxed);
+}
+
+/* Between taking a turn and copying: where a test stalls a copy. */
+static inline void before_copy(bool sending)
+{
+	void (*fn)(bool) = atomic_load_explicit(&copy_hook,
+	    memory_order_relaxed);
+	if (SKUA_UNLIKELY(fn != NULL))
+		fn(sending);
+}
+
 int skua__ch_send_once(skua_channel *ch, const void *elem)
 {
 	uint64_t t = atomic_load_explicit(&ch->tail, memory_order_seq_cst);
@@ -84,10 +119,14 @@ int skua__ch_send_once(skua_channel *ch, const void *elem)
 			t = atomic_load_explicit(&ch->tail, memory_order_seq_cst);
 		}
 	}
+	before_copy(true);
 	memcpy(c->data, elem, ch->elem_size);
 	/* P1: seq_cst, the release of the bytes and the publish step. */
 	atomic_store_explicit(&c->seq, 2 * t + 1, memory_order_seq_cst);
 	post(ch, &ch->recv_side, true);
+	/* A sender woken by the receive that freed t + 1's cell may have
+	 * found t, still ours, and slept again. */
+	pass_on(ch, &ch->send_side, t, 2 * (t + 1), false);
 	return 0;
 }
 
@@ -121,10 +160,14 @@ int skua__ch_recv_once(skua_channel *ch, void *elem)
 			h = atomic_load_explicit(&ch->head, memory_order_seq_cst);
 		}
 	}
+	before_copy(false);
 	memcpy(elem, c->data, ch->elem_size);
 	/* P1 for the senders: the cell is free for position h + cap. */
 	atomic_store_explicit(&c->seq, 2 * (h + ch->cap), memory_order_seq_cst);
 	post(ch, &ch->send_side, false);
+	/* A receiver woken by the send of h + 1 may have found h, still
+	 * being copied in, and slept again. */
+	pass_on(ch, &ch->recv_side, h, 2 * (h + 1) + 1, true);
 	return 0;
 }
 

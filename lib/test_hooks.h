@@ -26,5 +26,9 @@ void skua__test_park_hold_always(bool on);
 /* lib/blocking.c: blocking threads retire after ms idle (0: the
  * library's 5 s), so that a test sees retiring and restarting soon. */
 void skua__test_blocking_retire_ms(unsigned ms);
+/* lib/channel.c: call fn(sending) in every send and receive after it
+ * took its position and before it copies (NULL: none), so that a test
+ * can hold a copy in progress. */
+void skua__test_channel_copy_hook(void (*fn)(bool sending));
 
 #endif /* SKUA_TEST_HOOKS_H */
