@@ -67,10 +67,12 @@ static void post(skua_channel *ch, struct skua__ch_side *s,
  * is ready for that side (its seq is `ready`), wake one of s now.
  */
 static void pass_on(skua_channel *ch, struct skua__ch_side *s, uint64_t pos,
-    uint64_t ready, bool closed_wakes_all)
+    uint64_t ready, bool counted, bool closed_wakes_all)
 {
+	/* Others than us: a wake for ourselves would be a system call for
+	 * nothing on every re-check that succeeds. */
 	if (SKUA_LIKELY(atomic_load_explicit(&s->waiters,
-	    memory_order_seq_cst) == 0))
+	    memory_order_seq_cst) <= (uint32_t)counted))
 		return;
 	if (atomic_load_explicit(&cell_at(ch, pos + 1)->seq,
 	    memory_order_seq_cst) == ready)
@@ -93,7 +95,7 @@ static inline void before_copy(bool sending)
 		fn(sending);
 }
 
-int skua__ch_send_once(skua_channel *ch, const void *elem)
+int skua__ch_send_once(skua_channel *ch, const void *elem, bool counted)
 {
 	uint64_t t = atomic_load_explicit(&ch->tail, memory_order_seq_cst);
 	struct skua__ch_cell *c;
@@ -126,7 +128,7 @@ int skua__ch_send_once(skua_channel *ch, const void *elem)
 	post(ch, &ch->recv_side, true);
 	/* A sender woken by the receive that freed t + 1's cell may have
 	 * found t, still ours, and slept again. */
-	pass_on(ch, &ch->send_side, t, 2 * (t + 1), false);
+	pass_on(ch, &ch->send_side, t, 2 * (t + 1), counted, false);
 	return 0;
 }
 
@@ -140,7 +142,7 @@ static int recv_empty(skua_channel *ch, uint64_t h)
 	return -EAGAIN;
 }
 
-int skua__ch_recv_once(skua_channel *ch, void *elem)
+int skua__ch_recv_once(skua_channel *ch, void *elem, bool counted)
 {
 	uint64_t h = atomic_load_explicit(&ch->head, memory_order_seq_cst);
 	struct skua__ch_cell *c;
@@ -167,7 +169,8 @@ int skua__ch_recv_once(skua_channel *ch, void *elem)
 	post(ch, &ch->send_side, false);
 	/* A receiver woken by the send of h + 1 may have found h, still
 	 * being copied in, and slept again. */
-	pass_on(ch, &ch->recv_side, h, 2 * (h + 1) + 1, true);
+	pass_on(ch, &ch->recv_side, h, 2 * (h + 1) + 1, counted,
+	    true);
 	return 0;
 }
 
@@ -175,14 +178,14 @@ int skua_channel_try_send(skua_channel *ch, const void *elem)
 {
 	if (ch == NULL || elem == NULL)
 		return -EINVAL;
-	return skua__ch_send_once(ch, elem);
+	return skua__ch_send_once(ch, elem, false);
 }
 
 int skua_channel_try_recv(skua_channel *ch, void *elem)
 {
 	if (ch == NULL || elem == NULL)
 		return -EINVAL;
-	return skua__ch_recv_once(ch, elem);
+	return skua__ch_recv_once(ch, elem, false);
 }
 
 int skua_channel_close(skua_channel *ch)

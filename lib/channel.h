@@ -62,8 +62,10 @@ struct skua_channel {
 };
 
 /* The ring, without waiting (lib/channel.c).  0, -EAGAIN (full / empty,
- * or the cell's previous owner is still copying), -EPIPE. */
-int skua__ch_send_once(skua_channel *ch, const void *elem);
-int skua__ch_recv_once(skua_channel *ch, void *elem);
+ * or the cell's previous owner is still copying), -EPIPE.  `counted`:
+ * the caller is registered in its own side's waiters (the re-check W3),
+ * so that the wake it passes on is for another sleeper, not itself. */
+int skua__ch_send_once(skua_channel *ch, const void *elem, bool counted);
+int skua__ch_recv_once(skua_channel *ch, void *elem, bool counted);
 
 #endif

@@ -48,16 +48,17 @@
 #define SPIN_NS 2000u
 #define YIELD_NS 5000u
 
-typedef int (*ch_op)(skua_channel *ch, void *elem);
+/* counted: the caller is between W2 and W5 (lib/channel.h). */
+typedef int (*ch_op)(skua_channel *ch, void *elem, bool counted);
 
-static int op_send(skua_channel *ch, void *elem)
+static int op_send(skua_channel *ch, void *elem, bool counted)
 {
-	return skua__ch_send_once(ch, elem);
+	return skua__ch_send_once(ch, elem, counted);
 }
 
-static int op_recv(skua_channel *ch, void *elem)
+static int op_recv(skua_channel *ch, void *elem, bool counted)
 {
-	return skua__ch_recv_once(ch, elem);
+	return skua__ch_recv_once(ch, elem, counted);
 }
 
 /* Poll op for SPIN_NS, then yield until YIELD_NS; -EAGAIN if nothing
@@ -66,7 +67,7 @@ static int poll_op(skua_channel *ch, void *elem, ch_op op, uint64_t deadline)
 {
 	uint64_t start = skua__now_ns();
 	for (unsigned i = 1;; i++) {
-		int rc = op(ch, elem);
+		int rc = op(ch, elem, false);
 		if (rc != -EAGAIN)
 			return rc;
 		if (i % 16 != 0) {
@@ -96,7 +97,7 @@ static int sleep_once(skua_channel *ch, void *elem, ch_op op,
 	/* W2: register (seq_cst RMW, before the re-check's loads). */
 	atomic_fetch_add_explicit(&s->waiters, 1, memory_order_seq_cst);
 	/* W3: re-check with seq_cst loads. */
-	int rc = op(ch, elem);
+	int rc = op(ch, elem, true);
 	/* W4: sleep unless the count moved since W1. */
 	if (rc == -EAGAIN && !past(deadline))
 		skua__futex_wait(&s->seq, seen, time_left(deadline));
@@ -112,7 +113,7 @@ static int sleep_until(skua_channel *ch, void *elem, ch_op op,
 	for (;;) {
 		int rc = sleep_once(ch, elem, op, s, deadline);
 		if (rc == -EAGAIN)
-			rc = op(ch, elem); /* after W5: also the last look */
+			rc = op(ch, elem, false); /* after W5: also the last look */
 		if (rc != -EAGAIN)
 			return rc;
 		if (past(deadline))
@@ -129,7 +130,7 @@ static int sleep_until(skua_channel *ch, void *elem, ch_op op,
 static int wait_op(skua_channel *ch, void *elem, ch_op op,
     struct skua__ch_side *s, uint64_t deadline)
 {
-	int rc = op(ch, elem);
+	int rc = op(ch, elem, false);
 	if (rc != -EAGAIN)
 		return rc;
 	if (past(deadline))
@@ -155,7 +156,7 @@ int skua_channel_send(skua_channel *ch, const void *elem)
 {
 	if (ch == NULL || elem == NULL)
 		return -EINVAL;
-	int rc = skua__ch_send_once(ch, elem);
+	int rc = skua__ch_send_once(ch, elem, false);
 	if (rc != -EAGAIN)
 		return rc;
 	/* The cast drops const only to share ch_op: op_send never writes. */
@@ -167,7 +168,7 @@ int skua_channel_recv(skua_channel *ch, void *elem)
 {
 	if (ch == NULL || elem == NULL)
 		return -EINVAL;
-	int rc = skua__ch_recv_once(ch, elem);
+	int rc = skua__ch_recv_once(ch, elem, false);
 	if (rc != -EAGAIN)
 		return rc;
 	return wait_op(ch, elem, op_recv, &ch->recv_side, NO_DEADLINE);
