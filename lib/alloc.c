@@ -81,6 +81,8 @@ void *skua__malloc_aligned(size_t size)
 	return mallocx(size, MALLOCX_ALIGN(SKUA_CACHELINE) | MALLOCX_ZERO);
 #else
 	void *p = NULL;
+	if (size > SIZE_MAX - (SKUA_CACHELINE - 1))
+		return NULL; /* the round-up below would wrap to 0 */
 	size = (size + SKUA_CACHELINE - 1) & ~(size_t)(SKUA_CACHELINE - 1);
 	if (posix_memalign(&p, SKUA_CACHELINE, size) != 0)
 		return NULL;

@@ -92,7 +92,11 @@ static bool fill(struct stream *s, struct batch *b)
 static void finish(struct stream *s, struct batch *b)
 {
 	if (b->f != NULL) {
-		skua_future_get(b->f, NULL);
+		/* -ECHILD in the child of a fork(): the batch never ran here,
+		 * its results were never written.  Stop, delivering none. */
+		int rc = skua_future_get(b->f, NULL);
+		if (rc != 0 && s->stop == 0)
+			s->stop = rc;
 		skua_future_release(b->f);
 		b->f = NULL;
 	}
@@ -129,7 +133,12 @@ static struct batch *next_ready(struct stream *s)
 			return &s->batches[k];
 	}
 	size_t k = 0;
-	skua_future_wait_any(s->fs, s->nb, &k);
+	if (skua_future_wait_any(s->fs, s->nb, &k) != 0) {
+		/* -ECHILD (a fork() child): none will be done here.  Any
+		 * batch in flight; finish's get then stops the stream. */
+		for (k = 0; k + 1 < s->nb && s->batches[k].count == 0; k++)
+			;
+	}
 	return &s->batches[k];
 }
 

@@ -50,9 +50,12 @@ typedef int (*skua_imap_out_fn)(void *item, void *result, size_t seq,
  * RETURNS 0 when the stream ended and every result was delivered; next()'s
  * negative value; out()'s non-zero value; or an error.
  * ERRORS  -EINVAL (pool, next, fn or out NULL, window 0 or over
- *         SKUA_IMAP_WINDOW_MAX), -ENOMEM (nothing was taken from next()
- *         when it is returned at the start; later, the items in flight
- *         finish first), -ECHILD (pool inherited across fork()).
+ *         SKUA_IMAP_WINDOW_MAX), -ENOMEM (only at the start, before
+ *         anything is taken from next(); later, a batch that cannot be
+ *         handed to the pool runs on the calling thread), -ECHILD (pool
+ *         inherited across fork(); or the process forked in next() or
+ *         out() and this is the child: the stream stops there, and no
+ *         result of a batch that was in flight is delivered).
  * THREAD SAFETY: any thread; a worker of pool helps run fn while it waits.
  */
 SKUA_API int skua_imap(skua_pool *pool, skua_imap_next_fn next,
