@@ -240,6 +240,11 @@ static pthread_mutex_t warned_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *warned[WARNED_MAX];
 static unsigned warned_n;
 
+pthread_mutex_t *skua__env_warned_lock(void)
+{
+	return &warned_lock;
+}
+
 static bool first_time(const char *name, const char *value, bool strict)
 {
 	size_t n = strlen(name), v = strlen(value);

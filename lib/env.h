@@ -10,6 +10,7 @@
 #ifndef SKUA_ENV_H
 #define SKUA_ENV_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -113,6 +114,9 @@ int skua__env_check_unknown(bool strict);
  * bytes (then "...").  len >= 8; 64 * 4 + 8 holds any value.
  */
 void skua__env_quote(const char *v, char *buf, size_t len);
+
+/* The lock of the warned-once table (held across fork(): lib/fork.h). */
+pthread_mutex_t *skua__env_warned_lock(void);
 
 /*
  * skua__env_settings (lib/display_env.c) - called by skua_pool_create once

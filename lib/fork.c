@@ -4,8 +4,10 @@
  * copies of the parent's pools cannot run anything: every call on them
  * returns -ECHILD, and skua_pool_destroy frees their memory without
  * joining.  So that the copied memory is consistent, the parent quiesces
- * around fork() (pthread_atfork): it takes the registry lock and every
- * pool's mutexes in prepare, and releases them in both parent and child.
+ * around fork() (pthread_atfork): it takes the registry lock, every
+ * pool's mutexes and the process-wide mutexes that lib/pool.c names
+ * (chunk variables, warnings, call sites) in prepare, and releases them
+ * in both parent and child.
  * The lock-free parts (deques, counters) are consistent in any state.  The
  * child bumps the fork generation, which marks every inherited pool (each
  * remembers the generation it was made in).
@@ -23,6 +25,12 @@ static _Atomic(fork_hook) hook_given; /* skua__fork_init's argument */
 static fork_hook child_hook;          /* set once, before any fork */
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct skua__fork_entry *registry;
+/* skua__fork_init's globals: given (atomics, read once by
+ * atfork_register) and kept (set once, before any fork). */
+static pthread_mutex_t *const *_Atomic globals_given;
+static _Atomic unsigned nglobals_given;
+static pthread_mutex_t *globals[SKUA__FORK_GLOBALS];
+static unsigned nglobals;
 
 static void atfork_prepare(void)
 {
@@ -30,10 +38,14 @@ static void atfork_prepare(void)
 	for (struct skua__fork_entry *e = registry; e != NULL; e = e->next)
 		for (unsigned i = 0; i < e->nlocks; i++)
 			pthread_mutex_lock(e->locks[i]);
+	for (unsigned i = 0; i < nglobals; i++)
+		pthread_mutex_lock(globals[i]);
 }
 
 static void atfork_release(void)
 {
+	for (unsigned i = nglobals; i-- > 0;)
+		pthread_mutex_unlock(globals[i]);
 	for (struct skua__fork_entry *e = registry; e != NULL; e = e->next)
 		for (unsigned i = e->nlocks; i-- > 0;)
 			pthread_mutex_unlock(e->locks[i]);
@@ -52,13 +64,24 @@ static void atfork_child(void)
 static void atfork_register(void)
 {
 	child_hook = atomic_load_explicit(&hook_given, memory_order_relaxed);
+	pthread_mutex_t *const *g = atomic_load_explicit(&globals_given,
+	    memory_order_relaxed);
+	unsigned n = atomic_load_explicit(&nglobals_given,
+	    memory_order_relaxed);
+	for (nglobals = 0; g != NULL && nglobals < n &&
+	    nglobals < SKUA__FORK_GLOBALS; nglobals++)
+		globals[nglobals] = g[nglobals];
 	pthread_atfork(atfork_prepare, atfork_release, atfork_child);
 }
 
-void skua__fork_init(void (*child)(void))
+void skua__fork_init(void (*child)(void), pthread_mutex_t *const *g,
+    unsigned n)
 {
-	/* Relaxed: pthread_once orders it before atfork_register's load. */
+	/* Relaxed: pthread_once orders them before atfork_register's loads
+	 * (a racing caller's array is alive too: it waits in pthread_once). */
 	atomic_store_explicit(&hook_given, child, memory_order_relaxed);
+	atomic_store_explicit(&globals_given, g, memory_order_relaxed);
+	atomic_store_explicit(&nglobals_given, n, memory_order_relaxed);
 	pthread_once(&atfork_once, atfork_register);
 }
 

@@ -22,13 +22,22 @@ struct skua__fork_entry {
 	unsigned nlocks;
 };
 
+#define SKUA__FORK_GLOBALS 4
+
 /*
  * skua__fork_init - install the fork handlers, once per process.  child
  * runs in the child of a fork() after the generation moved and before the
- * locks are released (every caller passes the same function; the first
- * one's is kept).
+ * locks are released.  globals[0..n) (n <= SKUA__FORK_GLOBALS) are
+ * process-wide mutexes of other units, held across fork() too, so that
+ * the child inherits them unlocked and their data consistent (a child
+ * whose copy of a lock was held by a thread of the parent would wait on
+ * it forever).  Each must be a leaf but for the ones after it: taken
+ * after every pool's locks, in this order, while no holder of one waits
+ * for a pool's lock or an earlier one.  Every caller passes the same
+ * arguments; the first one's are kept.
  */
-void skua__fork_init(void (*child)(void));
+void skua__fork_init(void (*child)(void), pthread_mutex_t *const *globals,
+    unsigned n);
 /* List e (its locks filled in) / take it off the list; remove returns
  * true when e was the last entry listed, false also when e was not. */
 void skua__fork_register(struct skua__fork_entry *e);

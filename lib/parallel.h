@@ -90,6 +90,8 @@ int skua__par_chunk_resolve(const skua_par_opts *o, size_t *chunk,
  * that did run.
  */
 void skua__par_env_warn_unused(void);
+/* The lock of the chunk variables' cache (held across fork(): lib/fork.h). */
+pthread_mutex_t *skua__par_env_lock(void);
 
 /* lib/parallel.c: the automatic chunk's target time, SKUA_PAR_CHUNK_TARGET_NS
  * or, where a clock read is slow, 100 of them (the clock's share of a

@@ -33,6 +33,11 @@ struct site_entry {
 };
 
 static pthread_mutex_t env_lock = PTHREAD_MUTEX_INITIALIZER;
+
+pthread_mutex_t *skua__par_env_lock(void)
+{
+	return &env_lock;
+}
 static _Atomic int global_ready;
 static uint64_t global_value;
 static bool global_bad;

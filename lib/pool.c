@@ -19,6 +19,7 @@
 #include "park.h"
 #include "pin.h"
 #include "profile.h"
+#include "site.h"
 #include "spare.h"
 #include "stack_guard.h"
 #include "stats.h"
@@ -239,7 +240,13 @@ int skua_pool_create(const skua_config *cfg, skua_pool **out)
 	}
 	if (!config_ok(cfg))
 		return -EINVAL;
-	skua__fork_init(pool_atfork_child);
+	/* The process-wide locks, leaves in this order: the chunk
+	 * variables' cache (which warns under it), the warned-once table,
+	 * the call sites. */
+	pthread_mutex_t *const globals[] = { skua__par_env_lock(),
+		skua__env_warned_lock(), skua__site_lock() };
+	skua__fork_init(pool_atfork_child, globals,
+	    sizeof globals / sizeof globals[0]);
 	skua__stack_guard_install();
 
 	struct settings st;

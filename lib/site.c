@@ -23,6 +23,11 @@ static struct skua__site sites[SKUA__SITES];
 static _Atomic unsigned site_count;
 static pthread_mutex_t site_lock = PTHREAD_MUTEX_INITIALIZER;
 
+pthread_mutex_t *skua__site_lock(void)
+{
+	return &site_lock;
+}
+
 static bool site_is(const struct skua__site *s, const char *name,
     const void *fn)
 {

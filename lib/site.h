@@ -11,6 +11,7 @@
 #ifndef SKUA_SITE_H
 #define SKUA_SITE_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 #define SKUA__SITES 256          /* distinct sites a process may have */
@@ -29,6 +30,8 @@ struct skua__site {
  * full or out of memory.  Thread-safe.
  */
 unsigned skua__site_id(const char *name, const void *fn);
+/* The lock of the site table (held across fork(): lib/fork.h). */
+pthread_mutex_t *skua__site_lock(void);
 
 /* skua__site_get - the site numbered id (SKUA__SITE_OTHER: name "other"). */
 struct skua__site skua__site_get(unsigned id);

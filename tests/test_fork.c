@@ -7,10 +7,15 @@
  */
 #include "test.h"
 #include "blocking.h" /* skua__tls_blocking_pool */
+#include "env.h"      /* skua__env_warned_lock */
+#include "parallel.h" /* skua__par_env_lock */
+#include "site.h"     /* skua__site_lock */
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <sys/wait.h>
+#include <time.h>
 
 
 static void *busy(void *arg)
@@ -169,11 +174,89 @@ TEST_CASE(fork_from_blocking_job_child_recreates_pool)
 	ASSERT_OK(skua_pool_destroy(p));
 }
 
+/* (e) A thread of the parent holds one of the process-wide locks (the
+ * chunk variables' cache, the warned-once table, the call sites) while
+ * another forks: the child must inherit it unlocked, or its first loop
+ * on a new call site waits forever (an independent review saw 2 children
+ * of 200 hang).  fork() waits for the holder; the child checks each lock
+ * with a trylock and, outside the sanitizers, runs a loop on a new site. */
+struct held_lock {
+	pthread_mutex_t *lock;
+	_Atomic int held;
+};
+
+static void *hold_lock(void *arg)
+{
+	struct held_lock *h = arg;
+	pthread_mutex_lock(h->lock);
+	atomic_store(&h->held, 1);
+	struct timespec ts = { 0, 30000000 };
+	nanosleep(&ts, NULL);
+	pthread_mutex_unlock(h->lock);
+	return NULL;
+}
+
+static void add_range(size_t lo, size_t hi, void *ctx)
+{
+	atomic_fetch_add((_Atomic long *)ctx, (long)(hi - lo));
+}
+
+static int child_locks(pthread_mutex_t *const *locks, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (pthread_mutex_trylock(locks[i]) != 0)
+			return 20 + i;
+		pthread_mutex_unlock(locks[i]);
+	}
+#if !defined(__SANITIZE_THREAD__) && !defined(__SANITIZE_ADDRESS__)
+	skua_pool *p = test_pool(2);
+	_Atomic long count = 0;
+	skua_par_opts o;
+	skua_par_opts_init(&o);
+	o.site = "forked_child_site";
+	if (skua_parallel_for(p, 0, 1000, &o, add_range, (void *)&count) != 0 ||
+	    atomic_load(&count) != 1000)
+		return 30;
+	if (skua_pool_destroy(p) != 0)
+		return 31;
+#endif
+	return 0;
+}
+
+TEST_CASE(fork_while_a_process_wide_lock_is_held)
+{
+	skua_pool *p = test_pool(1); /* installs the fork handlers */
+	pthread_mutex_t *const locks[] = { skua__par_env_lock(),
+		skua__env_warned_lock(), skua__site_lock() };
+	for (int i = 0; i < 3; i++) {
+		struct held_lock h = { locks[i], 0 };
+		pthread_t t;
+		ASSERT_EQ(pthread_create(&t, NULL, hold_lock, &h), 0);
+		ASSERT(test_spin_until(&h.held, 5000));
+		fflush(NULL);
+		pid_t pid = fork();
+		ASSERT(pid >= 0);
+		if (pid == 0) {
+			alarm(20);
+			_exit(child_locks(locks, 3));
+		}
+		int status;
+		ASSERT_EQ(waitpid(pid, &status, 0), pid);
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			FAIL("fork while lock %d was held: the child's status "
+			    "%#x (exit 20+k: lock k inherited locked)", i,
+			    status);
+		ASSERT_EQ(pthread_join(t, NULL), 0);
+	}
+	ASSERT_OK(skua_pool_destroy(p));
+}
+
 static const struct test_case cases[] = {
 	TEST_ENTRY(child_of_idle_pool_gets_echild_and_new_pool_works),
 	TEST_ENTRY(child_of_busy_pool_gets_echild_parent_tasks_finish),
 	TEST_ENTRY(child_of_pool_with_blocking_threads_works),
 	TEST_ENTRY(fork_from_blocking_job_child_recreates_pool),
+	TEST_ENTRY(fork_while_a_process_wide_lock_is_held),
 	TEST_END,
 };
 
