@@ -450,6 +450,15 @@ static void tree_task(skua_worker *w, skua_task *t)
 static void tree_range(skua_worker *w, struct par_job *j, size_t a, size_t b,
     unsigned spread, void *acc)
 {
+	size_t c = j->chunk;
+	/* Out of memory, or stopped below every chunk of [a, b) (they start
+	 * at a * c or later; a < leaves, so a * c < n): the whole subtree is
+	 * skipped, not walked leaf by leaf (10^8 leaves after a stop at the
+	 * start took a second).  Its accumulator stays the identity: a
+	 * stopped or failed reduce returns no result. */
+	if (SKUA_UNLIKELY(atomic_load_explicit(&j->err, memory_order_relaxed) ||
+	    skua__par_stopped(j, a * c)))
+		return;
 	if (b - a > 1) {
 		size_t mid = a + (b - a) / 2;
 		unsigned sk = spread / 2, sg = spread - sk;
@@ -473,18 +482,14 @@ static void tree_range(skua_worker *w, struct par_job *j, size_t a, size_t b,
 		}
 		return;
 	}
-	if (SKUA_UNLIKELY(atomic_load_explicit(&j->err, memory_order_relaxed)))
-		return;
 	/* A leaf forks nothing, so a thief that asked since the last fork
 	 * would wait for the next one, a leaf or more away: answer it now
 	 * with the forks above us (relaxed, as skua_fork's look). */
 	if (SKUA_UNLIKELY(skua__deque_demanded(w)) &&
 	    skua__deque_has_private(w))
 		skua__expose(w);
-	size_t c = j->chunk, leaves = (j->n - 1) / c + 1;
-	if (SKUA_UNLIKELY(skua__par_stopped(j, a * c)))
-		return;
-	/* a < leaves, so a * c < n; b * c may not fit when b == leaves. */
+	/* b * c may not fit when b == leaves. */
+	size_t leaves = (j->n - 1) / c + 1;
 	size_t hi = b == leaves ? j->n : b * c;
 	if (SKUA_UNLIKELY(j->observed))
 		run_chunk_observed(w, j, a * c, hi, acc);
