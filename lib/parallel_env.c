@@ -42,6 +42,9 @@ static _Atomic int global_ready;
 static uint64_t global_value;
 static bool global_bad;
 static _Atomic(struct site_entry *) site_table[SITE_SLOTS];
+/* A site was read but not kept (the table full, or out of memory): the
+ * table no longer tells which variables the loops used. */
+static _Atomic bool sites_overflowed;
 
 static void global_chunk(uint64_t *value, bool *bad)
 {
@@ -130,6 +133,9 @@ static const struct site_entry *site_lookup(const char *site,
 	if (e != NULL)
 		/* Release: publishes the entry's fields to lock-free readers. */
 		atomic_store_explicit(&site_table[i], e, memory_order_release);
+	else
+		atomic_store_explicit(&sites_overflowed, true,
+		    memory_order_relaxed);
 	pthread_mutex_unlock(&env_lock);
 	return e != NULL ? e : tmp;
 }
@@ -173,6 +179,11 @@ void skua__par_env_warn_unused(void)
 	char seen[512];
 	bool listed = false;
 
+	/* More sites ran than the table keeps: a variable not found there
+	 * may well have been used, and a false "typo?" is worse than none. */
+	if (atomic_load_explicit(&sites_overflowed, memory_order_relaxed))
+		return;
+
 	for (char **ep = environ; ep != NULL && *ep != NULL; ep++) {
 		const char *v = *ep;
 		size_t len = strcspn(v, "=");
@@ -197,6 +208,7 @@ void skua__par_env_reset(void)
 {
 	pthread_mutex_lock(&env_lock);
 	atomic_store_explicit(&global_ready, 0, memory_order_relaxed);
+	atomic_store_explicit(&sites_overflowed, false, memory_order_relaxed);
 	for (unsigned i = 0; i < SITE_SLOTS; i++) {
 		free(atomic_load_explicit(&site_table[i], memory_order_relaxed));
 		atomic_store_explicit(&site_table[i], NULL,
