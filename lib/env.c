@@ -339,6 +339,19 @@ bool skua__env_strict(void)
 	return strict;
 }
 
+/* A site's character in its variable's name: ASCII letters upper-cased,
+ * digits kept, anything else '_'.  Not isalnum/toupper, which follow the
+ * program's locale: a Latin-1 locale would keep bytes that another
+ * process (skua-bench, the shell) turns into '_'. */
+static char site_char(unsigned char c)
+{
+	if (c >= 'a' && c <= 'z')
+		return (char)(c - 'a' + 'A');
+	if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+		return (char)c;
+	return '_';
+}
+
 bool skua__env_site_name(const char *prefix, const char *site, char *buf,
     size_t len)
 {
@@ -351,8 +364,7 @@ bool skua__env_site_name(const char *prefix, const char *site, char *buf,
 	for (i = 0; site[i] != '\0'; i++) {
 		if (p + 1 >= len)
 			return false;
-		unsigned char c = (unsigned char)site[i];
-		buf[p++] = isalnum(c) ? (char)toupper(c) : '_';
+		buf[p++] = site_char((unsigned char)site[i]);
 	}
 	buf[p] = '\0';
 	return true;

@@ -83,12 +83,16 @@ const char *skb_site_source(const skb_site *s)
 	return skb_chunk_sources[best];
 }
 
+/* As libskua names it (lib/env.c): ASCII only, whatever the locale. */
 void skb_site_env_name(const char *site, char *buf, size_t len)
 {
 	size_t o = (size_t)snprintf(buf, len, "SKUA_CHUNK_SIZE_");
-	for (; *site != '\0' && o + 1 < len; site++)
-		buf[o++] = isalnum((unsigned char)*site) ?
-		    (char)toupper((unsigned char)*site) : '_';
+	for (; *site != '\0' && o + 1 < len; site++) {
+		unsigned char c = (unsigned char)*site;
+		buf[o++] = c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') :
+		    (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ?
+		    (char)c : '_';
+	}
 	buf[o < len ? o : len - 1] = '\0';
 }
 
