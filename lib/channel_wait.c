@@ -34,6 +34,7 @@
 #include "spare.h"
 #include "worker.h"
 
+#include <ck_pr.h>
 #include <errno.h>
 #include <sched.h>
 
@@ -71,7 +72,7 @@ static int poll_op(skua_channel *ch, void *elem, ch_op op, uint64_t deadline)
 		if (rc != -EAGAIN)
 			return rc;
 		if (i % 16 != 0) {
-			__builtin_ia32_pause();
+			ck_pr_stall(); /* pause on x86, yield on arm64 */
 			continue;
 		}
 		uint64_t now = skua__now_ns();

@@ -18,6 +18,7 @@
 #include "spare.h"
 #include "worker.h"
 
+#include <ck_pr.h>
 #include <errno.h>
 #include <sched.h>
 #include <time.h>
@@ -216,7 +217,7 @@ static bool wait_outside(skua_future *const *fs, size_t n, bool all,
 		if (ready(fs, n, all, index, first))
 			return true;
 		if (i % 16 != 0 && spin_ns != 0) {
-			__builtin_ia32_pause();
+			ck_pr_stall(); /* pause on x86, yield on arm64 */
 			continue;
 		}
 		uint64_t now = skua__now_ns();
