@@ -142,7 +142,11 @@ static int read_settings(const skua_config *cfg, struct settings *st)
 		    "8M", &v);
 		st->stack = (size_t)v;
 	}
-	bad |= skua__env_get(SKUA__ENV_STATS, NULL, 0, "0", &v);
+	/* A field set wins over its variable, which is then not read (nor
+	 * warned about, nor failed on under SKUA_STRICT). */
+	v = 0;
+	if (cfg->stats == 0)
+		bad |= skua__env_get(SKUA__ENV_STATS, NULL, 0, "0", &v);
 	st->stats = cfg->stats != 0 || v == 1;
 	bad |= skua__env_get(SKUA__ENV_MAX_BLOCKING, NULL, 64, "64",
 	    &st->max_blocking);
@@ -240,11 +244,13 @@ int skua_pool_create(const skua_config *cfg, skua_pool **out)
 	}
 	if (!config_ok(cfg))
 		return -EINVAL;
-	/* The process-wide locks, leaves in this order: the chunk
+	/* The process-wide locks, in their nesting order: the chunk
 	 * variables' cache (which warns under it), the warned-once table,
-	 * the call sites. */
+	 * the live profiles (a write reads the call sites), the call
+	 * sites. */
 	pthread_mutex_t *const globals[] = { skua__par_env_lock(),
-		skua__env_warned_lock(), skua__site_lock() };
+		skua__env_warned_lock(), skua__profile_live_lock(),
+		skua__site_lock() };
 	skua__fork_init(pool_atfork_child, globals,
 	    sizeof globals / sizeof globals[0]);
 	skua__stack_guard_install();
@@ -263,6 +269,8 @@ int skua_pool_create(const skua_config *cfg, skua_pool **out)
 		pool_free(p);
 		return rc;
 	}
+	skua__trace_pool_started(p);
+	skua__profile_pool_started(p);
 	/* fork() quiesces the pool: these, in this order (lib/fork.c). */
 	p->reg.locks[0] = &p->spare_lock;
 	p->reg.locks[1] = &p->blk.lock;

@@ -92,12 +92,25 @@ int skua__profile_pool_init(struct skua_pool *p)
 	pf->t_create = skua__now_ns();
 	pthread_once(&exit_once, exit_register);
 	pthread_mutex_lock(&live_lock);
-	pf->number = ++pools_profiled;
 	pf->next = live;
 	live = pf;
 	pthread_mutex_unlock(&live_lock);
 	p->profile = pf;
 	return 0;
+}
+
+void skua__profile_pool_started(struct skua_pool *p)
+{
+	if (p->profile == NULL)
+		return;
+	pthread_mutex_lock(&live_lock);
+	p->profile->number = ++pools_profiled;
+	pthread_mutex_unlock(&live_lock);
+}
+
+pthread_mutex_t *skua__profile_live_lock(void)
+{
+	return &live_lock;
 }
 
 void skua__profile_pool_write(struct skua_pool *p)

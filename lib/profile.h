@@ -90,6 +90,12 @@ struct skua_worker;
 /* Pool create: allocate the pool's profile when SKUA_PROFILE is set.
  * Returns 0 or -ENOMEM. */
 int skua__profile_pool_init(struct skua_pool *p);
+/* The pool started (its create succeeds): number it, 1, 2, ... in the
+ * process, so that a failed create takes no number. */
+void skua__profile_pool_started(struct skua_pool *p);
+/* The lock of the live profiles (held across fork(): lib/fork.h); it
+ * nests the site table's lock (a write reads the sites' names). */
+pthread_mutex_t *skua__profile_live_lock(void);
 /* Pool destroy, after the workers stopped: append the pool's profile to
  * the SKUA_PROFILE file. */
 void skua__profile_pool_write(struct skua_pool *p);

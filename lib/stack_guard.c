@@ -73,27 +73,40 @@ static void on_segv(int sig, siginfo_t *si, void *uctx)
 {
 	(void)uctx;
 	uintptr_t a = (uintptr_t)si->si_addr;
-	if (stack_lo != 0 && a < stack_lo &&
+	/* si_addr means something only for a fault (si_code > 0). */
+	if (si->si_code > 0 && stack_lo != 0 && a < stack_lo &&
 	    a + SKUA_STACK_GUARD_SPAN >= stack_lo) {
 		char msg[256], *p = msg;
 		p = put_str(p, "skua: worker ");
 		p = put_uint(p, worker_index);
 		p = put_str(p, " overflowed its stack of ");
 		p = put_uint(p, stack_size / 1024);
-		p = put_str(p, " KiB: raise SKUA_STACK_SIZE (or "
-		    "skua_config.stack_size), e.g. SKUA_STACK_SIZE=");
-		p = put_uint(p, stack_size >= (1u << 20) ?
-		    2 * stack_size / (1u << 20) : 8);
-		p = put_str(p, "M\n");
+		/* Twice the size, within SKUA_STACK_SIZE's range (4G). */
+		size_t mib = stack_size / (1u << 20);
+		if (mib >= 4096) {
+			p = put_str(p, " KiB, the most SKUA_STACK_SIZE "
+			    "allows: recurse less deeply on a worker\n");
+		} else {
+			p = put_str(p, " KiB: raise SKUA_STACK_SIZE (or "
+			    "skua_config.stack_size), e.g. SKUA_STACK_SIZE=");
+			p = put_uint(p, mib == 0 ? 8 : mib >= 2048 ? 4096 :
+			    2 * mib);
+			p = put_str(p, "M\n");
+		}
 		ssize_t rc = write(STDERR_FILENO, msg, (size_t)(p - msg));
 		(void)rc;
 	}
-	/* Default action, then return: the instruction faults again. */
+	/* Default action, then return: the instruction faults again.  A
+	 * SIGSEGV that was sent (kill, raise, tgkill: si_code <= 0) has no
+	 * instruction to fault again: send it once more, to ourselves; it
+	 * stays pending until we return, then kills with the default. */
 	struct sigaction dfl;
 	memset(&dfl, 0, sizeof dfl);
 	dfl.sa_handler = SIG_DFL;
 	sigemptyset(&dfl.sa_mask);
 	sigaction(sig, &dfl, NULL);
+	if (si->si_code <= 0)
+		raise(sig);
 }
 
 static void install(void)

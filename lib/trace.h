@@ -68,9 +68,13 @@ void skua__trace_ext_event(struct skua__trace_ext *x, struct skua__trace_ev ev,
 
 /* lib/trace_write.c, above the worker layer: the pool's trace. */
 struct skua_pool;
-/* The pool's buffer for other threads, and its file number; 0 or
+/* The pool's buffer for other threads; 0 or
  * -ENOMEM.  From skua_pool_create when tracing. */
 int skua__trace_pool_init(struct skua_pool *p);
+/* The pool started (its create succeeds): its number, 1, 2, ... in the
+ * process (the file name's %n, or .N after the second), so that a failed
+ * create takes none. */
+void skua__trace_pool_started(struct skua_pool *p);
 void skua__trace_pool_free(struct skua_pool *p);
 /* Write the file; returns 0 or a negative errno. */
 int skua__trace_write(struct skua_pool *p);

@@ -37,9 +37,14 @@ int skua__trace_pool_init(skua_pool *p)
 {
 	if ((p->trace_ext = skua__trace_ext_new()) == NULL)
 		return -ENOMEM;
-	p->trace_number = atomic_fetch_add_explicit(&traced_pools, 1,
-	    memory_order_relaxed) + 1;
 	return 0;
+}
+
+void skua__trace_pool_started(skua_pool *p)
+{
+	if (p->trace_path != NULL)
+		p->trace_number = atomic_fetch_add_explicit(&traced_pools, 1,
+		    memory_order_relaxed) + 1;
 }
 
 void skua__trace_pool_free(skua_pool *p)

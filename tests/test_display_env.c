@@ -356,6 +356,22 @@ TEST_CASE(config_fields_win_and_bad_values_say_what_is_used)
 	HAS(out, "\" -> ignored (skua_config.trace is set)\n");
 	ASSERT_EQ(unlink(trace), 0);  /* the config's file was written */
 	ASSERT(unlink(trace2) != 0);  /* the variable's was not */
+	/* A bad SKUA_STATS beside skua_config.stats is not read either: no
+	 * warning, and no failure under SKUA_STRICT=1 (it was both). */
+	unsetenv("SKUA_STACK_SIZE");
+	unsetenv("SKUA_PIN");
+	unsetenv("SKUA_TRACE");
+	cfg.trace = NULL;
+	ASSERT_EQ(setenv("SKUA_STATS", "2", 1), 0);
+	ASSERT_EQ(setenv("SKUA_STRICT", "1", 1), 0);
+	out = create(&cfg, 0, 1);
+	HAS(out, "\n  SKUA_STATS=\"2\" -> ignored (skua_config.stats = 1)\n");
+	if (strstr(out, "SKUA_STATS=2") != NULL ||
+	    strstr(out, "using 0") != NULL)
+		FAIL("SKUA_STATS warned about beside skua_config.stats:\n%s",
+		    out);
+	unsetenv("SKUA_STRICT");
+	ASSERT_EQ(setenv("SKUA_PIN", "compact", 1), 0);
 	unsetenv("SKUA_STATS");
 	unsetenv("SKUA_PIN");
 

@@ -150,6 +150,49 @@ TEST_CASE(pool_create_joins_started_threads_when_one_fails)
 	}
 }
 
+/* A create that fails takes no trace or profile number: the process's
+ * one pool writes NAME.json (not NAME.2.json) and its profile says
+ * "pool":1 (an independent review saw .2 and 2). */
+TEST_CASE(failed_create_takes_no_trace_or_profile_number)
+{
+	char trace[64], trace2[64], prof[64];
+	snprintf(trace, sizeof trace, "/tmp/skua_test_tn_%d.json",
+	    (int)getpid());
+	snprintf(trace2, sizeof trace2, "/tmp/skua_test_tn_%d.2.json",
+	    (int)getpid());
+	snprintf(prof, sizeof prof, "/tmp/skua_test_pn_%d.jsonl",
+	    (int)getpid());
+	ASSERT_EQ(setenv("SKUA_TRACE", trace, 1), 0);
+	ASSERT_EQ(setenv("SKUA_PROFILE", prof, 1), 0);
+	skua_config cfg;
+	skua_config_init(&cfg);
+	cfg.workers = 2;
+	skua_pool *p;
+	skua__test_thread_fail_at(1);
+	ASSERT_EQ(skua_pool_create(&cfg, &p), -EAGAIN);
+	skua__test_thread_fail_at(0);
+	ASSERT_OK(skua_pool_create(&cfg, &p));
+	ASSERT_OK(skua_pool_destroy(p));
+	unsetenv("SKUA_TRACE");
+	unsetenv("SKUA_PROFILE");
+	bool named_1 = access(trace, F_OK) == 0;
+	bool named_2 = access(trace2, F_OK) == 0;
+	unlink(trace);
+	unlink(trace2);
+	FILE *f = fopen(prof, "r");
+	ASSERT(f != NULL);
+	char line[4096];
+	bool pool_1 = false;
+	while (fgets(line, sizeof line, f) != NULL)
+		pool_1 |= strstr(line, "\"pool\":1,") != NULL;
+	fclose(f);
+	unlink(prof);
+	if (!named_1 || named_2 || !pool_1)
+		FAIL("after a failed create: trace %s, %s; profile \"pool\":1 "
+		    "%s", named_1 ? "NAME.json" : "no NAME.json", named_2 ?
+		    "NAME.2.json" : "no NAME.2.json", pool_1 ? "yes" : "no");
+}
+
 TEST_CASE(failed_spawn_queues_nothing_and_pool_keeps_working)
 {
 	skua_pool *p = (skua_pool *)1;
@@ -261,6 +304,7 @@ static const struct test_case cases[] = {
 	TEST_ENTRY(null_and_out_of_range_arguments_are_einval),
 	TEST_ENTRY(pool_create_fails_cleanly_at_every_allocation),
 	TEST_ENTRY(pool_create_joins_started_threads_when_one_fails),
+	TEST_ENTRY(failed_create_takes_no_trace_or_profile_number),
 	TEST_ENTRY(failed_spawn_queues_nothing_and_pool_keeps_working),
 	TEST_ENTRY(outside_spawn_into_a_full_queue_without_memory_is_enomem),
 	TEST_END,

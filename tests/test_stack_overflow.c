@@ -110,9 +110,39 @@ TEST_CASE(other_fault_is_not)
 	}
 }
 
+/* A SIGSEGV that was sent (raise, kill), not a fault: it must kill as
+ * the default action does, also after the last pool is gone (the
+ * handler stays installed); it returned and the process went on before
+ * (an independent review). */
+TEST_CASE(sent_sigsegv_still_kills)
+{
+	bool ours = segv_is_default();
+	fflush(NULL);
+	pid_t pid = fork();
+	ASSERT(pid >= 0);
+	if (pid == 0) {
+		alarm(30);
+		skua_pool *p = test_pool(1);
+		if (skua_pool_destroy(p) != 0)
+			_exit(3);
+		raise(SIGSEGV);
+		_exit(5); /* still alive */
+	}
+	int st;
+	ASSERT_EQ(waitpid(pid, &st, 0), pid);
+	if (!ours) {
+		printf("SIGSEGV belongs to the runtime here: status %#x\n", st);
+		return;
+	}
+	if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGSEGV)
+		FAIL("raise(SIGSEGV) after a pool: status %#x (exit 5: the "
+		    "process went on)", st);
+}
+
 static const struct test_case cases[] = {
 	TEST_ENTRY(overflow_is_named),
 	TEST_ENTRY(other_fault_is_not),
+	TEST_ENTRY(sent_sigsegv_still_kills),
 	TEST_END,
 };
 
