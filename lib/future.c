@@ -223,6 +223,13 @@ int skua_spawn(skua_pool *pool, skua_fn fn, void *arg, skua_future **out)
 	return 0;
 }
 
+static _Thread_local skua_pool *cancelling; /* skua__future_cancelling_pool */
+
+skua_pool *skua__future_cancelling_pool(void)
+{
+	return cancelling;
+}
+
 int skua_future_cancel(skua_future *f)
 {
 	if (f == NULL)
@@ -240,7 +247,10 @@ int skua_future_cancel(skua_future *f)
 		    memory_order_relaxed))
 			break;
 	}
+	skua_pool *outer = cancelling; /* a callback may cancel too */
+	cancelling = f->pool;
 	future_finished(f, e);
+	cancelling = outer;
 	/* Counted out only now, after the callbacks: until then the future
 	 * counts in pending, so destroy waits and the pool is alive (the
 	 * callbacks may spawn onto it).  This also wakes wait_any sleepers.

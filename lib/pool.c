@@ -14,6 +14,7 @@
 #include "cpus.h"
 #include "env.h"
 #include "fork.h"
+#include "future.h"
 #include "inject.h"
 #include "parallel.h" /* skua__par_env_warn_unused */
 #include "park.h"
@@ -333,7 +334,8 @@ int skua_pool_destroy(skua_pool *p)
 		return 0;
 	}
 	skua_worker *w = skua__tls_worker;
-	if ((w != NULL && w->pool == p) || skua__tls_blocking_pool == p)
+	if ((w != NULL && w->pool == p) || skua__tls_blocking_pool == p ||
+	    skua__future_cancelling_pool() == p)
 		return -EDEADLK;
 	wait_drained(p);
 	bool last = skua__fork_unregister(&p->reg);

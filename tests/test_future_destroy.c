@@ -7,7 +7,8 @@
  * - in the child of a fork(), cancelling an inherited future after
  *   destroying the inherited pool touches no freed memory;
  * - skua_future_wait_any on a worker of another pool while the futures'
- *   pool is destroyed: it never sleeps on that pool's memory.
+ *   pool is destroyed: it never sleeps on that pool's memory;
+ * - a destroy from a done-callback that a cancel runs: -EDEADLK.
  * The last two are use-after-frees that the AddressSanitizer build of
  * this test catches; the first fails in every build when the callback
  * is still running after destroy returned.
@@ -205,11 +206,42 @@ TEST_CASE(wait_any_on_a_worker_of_another_pool_beside_destroy)
 	ASSERT_OK(skua_pool_destroy(q));
 }
 
+/* A done-callback that skua_future_cancel runs destroys the pool: the
+ * future still counts there, so destroy would wait for itself; -EDEADLK
+ * (it hung).  The pool is destroyed afterwards as usual. */
+static _Atomic int destroy_rc = 1;
+
+static void destroy_cb(skua_future *f, void *arg)
+{
+	(void)f;
+	atomic_store(&destroy_rc, skua_pool_destroy(arg));
+}
+
+TEST_CASE(destroy_from_a_cancel_callback_is_edeadlk)
+{
+	skua_pool *p = test_pool(1);
+	skua_future *h, *f;
+	atomic_store(&gate, 0);
+	atomic_store(&gate_holding, 0);
+	ASSERT_OK(skua_spawn(p, hold, NULL, &h));
+	ASSERT(test_spin_until(&gate_holding, 5000));
+	ASSERT_OK(skua_spawn(p, never, NULL, &f));
+	ASSERT_OK(skua_future_add_done_callback(f, destroy_cb, p));
+	ASSERT_OK(skua_future_cancel(f));
+	ASSERT_EQ(atomic_load(&destroy_rc), -EDEADLK);
+	atomic_store(&gate, 1);
+	ASSERT_OK(skua_future_get(h, NULL));
+	ASSERT_OK(skua_pool_destroy(p));
+	ASSERT_OK(skua_future_release(f));
+	ASSERT_OK(skua_future_release(h));
+}
+
 static const struct test_case cases[] = {
 	TEST_ENTRY(cancel_callbacks_finish_before_destroy_returns),
 	TEST_ENTRY(cancel_races_destroy),
 	TEST_ENTRY(cancel_in_fork_child_after_destroy),
 	TEST_ENTRY(wait_any_on_a_worker_of_another_pool_beside_destroy),
+	TEST_ENTRY(destroy_from_a_cancel_callback_is_edeadlk),
 	TEST_END,
 };
 

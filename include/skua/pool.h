@@ -99,7 +99,9 @@ SKUA_API int skua_pool_create(const skua_config *cfg, skua_pool **out);
  * In the child of a fork(), a pool inherited from the parent has no
  * threads: destroy frees its memory at once, dropping queued tasks.
  * RETURNS 0, or a negative error and the pool is untouched.
- * ERRORS  -EINVAL (pool is NULL), -EDEADLK (called from a task of this pool).
+ * ERRORS  -EINVAL (pool is NULL), -EDEADLK (called from a task of this pool,
+ *         or from a done-callback that skua_future_cancel runs for one of
+ *         its futures: destroy would wait for that future).
  * THREAD SAFETY: one thread, once per pool, not concurrently with other
  *         calls on the same pool from outside threads that it would race.
  */
