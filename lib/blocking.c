@@ -164,8 +164,6 @@ int skua_spawn_blocking(skua_pool *pool, skua_fn fn, void *arg,
 	if (f == NULL)
 		return -ENOMEM;
 	f->blocking = true;
-	if (SKUA_UNLIKELY(pool->profile != NULL))
-		skua__profile_count_future(pool, true);
 
 	struct skua__blocking *b = &pool->blk;
 	pthread_mutex_lock(&b->lock);
@@ -175,8 +173,11 @@ int skua_spawn_blocking(skua_pool *pool, skua_fn fn, void *arg,
 	 * thread, and a job waiting for the other would hang). */
 	if (b->queued + 1 > b->idle && b->threads < pool->max_blocking) {
 		int rc = blocking_start(pool);
-		if (rc != 0 && b->threads == 0) {
-			/* Nobody would ever run it. */
+		if (rc != 0) {
+			/* It needs a thread of its own and cannot have one: not
+			 * queued behind a busy thread, which may be the one that
+			 * waits for it (below the cap, waiting for a later job is
+			 * safe, blocking.h).  The caller hears of it. */
 			pthread_mutex_unlock(&b->lock);
 			skua__future_discard(f);
 			return rc;
@@ -190,6 +191,8 @@ int skua_spawn_blocking(skua_pool *pool, skua_fn fn, void *arg,
 	b->queued++;
 	pthread_cond_signal(&b->cond);
 	pthread_mutex_unlock(&b->lock);
+	if (SKUA_UNLIKELY(pool->profile != NULL))
+		skua__profile_count_future(pool, true);
 	*out = f;
 	return 0;
 }

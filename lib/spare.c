@@ -66,7 +66,11 @@ static int spare_activate(skua_pool *p)
 	skua__park_search_begin(p);
 	int rc = skua__worker_start(p, s);
 	if (rc != 0) {
-		skua__park_search_end(p);
+		/* While we counted it as searching, a post may have skipped
+		 * its wake for it (lib/park.md, P3): if we were the last one
+		 * counted, wake a sleeper for whatever was posted. */
+		if (skua__park_search_end(p) == 0)
+			skua__post(p, 1);
 		p->workers[idx] = NULL;
 		skua__worker_free(s);
 		return rc;
@@ -99,10 +103,17 @@ int skua_blocking_begin(void)
 	if (atomic_load_explicit(&p->spares_active, memory_order_seq_cst) >=
 	    blocked)
 		return 0;
+	/* Under the lock, the counts now, not our `blocked` from before it:
+	 * a begin that raced us may have taken the lock first and started
+	 * one spare for the two of us, seeing its own count (an independent
+	 * review: 4 workers beginning at once were left 3 spares in 2 of
+	 * 200 trials).  So start spares until they cover every blocked
+	 * worker. */
 	pthread_mutex_lock(&p->spare_lock);
 	int rc = 0;
-	if (atomic_load_explicit(&p->spares_active, memory_order_relaxed) <
-	    blocked)
+	while (rc == 0 && atomic_load_explicit(&p->spares_active,
+	    memory_order_relaxed) < atomic_load_explicit(&p->blocked,
+	    memory_order_seq_cst))
 		rc = spare_activate(p);
 	pthread_mutex_unlock(&p->spare_lock);
 	if (rc != 0) {

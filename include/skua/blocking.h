@@ -40,8 +40,9 @@ extern "C" {
  * such a future never run it themselves.  skua_pool_destroy() waits for
  * blocking jobs too.
  * RETURNS 0, or a negative error with *out set to NULL and nothing queued.
- * ERRORS  -EINVAL (NULL pool, fn or out), -ENOMEM, -EAGAIN (no blocking
- *         thread exists and none could be started), -ECHILD.
+ * ERRORS  -EINVAL (NULL pool, fn or out), -ENOMEM, -EAGAIN (the job
+ *         needs a thread of its own, every thread being busy or queued
+ *         for, below the cap, and none could be started), -ECHILD.
  * THREAD SAFETY: any thread.
  */
 SKUA_API int skua_spawn_blocking(skua_pool *pool, skua_fn fn, void *arg,
@@ -58,8 +59,9 @@ SKUA_API int skua_spawn_blocking(skua_pool *pool, skua_fn fn, void *arg,
  * call only counts the nesting (there is nothing to compensate).
  * RETURNS 0.
  * ERRORS  -EOVERFLOW (nested more than SKUA_BLOCKING_NEST_MAX deep),
- *         -EAGAIN (the compensation cap is reached; nothing changed, the
- *         caller may block anyway or retry), -ENOMEM.
+ *         -EAGAIN (the compensation cap is reached, or a compensating
+ *         thread could not be started; nothing changed, the caller may
+ *         block anyway or retry), -ENOMEM.
  * COST    a few atomic operations when a compensating worker is already
  *         awake (measured in docs/benchmarks.md), a futex wake otherwise.
  */
