@@ -170,7 +170,8 @@ static bool config_ok(const skua_config *cfg)
 	return cfg->size == sizeof(skua_config) && cfg->workers <= 4096 &&
 	    (cfg->stack_size == 0 || (cfg->stack_size >= sd->min &&
 	    cfg->stack_size <= sd->max)) && cfg->pin >= SKUA_PIN_DEFAULT &&
-	    cfg->pin <= SKUA_PIN_SPREAD;
+	    cfg->pin <= SKUA_PIN_SPREAD &&
+	    (cfg->trace == NULL || cfg->trace[0] != '\0');
 }
 
 /* The pool with its counters, locks and queues, no workers yet; NULL when

@@ -98,6 +98,12 @@ TEST_CASE(null_and_out_of_range_arguments_are_einval)
 	ASSERT(p == NULL);
 	cfg.stack_size = ((size_t)4 << 30) + 1;
 	ASSERT_EQ(skua_pool_create(&cfg, &p), -EINVAL);
+	/* An empty trace path: no file to write (it was taken as set, and
+	 * destroy said "cannot write the trace to : ..."). */
+	skua_config_init(&cfg);
+	cfg.trace = "";
+	ASSERT_EQ(skua_pool_create(&cfg, &p), -EINVAL);
+	ASSERT(p == NULL);
 	skua_config_init(NULL);
 	ASSERT_EQ(skua_pool_destroy(NULL), -EINVAL);
 	ASSERT_EQ(skua_pool_workers(NULL), 0);

@@ -53,7 +53,8 @@ typedef struct skua_config {
 	int pin;             /* an enum skua_pin; 0: SKUA_PIN, else off (in
 	                        64-bit padding: sizeof is as before) */
 	const char *trace;   /* path of a Chrome trace written at destroy
-	                      * (SKUA_TRACE; %p: the pid, %n: the pool's number) */
+	                      * (SKUA_TRACE; %p: the pid, %n: the pool's number;
+	                      * NULL: SKUA_TRACE or none; "" is -EINVAL) */
 	void *reserved[6];
 } skua_config;
 
@@ -80,7 +81,7 @@ SKUA_API void skua_config_init(skua_config *cfg);
  *
  * RETURNS 0 and sets *out, or a negative error and sets *out to NULL.
  * ERRORS  -EINVAL (out is NULL, cfg->size is wrong, a value is out of range
- *         (cfg->pin above SKUA_PIN_SPREAD too),
+ *         (cfg->pin above SKUA_PIN_SPREAD, cfg->trace "", too),
  *         or a bad environment value under SKUA_STRICT=1), -ENOMEM, -EAGAIN
  *         (a worker thread could not be started; every thread already
  *         started has been joined).
