@@ -52,7 +52,7 @@ void skua_abi_auto_record(struct skua_auto *a, unsigned depth, uint64_t ns)
 /* Cycles of skua__auto_cycles per ns, measured once (at the first
  * sample): every serial subtree is timed that way, cheaply, so that one far
  * over the target is always seen (skua/bits/autotask.h). */
-uint64_t skua_abi_auto_big_cycles = UINT64_MAX;
+_Atomic uint64_t skua_abi_auto_big_cycles = UINT64_MAX;
 static double cycles_per_ns;
 
 static void calibrate(void)
@@ -65,8 +65,8 @@ static void calibrate(void)
 	cycles_per_ns = (double)(c1 - c0) / (double)(n1 - n0);
 	if (!(cycles_per_ns > 0))
 		cycles_per_ns = 1;
-	skua_abi_auto_big_cycles = (uint64_t)(cycles_per_ns * 32.0 *
-	    SKUA_AUTO_TARGET_NS);
+	atomic_store_explicit(&skua_abi_auto_big_cycles, (uint64_t)(
+	    cycles_per_ns * 32.0 * SKUA_AUTO_TARGET_NS), memory_order_relaxed);
 }
 
 void skua_abi_auto_record_cycles(struct skua_auto *a, unsigned depth,
@@ -74,8 +74,13 @@ void skua_abi_auto_record_cycles(struct skua_auto *a, unsigned depth,
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	pthread_once(&once, calibrate);
-	skua_abi_auto_record(a, depth, (uint64_t)((double)cycles /
-	    cycles_per_ns));
+	/* A clock that went backwards (a TSC that differs between CPUs, a
+	 * stepped clock) reads as a huge interval: no sample (and no
+	 * conversion past 2^64, which C leaves undefined). */
+	double ns = (double)cycles / cycles_per_ns;
+	if ((cycles >> 62) != 0 || !(ns < 1e15))
+		return;
+	skua_abi_auto_record(a, depth, (uint64_t)ns);
 }
 
 /* The clock of the inline code's sampled joins: lib/alloc.c's, under an

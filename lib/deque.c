@@ -118,29 +118,14 @@ int64_t skua__deque_answer_demand(skua_worker *w)
 	return skua__deque_expose_private(w);
 }
 
-skua_task *skua__deque_room(skua_worker *w)
+bool skua__deque_make_room(skua_worker *w)
 {
 	struct skua__whot *h = &w->hot;
 
 	/* Acquire: the slots below this top may be overwritten now; the
 	 * thieves' reads of them must happen before. */
 	h->top_cache = atomic_load_explicit(&w->top, memory_order_acquire);
-	if (h->head - h->top_cache <= h->mask || deque_grow(w))
-		return NULL;
-	/*
-	 * Out of memory and full.  Make everything public and hand the
-	 * oldest task to the caller to run, as a thief would: a fork's child
-	 * may run before its parent's continuation, so this is correct, and
-	 * it frees a slot.  The parent's join finds it done.  (A lost race
-	 * gives NULL with no room: the caller asks again.)
-	 */
-	skua__deque_expose_private(w);
-	bool busy;
-	skua_task *x = skua__deque_steal(w, w, &busy);
-	if (x == NULL && h->head - atomic_load_explicit(&w->top,
-	    memory_order_acquire) > h->mask)
-		return skua__deque_room(w);
-	return x;
+	return h->head - h->top_cache <= h->mask || deque_grow(w);
 }
 
 void skua__deque_push_private(skua_worker *w, skua_task *t)

@@ -63,10 +63,9 @@ void skua__deque_fini(skua_worker *w);
 int64_t skua__deque_expose_private(skua_worker *w);
 /* Owner: answer a thief's demand: clear it, refresh top_cache, expose. */
 int64_t skua__deque_answer_demand(skua_worker *w);
-/* Owner: room for one more slot.  NULL when there is room; else (full and
- * out of memory) everything was exposed and the oldest task was taken
- * back: the caller runs it and asks again. */
-skua_task *skua__deque_room(skua_worker *w);
+/* Owner: room for one more slot, growing the buffer if it is full;
+ * false when it is full and cannot grow (out of memory). */
+bool skua__deque_make_room(skua_worker *w);
 /* Owner, after room: push t privately, or publicly (seq_cst bottom). */
 void skua__deque_push_private(skua_worker *w, skua_task *t);
 void skua__deque_push_public(skua_worker *w, skua_task *t);

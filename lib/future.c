@@ -197,7 +197,11 @@ int skua_spawn(skua_pool *pool, skua_fn fn, void *arg, skua_future **out)
 
 	skua_worker *w = skua__tls_worker;
 	if (w != NULL && w->pool == pool) {
-		skua__push_public(w, &f->task);
+		if (skua__push_public(w, &f->task) != 0) {
+			/* The deque is full and cannot grow. */
+			skua__future_discard(f);
+			return -ENOMEM;
+		}
 	} else {
 		int rc = skua__inject_push(&pool->inject, &f->task);
 		if (rc != 0) {

@@ -19,15 +19,6 @@
 _Static_assert(_Alignof(struct skua_worker) >= 4,
     "SKUA__TASK_STOLEN_BY needs the two low bits of a worker's address");
 
-/* Room for one more slot, running what the deque hands back when it is
- * full and out of memory. */
-static void make_room(skua_worker *w)
-{
-	skua_task *x;
-	while ((x = skua__deque_room(w)) != NULL)
-		skua__run_taken(w, x);
-}
-
 /* A thief asked for work: make the private forks public, wake a sleeper.
  * (skua/task.h's fork calls it; the library's own callers use its internal
  * name, skua__expose, lib/worker.h.) */
@@ -38,19 +29,36 @@ void skua_abi_expose(skua_worker *w)
 		skua__post(w->pool, n > 1 ? 2 : 1);
 }
 
-/* A future's task: public at once (it does not wait for demand). */
-void skua__push_public(skua_worker *w, skua_task *t)
+/* A future's task: public at once (it does not wait for demand).
+ * -ENOMEM when the deque is full and cannot grow. */
+int skua__push_public(skua_worker *w, skua_task *t)
 {
 	skua__deque_expose_private(w);
-	make_room(w);
+	if (!skua__deque_make_room(w))
+		return -ENOMEM;
 	skua__deque_push_public(w, t);
 	skua__post(w->pool, 1);
+	return 0;
 }
 
 /* skua_fork's slow path: the buffer looks full. */
 void skua_abi_fork_slow(skua_worker *w, skua_task *t)
 {
-	make_room(w);
+	if (SKUA_UNLIKELY(!skua__deque_make_room(w))) {
+		/*
+		 * Full, and no memory to grow: run the child now, inline,
+		 * as a plain call (its join finds it INLINED and returns).
+		 * Not an older queued task, as before: that is another
+		 * frame's work, and this frame may hold a lock across its
+		 * fork and join that the older work takes (skua/task.h,
+		 * "Locks"; an independent review saw EDEADLK).  Further forks
+		 * below run inline the same way until room is made.
+		 */
+		atomic_store_explicit(&t->state, SKUA__TASK_INLINED,
+		    memory_order_relaxed);
+		t->fn(w, t);
+		return;
+	}
 	/* skua_fork stored this index already, and make_room leaves head
 	 * where it was; stored again beside the push that uses it, so the
 	 * two cannot drift apart if make_room ever changes. */

@@ -17,7 +17,7 @@ static inline void skua__expose(skua_worker *w)
 }
 void skua__run_taken(skua_worker *w, skua_task *t);
 skua_task *skua__find_work(skua_worker *w);
-void skua__push_public(skua_worker *w, skua_task *t);
+int skua__push_public(skua_worker *w, skua_task *t);
 bool skua__help_once(skua_worker *w);
 /* ck_backoff_eb, capped at SKUA__BACKOFF_MAX empty iterations (~2 us). */
 #define SKUA__BACKOFF_MAX 4096u

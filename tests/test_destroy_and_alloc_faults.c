@@ -84,7 +84,8 @@ static void chain_run(skua_worker *w, skua_task *t)
 
 static void chain_entry(skua_worker *w, void *arg)
 {
-	/* Every deque growth from here on fails. */
+	/* The next allocation fails (none is made: the chain's deque holds
+	 * one record at a time). */
 	skua__test_alloc_fail_at(1);
 	chain_run(w, &((chain_task *)arg)->task);
 	skua__test_alloc_fail_at(0);
@@ -176,17 +177,139 @@ TEST_CASE(destroy_of_parked_pool_takes_under_100ms)
 	ASSERT(dt < 0.1);
 }
 
-TEST_CASE(failed_deque_growth_runs_oldest_tasks_in_place)
+/*
+ * Deque growth under allocation failure.  A spine (fork a leaf, go one
+ * level down, join the leaf on the way up) keeps every leaf queued, so
+ * the deque really fills; every growth fails (re-armed before each fork).
+ * A full deque that cannot grow runs the new child inline, as a plain
+ * call, never an older queued task: frame B holds an error-checking
+ * mutex across its forks, and task A, forked by the frame above before
+ * B, takes it.  A run inside B's critical section (what the deque did
+ * before: it ran the oldest entry) gets EDEADLK (an independent review).
+ */
+struct spine {
+	pthread_mutex_t lock;
+	_Atomic long leaves;
+	int a_rc;
+};
+
+typedef struct {
+	skua_task task;
+	struct spine *s;
+	int depth;
+} spine_task;
+
+static void leaf_run(skua_worker *w, skua_task *t)
 {
-	skua_pool *p;
-	/* Deque growth under allocation failure, 1 and 2 workers. */
+	(void)w;
+	atomic_fetch_add(&((spine_task *)t)->s->leaves, 1);
+}
+
+static void spine_down(skua_worker *w, struct spine *s, int depth)
+{
+	if (depth == 0)
+		return;
+	spine_task leaf;
+	leaf.s = s;
+	skua__test_alloc_fail_at(1); /* the next growth fails */
+	skua_fork(w, &leaf.task, leaf_run);
+	spine_down(w, s, depth - 1);
+	skua_join(w, &leaf.task);
+}
+
+static void a_run(skua_worker *w, skua_task *t)
+{
+	(void)w;
+	struct spine *s = ((spine_task *)t)->s;
+	s->a_rc = pthread_mutex_lock(&s->lock);
+	if (s->a_rc == 0)
+		pthread_mutex_unlock(&s->lock);
+}
+
+static void spine_entry(skua_worker *w, void *arg)
+{
+	struct spine *s = arg;
+	spine_task a;
+	a.s = s;
+	skua_fork(w, &a.task, a_run);    /* older work that takes the lock */
+	ASSERT_EQ(pthread_mutex_lock(&s->lock), 0);   /* frame B */
+	spine_down(w, s, 3000);           /* fills the deque past 256 */
+	ASSERT_EQ(pthread_mutex_unlock(&s->lock), 0);
+	skua__test_alloc_fail_at(0);
+	skua_join(w, &a.task);
+}
+
+enum { SPAWNS = 600 };
+struct spawn_full {
+	_Atomic long ran;
+	int enomem;
+};
+
+static void *count_ran(void *arg)
+{
+	atomic_fetch_add(&((struct spawn_full *)arg)->ran, 1);
+	return NULL;
+}
+
+/* Spawns from a task, none got until the end: with one worker they all
+ * stay in its deque, which fills at 256; the second allocation of each
+ * spawn (the future is the first) is the deque's growth, and fails. */
+static void spawn_until_full(skua_worker *w, void *arg)
+{
+	(void)w;
+	struct spawn_full *sf = arg;
+	static skua_future *fs[SPAWNS];
+	for (int i = 0; i < SPAWNS; i++) {
+		skua__test_alloc_fail_at(2);
+		int rc = skua_spawn(skua_worker_pool(w), count_ran, sf, &fs[i]);
+		skua__test_alloc_fail_at(0);
+		ASSERT(rc == 0 || (rc == -ENOMEM && fs[i] == NULL));
+		sf->enomem += rc == -ENOMEM;
+	}
+	for (int i = 0; i < SPAWNS; i++)
+		if (fs[i] != NULL) {
+			ASSERT_OK(skua_future_get(fs[i], NULL));
+			ASSERT_OK(skua_future_release(fs[i]));
+		}
+}
+
+TEST_CASE(failed_deque_growth_runs_the_child_inline)
+{
 	for (unsigned n = 1; n <= 2; n++) {
-		p = test_pool(n);
-		chain_task c = { .depth = 10000 };
-		ASSERT_OK(skua_pool_run(p, chain_entry, &c));
-		ASSERT_EQ(c.r, 10000);
+		skua_pool *p = test_pool(n);
+		struct spine s = { .leaves = 0, .a_rc = -1 };
+		pthread_mutexattr_t ma;
+		ASSERT_EQ(pthread_mutexattr_init(&ma), 0);
+		ASSERT_EQ(pthread_mutexattr_settype(&ma,
+		    PTHREAD_MUTEX_ERRORCHECK), 0);
+		ASSERT_EQ(pthread_mutex_init(&s.lock, &ma), 0);
+		ASSERT_OK(skua_pool_run(p, spine_entry, &s));
+		ASSERT_EQ(atomic_load(&s.leaves), 3000);
+		if (s.a_rc != 0)
+			FAIL("%u worker%s: the older task ran inside the frame "
+			    "that held its lock: rc %d", n, n == 1 ? "" : "s",
+			    s.a_rc);
+		ASSERT_EQ(pthread_mutex_destroy(&s.lock), 0);
 		ASSERT_OK(skua_pool_destroy(p));
 	}
+	/* A task's spawn into a full deque that cannot grow: -ENOMEM,
+	 * nothing queued, every future that was queued runs once. */
+	for (unsigned n = 1; n <= 2; n++) {
+		skua_pool *p = test_pool(n);
+		struct spawn_full sf = { 0 };
+		ASSERT_OK(skua_pool_run(p, spawn_until_full, &sf));
+		printf("%u worker%s: %d of %d spawns -ENOMEM, %ld ran\n", n,
+		    n == 1 ? "" : "s", sf.enomem, SPAWNS, atomic_load(&sf.ran));
+		ASSERT_EQ(atomic_load(&sf.ran), SPAWNS - sf.enomem);
+		ASSERT(n == 2 || sf.enomem > 0);
+		ASSERT_OK(skua_pool_destroy(p));
+	}
+	/* The old chain too (fork and join at once: the deque holds one). */
+	skua_pool *p = test_pool(2);
+	chain_task c = { .depth = 10000 };
+	ASSERT_OK(skua_pool_run(p, chain_entry, &c));
+	ASSERT_EQ(c.r, 10000);
+	ASSERT_OK(skua_pool_destroy(p));
 }
 
 TEST_CASE(parallel_calls_under_alloc_failure_are_enomem_or_right)
@@ -245,7 +368,7 @@ static const struct test_case cases[] = {
 	TEST_ENTRY(churned_pools_leave_no_threads_and_flat_rss),
 	TEST_ENTRY(destroy_right_after_outside_submit_runs_the_task),
 	TEST_ENTRY(destroy_of_parked_pool_takes_under_100ms),
-	TEST_ENTRY(failed_deque_growth_runs_oldest_tasks_in_place),
+	TEST_ENTRY(failed_deque_growth_runs_the_child_inline),
 	TEST_ENTRY(parallel_calls_under_alloc_failure_are_enomem_or_right),
 	TEST_END,
 };

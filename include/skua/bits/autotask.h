@@ -81,7 +81,6 @@ static inline bool skua__auto_sample(skua_worker *w)
 
 #define SKUA__UNPAREN(...) __VA_ARGS__
 #define SKUA__AUTO_INLINE static inline __attribute__((always_inline))
-#define SKUA__AUTO_STOLEN 2u /* a child's state after a thief ran it */
 
 /* The body's hidden parameters: the worker (NULL in the serial clone),
  * the depth, and which clone this is. */
@@ -125,7 +124,8 @@ static inline bool skua__auto_sample(skua_worker *w)
 		uint64_t skua__t0 = skua__auto_cycles();                   \
 		RT skua__r = NAME##_seq ARGS;                              \
 		uint64_t skua__dt = skua__auto_cycles() - skua__t0;        \
-		if (skua__sample || skua__dt > skua_abi_auto_big_cycles)   \
+		if (skua__sample || skua__dt > atomic_load_explicit(        \
+		    &skua_abi_auto_big_cycles, memory_order_relaxed))      \
 			skua_abi_auto_record_cycles(&NAME##_auto, skua__d, \
 			    skua__dt);                                     \
 		return skua__r;                                            \
@@ -159,13 +159,20 @@ static inline bool skua__auto_sample(skua_worker *w)
 			skua_join_fn(skua__w, &skua__f->task, NAME##_run); \
 			return skua__f->result;                            \
 		}                                                          \
+		/* Timed only if the join will run the child here: it is    \
+		 * still private (a negative state), so no thief can take  \
+		 * it first.  Not one stolen, nor one that its fork ran     \
+		 * inline already (a fork window, a full deque): the join   \
+		 * would time nothing. */                                   \
+		if ((intptr_t)atomic_load_explicit(&skua__f->task.state,   \
+		    memory_order_relaxed) >= 0) {                          \
+			skua_join_fn(skua__w, &skua__f->task, NAME##_run); \
+			return skua__f->result;                            \
+		}                                                          \
 		uint64_t skua__t0 = skua_abi_now_ns();                     \
 		skua_join_fn(skua__w, &skua__f->task, NAME##_run);         \
-		if (atomic_load_explicit(&skua__f->task.state,             \
-		    memory_order_relaxed) != SKUA__AUTO_STOLEN)            \
-			skua_abi_auto_record(&NAME##_auto,                 \
-			    skua__f->skua__depth,                          \
-			    skua_abi_now_ns() - skua__t0);                 \
+		skua_abi_auto_record(&NAME##_auto, skua__f->skua__depth,   \
+		    skua_abi_now_ns() - skua__t0);                         \
 		return skua__f->result;                                    \
 	}                                                                  \
 	SKUA__AUTO_INLINE RT NAME##_call(skua_worker *skua__w,             \

@@ -11,13 +11,12 @@
 
 #include <stdatomic.h>
 #include <stdint.h>
-#if !defined(__x86_64__) && !defined(__i386__)
-#include <time.h>
-#endif
 
 #include "export.h"
 
 #define SKUA_AUTO_DEPTHS 64
+/* The target, as lib/autotask.c was built with it (a library build
+ * option: defining it before including skua.h changes nothing). */
 #ifndef SKUA_AUTO_TARGET_NS
 #define SKUA_AUTO_TARGET_NS 10000u
 #endif
@@ -42,23 +41,21 @@ struct skua_auto {
 SKUA_API uint64_t skua_abi_now_ns(void);
 
 /* A cheap clock around every serial subtree: the TSC on x86 (a few ns),
- * else the monotonic clock in ns (then "cycles" are ns). */
+ * else the library's monotonic clock in ns (then "cycles" are ns; not
+ * C11's timespec_get, whose TIME_UTC is the wall clock, which steps). */
 static inline uint64_t skua__auto_cycles(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
 	return __builtin_ia32_rdtsc();
 #else
-	/* C11's clock, inline: this header calls nothing in the library
-	 * (lib/autotask.c includes it). */
-	struct timespec ts;
-	timespec_get(&ts, TIME_UTC);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return skua_abi_now_ns();
 #endif
 }
 
 /* lib/autotask.c: a serial subtree over this many cycles (32 targets) is
- * a misprediction and always counts as a sample; until calibrated, never. */
-SKUA_API extern uint64_t skua_abi_auto_big_cycles;
+ * a misprediction and always counts as a sample; until calibrated, never.
+ * Written once (at calibration), read by every worker: relaxed. */
+SKUA_API extern _Atomic uint64_t skua_abi_auto_big_cycles;
 SKUA_API void skua_abi_auto_record_cycles(struct skua_auto *a,
     unsigned depth, uint64_t cycles);
 /* lib/autotask.c: fold a sample of ns into the estimate of its depth. */
