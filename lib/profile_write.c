@@ -5,6 +5,7 @@
  * sums over the workers' cells and the merged histograms.
  */
 #define _GNU_SOURCE /* dladdr */
+#include "json_str.h"
 #include "profile.h"
 #include "pool_struct.h"
 #include "worker.h"
@@ -33,22 +34,6 @@ static void bucket_range(unsigned b, uint64_t *lo, uint64_t *hi)
 	unsigned e = 4 + (b - 16) / 4, sub = (b - 16) % 4;
 	*lo = (uint64_t)(4 + sub) << (e - 2);
 	*hi = e == 63 && sub == 3 ? UINT64_MAX : *lo + ((uint64_t)1 << (e - 2));
-}
-
-/* A JSON string: s with quotes, backslashes and controls escaped. */
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s != '\0'; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
 }
 
 /* The merged histogram `elems` (or ns): [[lo, hi, count], ...]. */
@@ -83,13 +68,13 @@ static void where_json(FILE *f, const void *fn)
 		return;
 	if (info.dli_fname != NULL) {
 		fputs(",\"obj\":", f);
-		json_str(f, info.dli_fname);
+		skua__json_str(f, info.dli_fname);
 		fprintf(f, ",\"off\":\"0x%" PRIxPTR "\"",
 		    (uintptr_t)fn - (uintptr_t)info.dli_fbase);
 	}
 	if (info.dli_sname != NULL && info.dli_saddr == fn) {
 		fputs(",\"sym\":", f);
-		json_str(f, info.dli_sname);
+		skua__json_str(f, info.dli_sname);
 	}
 }
 
@@ -115,12 +100,15 @@ static void site_json(FILE *f, const struct skua__prof_site *s)
 	}
 	fputs("{\"name\":", f);
 	if (st.name != NULL)
-		json_str(f, st.name);
+		skua__json_str(f, st.name);
 	else
 		fputs("null", f);
 	fputs(",\"label\":", f);
-	json_str(f, skua__site_label(s->id, label, sizeof label));
-	where_json(f, st.fn);
+	skua__json_str(f, skua__site_label(s->id, label, sizeof label));
+	if (s->id == SKUA__SITE_OTHER)
+		fputs(",\"overflow\":true", f); /* many sites, no name */
+	else
+		where_json(f, st.fn);
 	fprintf(f, ",\"calls\":%" PRIu64 ",\"nested_calls\":%" PRIu64
 	    ",\"elements\":%" PRIu64 ",\"chunks\":%" PRIu64
 	    ",\"chunk_elements\":%" PRIu64 ",\"chunk_ns\":%" PRIu64

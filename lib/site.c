@@ -76,7 +76,7 @@ struct skua__site skua__site_get(unsigned id)
 {
 	unsigned n = atomic_load_explicit(&site_count, memory_order_acquire);
 	if (id >= n)
-		return (struct skua__site){ "other", NULL };
+		return (struct skua__site){ NULL, NULL };
 	return sites[id];
 }
 
@@ -85,7 +85,9 @@ const char *skua__site_label(unsigned id, char *buf, size_t len)
 	struct skua__site s = skua__site_get(id);
 	Dl_info info;
 
-	if (s.name != NULL)
+	if (id >= atomic_load_explicit(&site_count, memory_order_acquire))
+		snprintf(buf, len, "(sites past %u)", (unsigned)SKUA__SITE_OTHER);
+	else if (s.name != NULL)
 		snprintf(buf, len, "%s", s.name);
 	else if (dladdr(s.fn, &info) != 0 && info.dli_sname != NULL &&
 	    info.dli_saddr == s.fn)

@@ -33,12 +33,16 @@ unsigned skua__site_id(const char *name, const void *fn);
 /* The lock of the site table (held across fork(): lib/fork.h). */
 pthread_mutex_t *skua__site_lock(void);
 
-/* skua__site_get - the site numbered id (SKUA__SITE_OTHER: name "other"). */
+/* skua__site_get - the site numbered id; for SKUA__SITE_OTHER, the
+ * overflow bucket of every site past the table, no name and no body
+ * (NULL, NULL): it is no site of its own, so nothing (no
+ * SKUA_CHUNK_SIZE_<SITE>) may name it. */
 struct skua__site skua__site_get(unsigned id);
 
 /*
  * skua__site_label - a printable name into buf: the name, or the body's
- * symbol (dladdr), or "fn@0x..." when it has none.  Returns buf.
+ * symbol (dladdr), or "fn@0x..." when it has none; "(sites past 255)" for
+ * SKUA__SITE_OTHER.  Returns buf.
  */
 const char *skua__site_label(unsigned id, char *buf, size_t len);
 

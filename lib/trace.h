@@ -78,6 +78,11 @@ void skua__trace_pool_started(struct skua_pool *p);
 void skua__trace_pool_free(struct skua_pool *p);
 /* Write the file; returns 0 or a negative errno. */
 int skua__trace_write(struct skua_pool *p);
+/* The file name of pool number k of process pid for SKUA_TRACE path:
+ * "%p" -> pid, "%n" -> k; without "%n" and k > 1, ".k" before the
+ * extension.  Whole, however many placeholders path has (malloc'd; NULL
+ * when out of memory). */
+char *skua__trace_file_name(const char *path, unsigned k, long pid);
 /* A future (id: its address) was spawned: the flow's start, on whatever
  * thread; it ran from start_ns to now (blocking: a blocking job's). */
 void skua__trace_spawn(struct skua_pool *p, const void *id);

@@ -19,6 +19,7 @@
  * "future" slice where it ran, joined by a flow arrow ("s" / "f" with the
  * same id, the future's address: unique while it lives).
  */
+#include "json_str.h"
 #include "pool_struct.h"
 #include "worker.h"
 #include "trace.h"
@@ -79,21 +80,32 @@ void skua__trace_future_ran(skua_pool *p, const void *id, bool blocking,
 	    (uintptr_t)id, SKUA__TR_FUTURE, blocking }, blocking);
 }
 
-/* The file name: "%p" -> pid, "%n" -> k; no "%n" and k > 1: ".k" before
- * the extension.  NULL when out of memory. */
-static char *trace_file_name(const char *path, unsigned k)
+/* How many times "%p" and "%n" occur in path. */
+static size_t placeholders(const char *path)
 {
-	size_t len = strlen(path) + 64;
+	size_t n = 0;
+	for (const char *s = path; *s != '\0'; s++)
+		if (s[0] == '%' && (s[1] == 'p' || s[1] == 'n')) {
+			n++;
+			s++;
+		}
+	return n;
+}
+
+char *skua__trace_file_name(const char *path, unsigned k, long pid)
+{
+	/* Each placeholder becomes at most 20 digits and a sign; ".k" adds
+	 * at most 11 bytes, and the NUL one. */
+	size_t len = strlen(path) + placeholders(path) * 21 + 12;
 	char *out = malloc(len);
 	bool has_n = strstr(path, "%n") != NULL;
 	size_t o = 0;
 
 	if (out == NULL)
 		return NULL;
-	for (const char *s = path; *s != '\0' && o + 24 < len; s++) {
+	for (const char *s = path; *s != '\0'; s++) {
 		if (s[0] == '%' && s[1] == 'p') {
-			o += (size_t)snprintf(out + o, len - o, "%ld",
-			    (long)getpid());
+			o += (size_t)snprintf(out + o, len - o, "%ld", pid);
 			s++;
 		} else if (s[0] == '%' && s[1] == 'n') {
 			o += (size_t)snprintf(out + o, len - o, "%u", k);
@@ -109,9 +121,11 @@ static char *trace_file_name(const char *path, unsigned k)
 		if (dot == NULL || (slash != NULL && dot < slash) || dot == out ||
 		    (slash != NULL && dot == slash + 1))
 			dot = out + o;
-		char tail[256];
-		snprintf(tail, sizeof tail, "%s", dot);
-		snprintf(dot, len - (size_t)(dot - out), ".%u%s", k, tail);
+		char num[16];
+		size_t nl = (size_t)snprintf(num, sizeof num, ".%u", k);
+		/* The extension moves up to make room (with its NUL). */
+		memmove(dot + nl, dot, (size_t)(out + o - dot) + 1);
+		memcpy(dot, num, nl);
 	}
 	return out;
 }
@@ -127,17 +141,13 @@ struct trace_out {
 	char (*labels)[LABEL_LEN];
 };
 
-/* Site id's label as a JSON string's content. */
+/* Site id's label (its bytes as they are: event_json escapes them). */
 static const char *chunk_label(const struct trace_out *o, unsigned id,
     char *buf)
 {
 	char *l = o->labels != NULL ? o->labels[id] : buf;
-	if (o->labels == NULL || l[0] == '\0') {
+	if (o->labels == NULL || l[0] == '\0')
 		skua__site_label(id, l, LABEL_LEN);
-		for (char *c = l; *c != '\0'; c++)
-			if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20)
-				*c = '_'; /* a JSON string as it is */
-	}
 	return l;
 }
 
@@ -175,10 +185,13 @@ static void event_json(const struct trace_out *o, uint32_t tid,
 		break;
 	case SKUA__TR_CHUNK: {
 		const char *name = chunk_label(o, e->arg, label);
-		fprintf(f, ",\n{\"name\":\"%s\",\"cat\":\"chunk\",\"ph\":\"X\","
-		    "\"ts\":%.3f,\"dur\":%.3f,\"pid\":%ld,\"tid\":%" PRIu32
-		    ",\"args\":{\"site\":\"%s\",\"elements\":%" PRIu64 "}}",
-		    name, ts, dur, o->pid, tid, name, e->extra);
+		fputs(",\n{\"name\":", f);
+		skua__json_str(f, name);
+		fprintf(f, ",\"cat\":\"chunk\",\"ph\":\"X\",\"ts\":%.3f,"
+		    "\"dur\":%.3f,\"pid\":%ld,\"tid\":%" PRIu32
+		    ",\"args\":{\"site\":", ts, dur, o->pid, tid);
+		skua__json_str(f, name);
+		fprintf(f, ",\"elements\":%" PRIu64 "}}", e->extra);
 		break;
 	}
 	case SKUA__TR_SPAWN:
@@ -272,7 +285,8 @@ int skua__trace_write(skua_pool *p)
 {
 	unsigned nw = atomic_load_explicit(&p->nvisible, memory_order_acquire);
 	uint64_t dropped = 0;
-	char *name = trace_file_name(p->trace_path, p->trace_number);
+	char *name = skua__trace_file_name(p->trace_path, p->trace_number,
+	    (long)getpid());
 	FILE *f = name != NULL ? fopen(name, "w") : NULL;
 
 	if (f == NULL) {

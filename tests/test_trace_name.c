@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * lib/trace_write.c's file names (skua__trace_file_name): "%p" and "%n"
+ * expanded however many there are, ".k" before an extension of any
+ * length; and lib/site.c's overflow bucket, which the trace names.
+ */
+#include "test.h"
+#include "site.h"
+#include "trace.h"
+
+static void expect_name(const char *path, unsigned k, long pid,
+    const char *want)
+{
+	char *got = skua__trace_file_name(path, k, pid);
+	ASSERT(got != NULL);
+	if (strcmp(got, want) != 0)
+		FAIL("name of %s (k %u, pid %ld):\n  %s\nwant\n  %s", path, k,
+		    pid, got, want);
+	free(got);
+}
+
+TEST_CASE(many_placeholders_are_expanded_whole)
+{
+	char path[256] = "/t/", want[1024] = "/t/";
+	for (int i = 0; i < 40; i++) {
+		strcat(path, i % 2 ? "%n" : "%p");
+		strcat(want, i % 2 ? "4000000000" : "-1234567890123");
+	}
+	strcat(path, ".json");
+	strcat(want, ".json");
+	expect_name(path, 4000000000u, -1234567890123L, want);
+}
+
+TEST_CASE(pool_number_goes_before_a_long_extension)
+{
+	char path[600] = "/t/trace.", want[600] = "/t/trace.7.";
+	for (int i = 0; i < 300; i++) {
+		strcat(path, "x");
+		strcat(want, "x");
+	}
+	expect_name(path, 7, 1, want);
+	expect_name("/t/trace.json", 2, 1, "/t/trace.2.json");
+	expect_name("/t/trace.json", 1, 1, "/t/trace.json");
+	expect_name("/t.d/trace", 3, 1, "/t.d/trace.3");
+	expect_name("/t/%p-%n.json", 12, 99, "/t/99-12.json");
+}
+
+TEST_CASE(sites_past_the_table_are_an_unnamed_bucket)
+{
+	char name[32], label[64];
+	unsigned last = 0;
+	for (int i = 0; i < SKUA__SITES + 10; i++) {
+		snprintf(name, sizeof name, "s%d", i);
+		last = skua__site_id(name, NULL);
+		ASSERT(last < SKUA__SITES);
+		if (i < SKUA__SITE_OTHER)
+			ASSERT_EQ(last, i);
+	}
+	ASSERT_EQ(last, SKUA__SITE_OTHER);
+	struct skua__site s = skua__site_get(SKUA__SITE_OTHER);
+	ASSERT(s.name == NULL && s.fn == NULL);
+	skua__site_label(SKUA__SITE_OTHER, label, sizeof label);
+	if (strcmp(label, "(sites past 255)") != 0)
+		FAIL("the bucket's label is %s", label);
+	skua__site_label(3, label, sizeof label);
+	ASSERT(strcmp(label, "s3") == 0);
+}
+
+static const struct test_case cases[] = {
+	TEST_ENTRY(many_placeholders_are_expanded_whole),
+	TEST_ENTRY(pool_number_goes_before_a_long_extension),
+	TEST_ENTRY(sites_past_the_table_are_an_unnamed_bucket),
+	TEST_END,
+};
+
+int main(int argc, char **argv)
+{
+	return test_run_cases(argc, argv, cases);
+}
