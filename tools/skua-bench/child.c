@@ -51,7 +51,21 @@ static char **child_env(const skb_child_opts *o)
 	return env;
 }
 
-/* Read the child's stdout to the end; keep the last skua-metric line. */
+/* A whole stdout line: keep its number when it is a skua-metric line. */
+static void metric_line(const char *line, skb_child *out)
+{
+	char *end;
+	if (strncmp(line, "skua-metric:", 12) != 0)
+		return;
+	double v = strtod(line + 12, &end);
+	if (end != line + 12) {
+		out->metric = v;
+		out->has_metric = true;
+	}
+}
+
+/* Read the child's stdout to the end; keep the last skua-metric line,
+ * the last line counting without its final newline too. */
 static void read_metric(int fd, skb_child *out)
 {
 	char buf[4096], line[256];
@@ -66,27 +80,58 @@ static void read_metric(int fd, skb_child *out)
 			}
 			line[ln] = '\0';
 			ln = 0;
-			char *end;
-			if (strncmp(line, "skua-metric:", 12) != 0)
-				continue;
-			double v = strtod(line + 12, &end);
-			if (end != line + 12) {
-				out->metric = v;
-				out->has_metric = true;
-			}
+			metric_line(line, out);
 		}
+	}
+	if (ln > 0) {
+		line[ln] = '\0';
+		metric_line(line, out);
 	}
 }
 
-static int spawn(char *const *argv, const skb_child_opts *o, int *pipe_rd,
-    pid_t *pid)
+/* o->shield: SIGINT and SIGTERM ignored here while the child runs, as
+ * system() does, so that a Ctrl-C ends the child and lets the caller
+ * clean up and report; old[] keeps the dispositions to restore. */
+static const int shielded[2] = { SIGINT, SIGTERM };
+
+static void shield_on(struct sigaction old[2])
+{
+	struct sigaction ign;
+	memset(&ign, 0, sizeof ign);
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	for (int k = 0; k < 2; k++)
+		sigaction(shielded[k], &ign, &old[k]);
+}
+
+static void shield_off(const struct sigaction old[2])
+{
+	for (int k = 0; k < 2; k++)
+		sigaction(shielded[k], &old[k], NULL);
+}
+
+/* Start argv; with o->shield on, the child gets the default action for
+ * each shielded signal that was not ignored before (old). */
+static int spawn(char *const *argv, const skb_child_opts *o,
+    const struct sigaction old[2], int *pipe_rd, pid_t *pid)
 {
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
 	int fds[2] = { -1, -1 }, rc;
 	char **env = child_env(o);
 	if (env == NULL)
 		return ENOMEM;
 	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&at);
+	if (o->shield) {
+		sigset_t def;
+		sigemptyset(&def);
+		for (int k = 0; k < 2; k++)
+			if (old[k].sa_handler != SIG_IGN)
+				sigaddset(&def, shielded[k]);
+		posix_spawnattr_setsigdefault(&at, &def);
+		posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF);
+	}
 	if (o->capture) {
 		if (pipe2(fds, O_CLOEXEC) != 0) {
 			rc = errno;
@@ -97,9 +142,10 @@ static int spawn(char *const *argv, const skb_child_opts *o, int *pipe_rd,
 	if (o->stderr_path != NULL)
 		posix_spawn_file_actions_addopen(&fa, STDERR_FILENO,
 		    o->stderr_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	rc = posix_spawnp(pid, argv[0], &fa, NULL, argv, env);
+	rc = posix_spawnp(pid, argv[0], &fa, &at, argv, env);
 out:
 	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
 	free(env);
 	if (fds[1] >= 0)
 		close(fds[1]);
@@ -113,29 +159,37 @@ out:
 
 int skb_child_run(char *const *argv, const skb_child_opts *o, skb_child *out)
 {
+	struct sigaction old[2];
 	pid_t pid;
-	int rd, st;
+	int rd, st, rc;
 
 	memset(out, 0, sizeof *out);
+	if (o->shield)
+		shield_on(old);
 	double t0 = skb_now();
-	int rc = spawn(argv, o, &rd, &pid);
-	if (rc != 0) {
+	if ((rc = spawn(argv, o, old, &rd, &pid)) != 0) {
 		out->spawn_errno = rc;
-		return -1;
+		rc = -1;
+		goto out;
 	}
 	out->started = true;
 	if (rd >= 0) {
 		read_metric(rd, out);
 		close(rd);
 	}
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -1;
+	while ((rc = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
+		;
+	if (rc < 0)
+		goto out;
+	rc = 0;
 	out->wall_s = skb_now() - t0;
 	out->exited = WIFEXITED(st);
 	out->exit_status = out->exited ? WEXITSTATUS(st) : 0;
 	out->signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
-	return 0;
+out:
+	if (o->shield)
+		shield_off(old);
+	return rc;
 }
 
 const char *skb_child_describe(const skb_child *c, char *buf, size_t len)

@@ -26,10 +26,14 @@ typedef struct skb_child_opts {
 	const char *const *unset; /* names to remove (before set) */
 	bool capture;             /* stdout read for skua-metric, not shown */
 	const char *stderr_path;  /* NULL: inherited; else written there */
+	bool shield;              /* SIGINT, SIGTERM ignored here meanwhile
+	                           * (the child's are the default), as
+	                           * system() does */
 } skb_child_opts;
 
 /* Run argv[0] (looked up in PATH) to completion.  Returns 0 when it was
- * started (whatever its end), -1 when it could not be (out->spawn_errno). */
+ * started (whatever its end), -1 when it could not be (out->spawn_errno).
+ * *out is cleared first, whatever the result. */
 int skb_child_run(char *const *argv, const skb_child_opts *o, skb_child *out);
 
 /* How it ended, for messages: "exited with status 3", "was killed by

@@ -7,6 +7,7 @@
 #include "json.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,41 @@ static skb_json *fail(struct parser *p, const char *msg, skb_json *v)
 		p->err = msg;
 	skb_json_free(v);
 	return NULL;
+}
+
+/* Room in *out for n + more bytes and a NUL; false: no memory. */
+static bool room(char **out, size_t n, size_t *cap, size_t more)
+{
+	while (n + more + 1 > *cap) {
+		char *bigger = realloc(*out, *cap *= 2);
+		if (bigger == NULL)
+			return false;
+		*out = bigger;
+	}
+	return true;
+}
+
+/* Code point v above U+00FF as UTF-8 ('?' for a surrogate: a pair is
+ * not joined); false: no memory. */
+static bool put_utf8(char **out, size_t *n, size_t *cap, unsigned v)
+{
+	if (!room(out, *n, cap, 3))
+		return false;
+	char *o = *out + *n;
+	if (v >= 0xD800 && v <= 0xDFFF) {
+		o[0] = '?';
+		*n += 1;
+	} else if (v < 0x800) {
+		o[0] = (char)(0xC0 | v >> 6);
+		o[1] = (char)(0x80 | (v & 0x3F));
+		*n += 2;
+	} else {
+		o[0] = (char)(0xE0 | v >> 12);
+		o[1] = (char)(0x80 | ((v >> 6) & 0x3F));
+		o[2] = (char)(0x80 | (v & 0x3F));
+		*n += 3;
+	}
+	return true;
 }
 
 static char *parse_string_raw(struct parser *p)
@@ -65,17 +101,18 @@ static char *parse_string_raw(struct parser *p)
 					    (tolower((unsigned char)h) - 'a' + 10));
 				}
 				p->s += 4;
-				c = v < 0x80 ? (char)v : '?';
+				if (v > 0xFF) {
+					if (!put_utf8(&out, &n, &cap, v))
+						goto bad;
+					continue;
+				}
+				c = v != 0 ? (char)v : '?';
 			} else {
 				goto bad;
 			}
 		}
-		if (n + 2 > cap) {
-			char *bigger = realloc(out, cap *= 2);
-			if (bigger == NULL)
-				goto bad;
-			out = bigger;
-		}
+		if (!room(&out, n, &cap, 1))
+			goto bad;
 		out[n++] = c;
 	}
 	p->s++;
@@ -144,20 +181,62 @@ static skb_json *parse_container(struct parser *p, skb_json *v, bool obj)
 	}
 }
 
+/* The length of the RFC 8259 number at s: -?(0|[1-9][0-9]*)(.[0-9]+)?
+ * ([eE][+-]?[0-9]+)?; 0 when there is none (nan, inf, 01, 1., .5, 0x10,
+ * +1 are not JSON). */
+static size_t number_len(const char *s)
+{
+	const char *c = s;
+	if (*c == '-')
+		c++;
+	if (*c == '0' && isdigit((unsigned char)c[1]))
+		return 0; /* 01 */
+	if (*c == '0')
+		c++;
+	else if (*c >= '1' && *c <= '9')
+		while (isdigit((unsigned char)*c))
+			c++;
+	else
+		return 0;
+	if (*c == '.') {
+		if (!isdigit((unsigned char)*++c))
+			return 0;
+		while (isdigit((unsigned char)*c))
+			c++;
+	}
+	if (*c == 'e' || *c == 'E') {
+		c++;
+		if (*c == '+' || *c == '-')
+			c++;
+		if (!isdigit((unsigned char)*c))
+			return 0;
+		while (isdigit((unsigned char)*c))
+			c++;
+	}
+	return (size_t)(c - s);
+}
+
+/* A number, checked against the grammar first; strtod then reads exactly
+ * the scanned text (no JSON number can be followed by a digit, '.', 'e'
+ * or 'x', so strtod stops where the scan did).  u saturates. */
 static skb_json *parse_number(struct parser *p, skb_json *v)
 {
-	char *end;
 	const char *start = p->s;
+	size_t len = number_len(start);
 	v->type = SKB_JNUM;
-	v->num = strtod(p->s, &end);
-	if (end == p->s || !(*start == '-' || isdigit((unsigned char)*start)))
+	if (len == 0)
 		return fail(p, "bad number", v);
-	if (isdigit((unsigned char)*start) &&
-	    strcspn(start, ".eE") >= (size_t)(end - start))
+	v->num = strtod(start, NULL);
+	if (isdigit((unsigned char)*start) && strcspn(start, ".eE") >= len) {
+		errno = 0;
 		v->u = strtoull(start, NULL, 10);
-	else
-		v->u = v->num > 0 ? (uint64_t)v->num : 0;
-	p->s = end;
+		if (errno == ERANGE)
+			v->u = UINT64_MAX;
+	} else {
+		v->u = v->num >= 18446744073709551615.0 ? UINT64_MAX :
+		    v->num > 0 ? (uint64_t)v->num : 0;
+	}
+	p->s = start + len;
 	return v;
 }
 
@@ -251,17 +330,55 @@ const char *skb_json_str(const skb_json *v, const char *key)
 	return m != NULL && m->type == SKB_JSTR ? m->str : NULL;
 }
 
+/* The length of the valid UTF-8 sequence at s (RFC 3629: no overlong
+ * forms, no surrogates, nothing past U+10FFFF); 0 when s[0] starts
+ * none. */
+static size_t utf8_len(const unsigned char *s)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xBF; /* s[1]'s range */
+	size_t n;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		n = 2;
+	else if (c >= 0xE0 && c <= 0xEF)
+		n = 3;
+	else if (c >= 0xF0 && c <= 0xF4)
+		n = 4;
+	else
+		return 0;
+	if (c == 0xE0)
+		lo = 0xA0;
+	else if (c == 0xED)
+		hi = 0x9F;
+	else if (c == 0xF0)
+		lo = 0x90;
+	else if (c == 0xF4)
+		hi = 0x8F;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xBF)
+			return 0;
+	return n;
+}
+
+/* Valid UTF-8 as it is; a byte that is part of none (a site name is the
+ * program's bytes) as \u00XX, so that the document is JSON and the
+ * reader (\u00XX: the byte XX) gets the same bytes back. */
 void skb_json_write_str(FILE *f, const char *s)
 {
+	const unsigned char *u = (const unsigned char *)s;
 	fputc('"', f);
-	for (; *s != '\0'; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
+	while (*u != '\0') {
+		size_t n = utf8_len(u);
+		if (*u == '"' || *u == '\\')
+			fprintf(f, "\\%c", *u);
+		else if (*u < 0x20 || n == 0)
+			fprintf(f, "\\u%04x", *u);
 		else
-			fputc(ch, f);
+			fwrite(u, 1, n, f);
+		u += n != 0 ? n : 1;
 	}
 	fputc('"', f);
 }

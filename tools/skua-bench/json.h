@@ -2,8 +2,12 @@
 /*
  * tools/skua-bench/json.h - a small JSON reader for the profile lines
  * that libskua writes (SKUA_PROFILE): a tree of values, RFC 8259 syntax,
- * no extensions.  Strings keep their escapes decoded for \" \\ \/ \b \f
- * \n \r \t and \u00XX; other \u escapes become '?'.
+ * no extensions (numbers are checked against its grammar: no nan, inf,
+ * 01, 1., 0x10).  Strings keep their escapes decoded for \" \\ \/ \b \f
+ * \n \r \t; \u0001 to \u00FF decode to that one byte (the writer's
+ * escape of a byte that is not UTF-8, so that a name comes back as it
+ * was), \u0100 and above to UTF-8, a surrogate or \u0000 to '?'.  The
+ * writer writes valid UTF-8 as it is, controls and other bytes as \u00XX.
  */
 #ifndef SKB_JSON_H
 #define SKB_JSON_H

@@ -12,6 +12,7 @@
 #include "chart.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -293,10 +294,17 @@ int skb_plot_emitted(void (*emit)(FILE *f, const void *arg), const void *arg,
 	return rc;
 }
 
-/* The whole file, NUL-terminated; NULL with errno set. */
+/* The whole file, NUL-terminated; NULL with errno set (EISDIR for a
+ * directory, which fopen opens and fread fails on with EIO). */
 static char *read_file(const char *path)
 {
 	FILE *f = fopen(path, "r");
+	struct stat st;
+	if (f != NULL && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		errno = EISDIR;
+		return NULL;
+	}
 	size_t n = 0, cap = 1 << 16;
 	char *buf = f != NULL ? malloc(cap) : NULL;
 	while (buf != NULL) {

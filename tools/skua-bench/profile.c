@@ -13,6 +13,7 @@
 #include "profile.h"
 #include "child.h"
 #include "profile_data.h"
+#include "tmpdir.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -30,49 +31,43 @@ static void usage(FILE *f)
 	    "  share and chunk size (with its source), per pool the worker\n"
 	    "  table, and SKUA_CHUNK_SIZE_<SITE> advice.  Exit status: the\n"
 	    "  program's when it failed, 127 when it could not be started,\n"
-	    "  1 when it made no skua pool, else 0.\n");
-}
-
-/* A temporary file for the library to append to: "" when none. */
-int skb_profile_tmpfile(char *path, size_t len)
-{
-	const char *dir = getenv("TMPDIR");
-	snprintf(path, len, "%s/skua-profile-XXXXXX",
-	    dir != NULL && *dir != '\0' ? dir : "/tmp");
-	int fd = mkstemp(path);
-	if (fd < 0) {
-		fprintf(stderr, "skua-bench: cannot make a temporary file "
-		    "%s: %s\n", path, strerror(errno));
-		path[0] = '\0';
-		return -1;
-	}
-	close(fd);
-	return 0;
+	    "  1 when it made no skua pool, 125 when skua-bench itself\n"
+	    "  failed (no temporary directory, an unreadable profile), else\n"
+	    "  0.\n");
 }
 
 int skb_profile_run(char *const *argv, const char *const *extra_env,
     bool quiet, skb_child *c, skb_profile *prof)
 {
-	char path[512], var[600];
 	const char *set[16];
 	size_t k = 0;
+	skb_tmp tmp;
 
-	if (skb_profile_tmpfile(path, sizeof path) != 0)
-		return -1;
-	snprintf(var, sizeof var, "SKUA_PROFILE=%s", path);
+	memset(c, 0, sizeof *c);
+	memset(prof, 0, sizeof *prof);
+	if (skb_tmp_make(&tmp, "profile.jsonl") != 0)
+		return SKB_PROFILE_OWN;
+	char *var = malloc(strlen(tmp.file) + sizeof "SKUA_PROFILE=");
+	if (var == NULL) {
+		fprintf(stderr, "skua-bench: out of memory\n");
+		skb_tmp_remove(&tmp);
+		return SKB_PROFILE_OWN;
+	}
+	sprintf(var, "SKUA_PROFILE=%s", tmp.file);
 	set[k++] = var;
 	for (size_t i = 0; extra_env != NULL && extra_env[i] != NULL && k < 15;
 	    i++)
 		set[k++] = extra_env[i];
 	set[k] = NULL;
-	skb_child_opts o = { .set = set, .capture = quiet };
-	int rc = skb_child_run(argv, &o, c);
-	if (rc == 0 && skb_profile_read(path, prof) != 0) {
+	skb_child_opts o = { .set = set, .capture = quiet, .shield = true };
+	int rc = skb_child_run(argv, &o, c) != 0 ? SKB_PROFILE_NOT_STARTED : 0;
+	if (rc == 0 && skb_profile_read(tmp.file, prof) != 0) {
 		fprintf(stderr, "skua-bench: cannot read the profile %s: %s\n",
-		    path, strerror(errno));
-		rc = -1;
+		    tmp.file, strerror(errno));
+		rc = SKB_PROFILE_OWN;
 	}
-	unlink(path);
+	skb_tmp_remove(&tmp);
+	free(var);
 	return rc;
 }
 
@@ -96,8 +91,16 @@ int skb_profile_main(int argc, char **argv)
 			i++;
 			break;
 		}
-		if (strcmp(argv[i], "--json") == 0 && i + 1 < argc) {
+		if (strcmp(argv[i], "--json") == 0) {
+			if (i + 1 == argc) {
+				fprintf(stderr, "skua-bench profile: --json "
+				    "needs a FILE\n");
+				usage(stderr);
+				return 2;
+			}
 			json = argv[++i];
+		} else if (strncmp(argv[i], "--json=", 7) == 0) {
+			json = argv[i] + 7;
 		} else if (strcmp(argv[i], "-h") == 0 ||
 		    strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
@@ -121,13 +124,16 @@ int skb_profile_main(int argc, char **argv)
 	skb_profile prof;
 	char cmd[1024], how[256];
 	command_line(prog, cmd, sizeof cmd);
-	if (skb_profile_run(prog, NULL, false, &c, &prof) != 0) {
+	int rc = skb_profile_run(prog, NULL, false, &c, &prof);
+	if (rc == SKB_PROFILE_OWN)
+		return SKB_EXIT_OWN;
+	if (rc != 0) {
 		if (!c.started)
 			fprintf(stderr, "skua-bench profile: %s %s\n", prog[0],
 			    skb_child_describe(&c, how, sizeof how));
 		return c.started ? 1 : skb_child_exit_code(&c);
 	}
-	int rc = skb_profile_report(cmd, &c, &prof, json);
+	rc = skb_profile_report(cmd, &c, &prof, json);
 	skb_profile_free(&prof);
 	return rc;
 }

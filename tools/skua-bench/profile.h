@@ -15,14 +15,22 @@
 int skb_profile_main(int argc, char **argv);
 int skb_tune_main(int argc, char **argv);
 
-/* A fresh temporary file's name into path; -1 (path "") on failure. */
-int skb_profile_tmpfile(char *path, size_t len);
+/* skb_profile_run's failures, and the exit status `profile` and `tune`
+ * report skua-bench's own failure with (as env(1) and timeout(1) do). */
+#define SKB_PROFILE_NOT_STARTED (-1)
+#define SKB_PROFILE_OWN (-2)
+#define SKB_EXIT_OWN 125
 
-/* Run argv with SKUA_PROFILE set (and extra_env, "NAME=VALUE", NULL-
- * terminated, may be NULL), then read the profile; quiet: its stdout is
- * read (for skua-metric) instead of shown.  Returns 0, or -1 when
- * the program could not be started (c->started false) or the profile
- * could not be read. */
+/* Run argv with SKUA_PROFILE set to a file in a private temporary
+ * directory (and extra_env, "NAME=VALUE", NULL-terminated, may be NULL),
+ * then read the profile and remove the directory; quiet: its stdout is
+ * read (for skua-metric) instead of shown.  SIGINT and SIGTERM end the
+ * program, not skua-bench, meanwhile.  *c and *prof are cleared first,
+ * whatever the result.  Returns 0; SKB_PROFILE_NOT_STARTED when the
+ * program could not be started (c->started false); SKB_PROFILE_OWN, with
+ * a message on stderr, when the temporary directory could not be made or
+ * the profile could not be read.  *prof needs skb_profile_free after 0
+ * only. */
 int skb_profile_run(char *const *argv, const char *const *extra_env,
     bool quiet, skb_child *c, skb_profile *prof);
 

@@ -9,10 +9,16 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
 
 const char *const skb_chunk_sources[SKB_SOURCES] = { "auto",
 	"deterministic-auto", "opts.chunk", "SKUA_CHUNK_SIZE",
@@ -96,27 +102,58 @@ void skb_site_env_name(const char *site, char *buf, size_t len)
 	buf[o < len ? o : len - 1] = '\0';
 }
 
-/* A static function's name: `addr2line -f -e obj off`, if installed. */
+/* An offset as lib/profile_write.c writes it: ^0x[0-9a-fA-F]+$. */
+static bool offset_ok(const char *off)
+{
+	if (off[0] != '0' || off[1] != 'x' || off[2] == '\0')
+		return false;
+	for (off += 2; *off != '\0'; off++)
+		if (!isxdigit((unsigned char)*off))
+			return false;
+	return true;
+}
+
+/* The first line written on fd (cut to len - 1 bytes), into line; the
+ * rest is read to the end.  false: nothing was written. */
+static bool first_line(int fd, char *line, size_t len)
+{
+	size_t n = 0;
+	char buf[512];
+	ssize_t r;
+	while ((r = read(fd, buf, sizeof buf)) > 0 || (r < 0 && errno == EINTR))
+		for (ssize_t i = 0; i < r && n + 1 < len; i++)
+			line[n++] = buf[i]; /* the rest is read, not kept */
+	line[n] = '\0';
+	line[strcspn(line, "\n")] = '\0';
+	return n > 0;
+}
+
+/* A static function's name: `addr2line -f -e obj off`, if installed.  No
+ * shell: obj and off come from the profiled program's file, so they go
+ * to addr2line as arguments, and off must be an offset. */
 static bool addr2line(const char *obj, const char *off, char *buf,
     size_t len)
 {
-	char cmd[1400];
-	for (const char *c = obj; *c != '\0'; c++)
-		if (*c == '\'')
-			return false; /* not worth quoting */
-	snprintf(cmd, sizeof cmd, "addr2line -f -e '%s' %s 2>/dev/null", obj,
-	    off);
-	FILE *f = popen(cmd, "r");
-	if (f == NULL)
+	char *argv[] = { "addr2line", "-f", "-e", (char *)obj, (char *)off,
+		NULL };
+	posix_spawn_file_actions_t fa;
+	int fds[2];
+	pid_t pid;
+
+	if (!offset_ok(off) || pipe2(fds, O_CLOEXEC) != 0)
 		return false;
-	char line[256] = "";
-	bool ok = fgets(line, sizeof line, f) != NULL;
-	pclose(f);
-	line[strcspn(line, "\n")] = '\0';
-	if (!ok || line[0] == '\0' || strcmp(line, "??") == 0)
-		return false;
-	snprintf(buf, len, "%s", line);
-	return true;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null",
+	    O_WRONLY, 0);
+	int rc = posix_spawnp(&pid, "addr2line", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+	bool ok = rc == 0 && first_line(fds[0], buf, len);
+	close(fds[0]);
+	while (rc == 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return ok && buf[0] != '\0' && strcmp(buf, "??") != 0;
 }
 
 static skb_site *site_find(skb_profile *p, const char *key)
@@ -151,8 +188,11 @@ static void site_label(skb_site *s, const skb_json *j)
 	const char *obj = skb_json_str(j, "obj"), *off = skb_json_str(j, "off");
 	char sym[100];
 
-	s->named = name != NULL;
-	if (name != NULL) {
+	s->named = name != NULL && !s->overflow;
+	if (s->overflow) {
+		snprintf(s->label, sizeof s->label, "%s",
+		    label != NULL ? label : "(sites past 255)");
+	} else if (name != NULL) {
 		snprintf(s->label, sizeof s->label, "%s", name);
 		skb_site_env_name(name, s->env, sizeof s->env);
 	} else if (skb_json_str(j, "sym") == NULL && obj != NULL &&
@@ -172,7 +212,11 @@ static void site_merge(skb_profile *p, const skb_json *j)
 	char key[600];
 	const char *name = skb_json_str(j, "name");
 	const char *obj = skb_json_str(j, "obj"), *off = skb_json_str(j, "off");
-	if (name != NULL)
+	const skb_json *over = skb_json_get(j, "overflow");
+	bool overflow = over != NULL && over->type == SKB_JBOOL && over->b;
+	if (overflow)
+		snprintf(key, sizeof key, "overflow");
+	else if (name != NULL)
 		snprintf(key, sizeof key, "name:%s", name);
 	else if (obj != NULL && off != NULL)
 		snprintf(key, sizeof key, "fn:%s+%s", obj, off);
@@ -183,8 +227,10 @@ static void site_merge(skb_profile *p, const skb_json *j)
 	skb_site *s = site_find(p, key);
 	if (s == NULL)
 		return;
-	if (s->label[0] == '\0')
+	if (s->label[0] == '\0') {
+		s->overflow = overflow;
 		site_label(s, j);
+	}
 	ADD(calls, "calls");
 	ADD(nested_calls, "nested_calls");
 	ADD(elements, "elements");

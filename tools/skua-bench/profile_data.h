@@ -24,6 +24,8 @@ typedef struct skb_site {
 	char label[128];      /* what the tables print */
 	char env[128];        /* SKUA_CHUNK_SIZE_<SITE>; "" when unnamed */
 	bool named;
+	bool overflow;        /* the library's bucket of the sites past its
+	                       * table (lib/site.h): many sites, merged */
 	uint64_t calls, nested_calls, elements, chunks, chunk_ns;
 	uint64_t splits, steals, elems_min, elems_max;
 	uint64_t top_span_ns, top_busy_ns, fixed_min, fixed_max;

@@ -17,6 +17,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define SHORT_NS 2000.0
@@ -160,38 +161,64 @@ static void site_table(const skb_profile *p)
 	}
 }
 
+/* The first object among the workers_stats entries: its keys are the
+ * columns; NULL when there is none. */
+static const skb_json *first_object(const skb_json *ws)
+{
+	for (size_t i = 0; ws != NULL && ws->type == SKB_JARR && i < ws->n; i++)
+		if (ws->items[i]->type == SKB_JOBJ)
+			return ws->items[i];
+	return NULL;
+}
+
+static bool is_ns(const char *key)
+{
+	size_t kl = strlen(key);
+	return kl > 3 && strcmp(key + kl - 3, "_ns") == 0;
+}
+
+/* One cell: w's member `key` (looked up by name, so that a row whose keys
+ * come in another order or lack one is printed under the right
+ * headings), "-" when it has none or it is not a number. */
+static void worker_cell(const skb_json *w, const char *key, bool first)
+{
+	const skb_json *v = skb_json_get(w, key);
+	int width = is_ns(key) ? 14 : first ? 6 : 14;
+	if (v == NULL || v->type != SKB_JNUM)
+		printf(" %*s", width, "-");
+	else if (is_ns(key))
+		printf(" %14.3f", v->num / 1e6);
+	else
+		printf(" %*" PRIu64, width, v->u);
+}
+
+/* The pool's workers_stats as a table; entries that are not objects are
+ * skipped (the file is the profiled program's: anything may be in it). */
 static void worker_table(const skb_json *pool)
 {
 	const skb_json *ws = skb_json_get(pool, "workers_stats");
-	if (ws == NULL || ws->n == 0)
+	const skb_json *w0 = first_object(ws);
+	if (w0 == NULL)
 		return;
-	const skb_json *w0 = ws->items[0];
 	printf("   ");
 	for (size_t k = 0; k < w0->n; k++) {
 		const char *key = w0->keys[k];
-		size_t kl = strlen(key);
 		if (strcmp(key, "spare") == 0)
 			continue;
-		if (kl > 3 && strcmp(key + kl - 3, "_ns") == 0)
-			printf(" %*.*s_ms", 11, (int)(kl - 3), key);
+		if (is_ns(key))
+			printf(" %*.*s_ms", 11, (int)(strlen(key) - 3), key);
 		else
 			printf(" %*s", k == 0 ? 6 : 14, key);
 	}
 	printf("\n");
 	for (size_t i = 0; i < ws->n; i++) {
 		const skb_json *w = ws->items[i];
+		if (w->type != SKB_JOBJ)
+			continue;
 		printf("   ");
-		for (size_t k = 0; k < w->n && k < w0->n; k++) {
-			if (strcmp(w->keys[k], "spare") == 0)
-				continue;
-			const char *key = w->keys[k];
-			size_t kl = strlen(key);
-			if (kl > 3 && strcmp(key + kl - 3, "_ns") == 0)
-				printf(" %14.3f", w->items[k]->num / 1e6);
-			else
-				printf(" %*" PRIu64, k == 0 ? 6 : 14,
-				    w->items[k]->u);
-		}
+		for (size_t k = 0; k < w0->n; k++)
+			if (strcmp(w0->keys[k], "spare") != 0)
+				worker_cell(w, w0->keys[k], k == 0);
 		printf("\n");
 	}
 }
@@ -234,21 +261,43 @@ static unsigned pool_workers(const skb_profile *p)
 	    1) : 1;
 }
 
-static size_t advice_print(const skb_profile *p, skb_advice *adv)
+/* The overflow bucket's note, in place of advice: its figures are many
+ * sites' together, and no variable sets its chunk size. */
+static void overflow_note(const skb_profile *p)
+{
+	for (size_t i = 0; i < p->nsites; i++)
+		if (p->sites[i].overflow)
+			printf("  # %s: the loops of the sites past the "
+			    "profile's 255, merged: no advice (profile fewer "
+			    "sites to see them one by one)\n",
+			    p->sites[i].label);
+}
+
+/* Every site's advice into *out (malloc'd; NULL when there is none or no
+ * memory), printed up to ADVICE_MAX of them: the rest are counted, and
+ * all are in --json.  Returns how many. */
+static size_t advice_print(const skb_profile *p, skb_advice **out)
 {
 	size_t n = 0;
+	skb_advice *adv = p->nsites ? malloc(p->nsites * sizeof *adv) : NULL;
 	printf("\nAdvice:\n");
-	for (size_t i = 0; i < p->nsites && n < ADVICE_MAX; i++)
-		if (skb_site_advice(&p->sites[i], pool_workers(p), &adv[n]))
+	for (size_t i = 0; adv != NULL && i < p->nsites; i++)
+		if (!p->sites[i].overflow &&
+		    skb_site_advice(&p->sites[i], pool_workers(p), &adv[n]))
 			n++;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && i < ADVICE_MAX; i++) {
 		printf("  # %s: %s\n", adv[i].site->label, adv[i].reason);
 		if (adv[i].line[0] != '\0')
 			printf("  %s\n", adv[i].line);
 	}
+	if (n > ADVICE_MAX)
+		printf("  ... and %zu more (all of them in --json)\n",
+		    n - ADVICE_MAX);
 	if (n == 0)
 		printf("  none: every site's chunks take between 2 us and 1 ms "
 		    "and its workers were busy\n");
+	overflow_note(p);
+	*out = adv;
 	return n;
 }
 
@@ -256,7 +305,8 @@ static void site_json(FILE *f, const skb_site *s, const skb_advice *a)
 {
 	fputs("{\"site\":", f);
 	skb_json_write_str(f, s->label);
-	fprintf(f, ",\"named\":%s,\"env\":", s->named ? "true" : "false");
+	fprintf(f, ",\"named\":%s,%s\"env\":", s->named ? "true" : "false",
+	    s->overflow ? "\"overflow\":true," : "");
 	skb_json_write_str(f, s->env);
 	fprintf(f, ",\"calls\":%" PRIu64 ",\"nested_calls\":%" PRIu64
 	    ",\"elements\":%" PRIu64 ",\"chunks\":%" PRIu64
@@ -347,9 +397,11 @@ int skb_profile_report(const char *cmd, const skb_child *c,
 	else
 		site_table(p);
 	pool_tables(p);
-	skb_advice adv[ADVICE_MAX];
-	size_t nadv = advice_print(p, adv);
-	if (json != NULL && json_write(json, cmd, c, p, adv, nadv) != 0)
+	skb_advice *adv;
+	size_t nadv = advice_print(p, &adv);
+	int wrc = json != NULL ? json_write(json, cmd, c, p, adv, nadv) : 0;
+	free(adv);
+	if (wrc != 0)
 		return code != 0 ? code : 1;
 	if (code != 0)
 		fprintf(stderr, "skua-bench profile: %s %s\n", cmd,

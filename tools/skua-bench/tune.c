@@ -61,12 +61,75 @@ static int parse_values(const char *s, tune_site *t)
 	return rc;
 }
 
+/* A whole decimal integer in [lo, hi] (no "3x", no blanks). */
+static bool strict_int(const char *s, long lo, long hi, int *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
+		return false;
+	*out = (int)v;
+	return true;
+}
+
+/* A whole finite number above 0 (no "10s"). */
+static bool strict_seconds(const char *s, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !isfinite(v) ||
+	    !(v > 0))
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Option a's value v into pl; false when a is unknown or v is bad (a
+ * message said which). */
+static bool one_option(const char *a, const char *v, tune_plan *pl)
+{
+	bool ok = true;
+	if (strcmp(a, "--site") == 0) {
+		if (pl->nsites == TUNE_SITES_MAX) {
+			fprintf(stderr, "skua-bench tune: at most %d --site\n",
+			    TUNE_SITES_MAX);
+			return false;
+		}
+		snprintf(pl->sites[pl->nsites++].name,
+		    sizeof pl->sites[0].name, "%s", v);
+	} else if (strcmp(a, "--values") == 0)
+		pl->values = v; /* parsed per site once all are known */
+	else if (strcmp(a, "--max-values") == 0)
+		ok = strict_int(v, 1, 100000, &pl->max_values);
+	else if (strcmp(a, "--repeat") == 0)
+		ok = strict_int(v, 3, 100000, &pl->repeat);
+	else if (strcmp(a, "--budget") == 0)
+		ok = strict_seconds(v, &pl->budget_s);
+	else if (strcmp(a, "--plot") == 0)
+		pl->plot = v;
+	else if (strcmp(a, "--json") == 0)
+		pl->json = v;
+	else {
+		fprintf(stderr, "skua-bench tune: unknown option %s\n", a);
+		return false;
+	}
+	if (!ok)
+		fprintf(stderr, "skua-bench tune: %s: '%s' is not %s\n", a, v,
+		    strcmp(a, "--budget") == 0 ? "a number of seconds above 0" :
+		    strcmp(a, "--repeat") == 0 ? "a whole number, 3 or more" :
+		    "a whole number, 1 or more");
+	return ok;
+}
+
+/* The options, up to the program: its first argument's index, or -1 on
+ * bad options (said) or no program.  Nothing after the program's name is
+ * read: its own arguments stay its own, with or without "--". */
 static int parse_args(int argc, char **argv, tune_plan *pl)
 {
-	int i;
-	for (i = 1; i < argc; i++) {
+	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "--") == 0)
 			return i + 1 < argc ? i + 1 : -1;
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -79,25 +142,12 @@ static int parse_args(int argc, char **argv, tune_plan *pl)
 		}
 		if (a[0] != '-')
 			return i;
-		if (v == NULL)
+		if (i + 1 == argc) {
+			fprintf(stderr, "skua-bench tune: %s needs a value\n",
+			    a);
 			return -1;
-		i++;
-		if (strcmp(a, "--site") == 0 && pl->nsites < TUNE_SITES_MAX)
-			snprintf(pl->sites[pl->nsites++].name,
-			    sizeof pl->sites[0].name, "%s", v);
-		else if (strcmp(a, "--values") == 0)
-			continue; /* parsed by skb_tune_main, per site */
-		else if (strcmp(a, "--max-values") == 0)
-			pl->max_values = atoi(v);
-		else if (strcmp(a, "--repeat") == 0)
-			pl->repeat = atoi(v);
-		else if (strcmp(a, "--budget") == 0)
-			pl->budget_s = atof(v);
-		else if (strcmp(a, "--plot") == 0)
-			pl->plot = v;
-		else if (strcmp(a, "--json") == 0)
-			pl->json = v;
-		else
+		}
+		if (!one_option(a, argv[++i], pl))
 			return -1;
 	}
 	return -1;
@@ -106,23 +156,16 @@ static int parse_args(int argc, char **argv, tune_plan *pl)
 int skb_tune_main(int argc, char **argv)
 {
 	tune_plan pl = { .max_values = 8, .repeat = 5, .budget_s = 55 };
-	const char *values = NULL;
-	for (int i = 1; i + 1 < argc && strcmp(argv[i], "--") != 0; i++)
-		if (strcmp(argv[i], "--values") == 0)
-			values = argv[i + 1];
 	int first = parse_args(argc, argv, &pl);
-	if (first < 0 || pl.nsites == 0 || pl.repeat < 3 ||
-	    pl.max_values < 1 || !(pl.budget_s > 0)) {
+	if (first < 0 || pl.nsites == 0) {
 		fprintf(stderr, "skua-bench tune: %s\n", first < 0 ?
-		    "bad arguments or no program" : pl.nsites == 0 ?
-		    "give at least one --site NAME" :
-		    "--repeat needs 3 or more, --max-values and --budget "
-		    "more than 0");
+		    "bad arguments or no program" :
+		    "give at least one --site NAME");
 		usage(stderr);
 		return 2;
 	}
-	for (int s = 0; values != NULL && s < pl.nsites; s++)
-		if (parse_values(values, &pl.sites[s]) != 0) {
+	for (int s = 0; pl.values != NULL && s < pl.nsites; s++)
+		if (parse_values(pl.values, &pl.sites[s]) != 0) {
 			fprintf(stderr, "skua-bench tune: --values wants "
 			    "positive integers, at most %d\n", TUNE_VALUES_MAX);
 			return 2;
@@ -134,9 +177,10 @@ int skb_tune_main(int argc, char **argv)
 	tune_budget(&pl);
 	if ((rc = tune_runs(&pl)) == 0) {
 		tune_report(&pl);
-		if ((pl.plot != NULL && tune_plot(&pl, pl.plot) != 0) ||
-		    (pl.json != NULL && tune_json(&pl, pl.json) != 0))
-			rc = 1;
+		/* Both, whichever fails. */
+		bool bad = pl.plot != NULL && tune_plot(&pl, pl.plot) != 0;
+		bad |= pl.json != NULL && tune_json(&pl, pl.json) != 0;
+		rc = bad ? 1 : 0;
 	}
 	tune_free(&pl);
 	return rc;

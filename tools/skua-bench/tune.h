@@ -37,6 +37,7 @@ typedef struct tune_plan {
 	double budget_s;
 	bool higher_better;           /* a skua-metric that is a rate */
 	const char *plot, *json;
+	const char *values;           /* --values, for every site */
 	char *const *prog;
 	double t_run;                 /* the profile run's wall time */
 	bool metric;                  /* figures are skua-metric values */

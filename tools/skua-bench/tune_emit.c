@@ -10,8 +10,38 @@
 #include "plot.h"
 #include "tune.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+/* A number in format fmt; null when it is not finite (a median of no
+ * runs, a speedup over a zero median), as emit.c's json_num. */
+static void json_num(FILE *f, const char *fmt, double v)
+{
+	if (isfinite(v))
+		fprintf(f, fmt, v);
+	else
+		fputs("null", f);
+}
+
+static void json_value(FILE *f, const tune_site *t, int i)
+{
+	char v[32];
+	fprintf(f, "%s{\"value\":\"%s\",\"median\":", i ? "," : "",
+	    tune_value_name(t, i, v, sizeof v));
+	json_num(f, "%.6g", t->med[i]);
+	fputs(",\"min\":", f);
+	json_num(f, "%.6g", t->lo[i]);
+	fputs(",\"max\":", f);
+	json_num(f, "%.6g", t->hi[i]);
+	fputs(",\"runs\":[", f);
+	for (int k = 0; k < t->nt[i]; k++) {
+		if (k)
+			fputc(',', f);
+		json_num(f, "%.6g", t->t[i][k]);
+	}
+	fputs("]}", f);
+}
 
 static void json_doc(FILE *f, const tune_plan *pl)
 {
@@ -23,18 +53,13 @@ static void json_doc(FILE *f, const tune_plan *pl)
 		fprintf(f, "%s{\"site\":", s ? "," : "");
 		skb_json_write_str(f, t->name);
 		fprintf(f, ",\"env\":\"%s\",\"best\":\"%s\",\"noise\":%s,"
-		    "\"speedup\":%.4f,\"values\":[", t->env,
+		    "\"speedup\":", t->env,
 		    tune_value_name(t, t->best, v, sizeof v),
-		    t->noise ? "true" : "false", t->speedup);
-		for (int i = 0; i <= t->nvalues; i++) {
-			fprintf(f, "%s{\"value\":\"%s\",\"median\":%.6g,"
-			    "\"min\":%.6g,\"max\":%.6g,\"runs\":[",
-			    i ? "," : "", tune_value_name(t, i, v, sizeof v),
-			    t->med[i], t->lo[i], t->hi[i]);
-			for (int k = 0; k < t->nt[i]; k++)
-				fprintf(f, "%s%.6g", k ? "," : "", t->t[i][k]);
-			fputs("]}", f);
-		}
+		    t->noise ? "true" : "false");
+		json_num(f, "%.4f", t->speedup);
+		fputs(",\"values\":[", f);
+		for (int i = 0; i <= t->nvalues; i++)
+			json_value(f, t, i);
 		fputs("]}", f);
 	}
 	fputs("]}\n", f);

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "kernels.h" /* skb_now */
 #include "profile.h"
+#include "tmpdir.h"
 #include "tune.h"
 #include "util.h"
 
@@ -58,8 +59,10 @@ int tune_profile(tune_plan *pl)
 
 	fprintf(stderr, "tune: a profiled run of %s to see the sites\n",
 	    pl->prog[0]);
-	if (skb_profile_run(pl->prog, NULL, true, &c, &prof) != 0 ||
-	    skb_child_exit_code(&c) != 0) {
+	int prc = skb_profile_run(pl->prog, NULL, true, &c, &prof);
+	if (prc == SKB_PROFILE_OWN)
+		return SKB_EXIT_OWN; /* said why */
+	if (prc != 0 || skb_child_exit_code(&c) != 0) {
 		fprintf(stderr, "skua-bench tune: %s %s\n", pl->prog[0],
 		    c.started || c.spawn_errno ? skb_child_describe(&c, how,
 		    sizeof how) : "could not be profiled");
@@ -159,7 +162,7 @@ static int one_run(tune_plan *pl, tune_site *t, int i, const char *log,
 	const char *set[] = { var, NULL };
 	const char *unset[] = { "SKUA_PROFILE", NULL };
 	skb_child_opts o = { .set = set, .unset = unset, .capture = true,
-	    .stderr_path = log };
+	    .stderr_path = log, .shield = true };
 	skb_child c;
 	if (skb_child_run(pl->prog, &o, &c) != 0 ||
 	    skb_child_exit_code(&c) != 0) {
@@ -206,7 +209,7 @@ static void verdict(const tune_plan *pl, tune_site *t)
 
 int tune_runs(tune_plan *pl)
 {
-	char log[512];
+	skb_tmp log;
 	int done = 0, rc = 0;
 
 	for (int s = 0; s < pl->nsites; s++)
@@ -214,21 +217,24 @@ int tune_runs(tune_plan *pl)
 			if ((pl->sites[s].t[i] = calloc((size_t)pl->repeat,
 			    sizeof(double))) == NULL)
 				return 1;
-	if (skb_profile_tmpfile(log, sizeof log) != 0)
-		return 1;
+	if (skb_tmp_make(&log, "stderr.txt") != 0)
+		return SKB_EXIT_OWN;
 	double t0 = skb_now();
 	for (int r = 0; r < pl->repeat && rc == 0; r++)
 		for (int s = 0; s < pl->nsites && rc == 0; s++)
 			for (int i = 0; i <= pl->sites[s].nvalues && rc == 0;
 			    i++) {
-				rc = one_run(pl, &pl->sites[s], i, log, done);
+				rc = one_run(pl, &pl->sites[s], i, log.file,
+				    done);
 				if (rc == 0)
 					progress(pl, ++done, t0, &pl->sites[s],
 					    i);
 			}
-	if (rc != 0)
-		return rc; /* the log stays for the user */
-	unlink(log);
+	if (rc != 0) {
+		skb_tmp_keep(&log); /* the log stays for the user */
+		return rc;
+	}
+	skb_tmp_remove(&log);
 	for (int s = 0; s < pl->nsites; s++)
 		verdict(pl, &pl->sites[s]);
 	return 0;
