@@ -77,8 +77,13 @@ static int spare_activate(skua_pool *p)
 	}
 	p->spares_started++;
 	atomic_fetch_add_explicit(&p->spares_active, 1, memory_order_relaxed);
-	/* Release: thieves that see the new count see the new worker. */
-	atomic_store_explicit(&p->nvisible, idx + 1, memory_order_release);
+	/* Thieves that see the new count see the new worker (the release
+	 * in it).  seq_cst and a post: the spare may have pushed work
+	 * already, and a worker that re-checked (S3) with the old count did
+	 * not look at its deque and may sleep; this is a publish step (P1)
+	 * like a push, and the post its P3 (an independent review). */
+	atomic_store_explicit(&p->nvisible, idx + 1, memory_order_seq_cst);
+	skua__post(p, 1);
 	return 0;
 }
 
