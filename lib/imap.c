@@ -80,7 +80,17 @@ static bool fill(struct stream *s, struct batch *b)
 	}
 	if (b->count == 0)
 		return false;
-	if (skua_spawn(s->pool, run_batch, b, &b->f) != 0) {
+	int rc = skua_spawn(s->pool, run_batch, b, &b->f);
+	if (rc == -ECHILD) {
+		/* A fork() in next() or out(), and we are the child: stop, as
+		 * imap.h says, taking nothing more (these items are dropped
+		 * undelivered, like a batch in flight at the fork). */
+		b->count = 0;
+		if (s->stop == 0)
+			s->stop = rc;
+		return false;
+	}
+	if (rc != 0) {
 		b->f = NULL; /* out of memory: run it here, lose nothing */
 		run_batch(b);
 	}

@@ -238,6 +238,43 @@ TEST_CASE(fork_in_out_stops_the_child)
 	ASSERT_OK(skua_pool_destroy(p));
 }
 
+/* fork() inside next() with a small window: in the child the next
+ * batch's spawn fails with -ECHILD; the stream stops there and returns
+ * it (it ran the batch inline and returned 0, a review found). */
+static int fork_next(void *ctx, void **item)
+{
+	struct fork_stream *f = ctx;
+	if (f->forked == 0 && f->s.taken == 3) {
+		fflush(NULL);
+		pid_t pid = fork();
+		if (pid < 0)
+			return -errno;
+		f->forked = pid == 0 ? 1 : 2;
+	}
+	return next_item(&f->s, item);
+}
+
+TEST_CASE(fork_in_next_stops_the_child)
+{
+	skua_pool *p = test_pool(2);
+	for (size_t window = 1; window <= 2; window++) {
+		struct fork_stream f = { .s = stream_new(10, window, true) };
+		int rc = skua_imap(p, fork_next, work, fork_out, &f, window);
+		if (f.forked == 1)
+			_exit(rc == -ECHILD && f.wrong == 0 &&
+			    f.s.delivered < 10 ? 0 : 12);
+		ASSERT_EQ(rc, 0);
+		ASSERT_EQ(f.s.delivered, 10);
+		int status;
+		ASSERT(wait(&status) > 0);
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			FAIL("window %zu: the fork child's stream: status %#x "
+			    "(exit 12: it went on, or not with -ECHILD)", window,
+			    status);
+	}
+	ASSERT_OK(skua_pool_destroy(p));
+}
+
 TEST_CASE(bad_arguments)
 {
 	skua_pool *p = test_pool(1);
@@ -306,6 +343,7 @@ static const struct test_case cases[] = {
 	TEST_ENTRY(long_stream_flat_memory),
 	TEST_ENTRY(early_stops),
 	TEST_ENTRY(fork_in_out_stops_the_child),
+	TEST_ENTRY(fork_in_next_stops_the_child),
 	TEST_ENTRY(bad_arguments),
 	TEST_ENTRY(primes_below_million),
 	TEST_END,

@@ -9,7 +9,8 @@
  *
  *   -EINVAL     a NULL or invalid argument
  *   -ENOMEM     an allocation failed
- *   -EOVERFLOW  a size computation overflowed (n * element size)
+ *   -EOVERFLOW  a size computation overflowed (n * element size), or
+ *               skua_blocking_begin nested more than 16 deep
  *   -EDEADLK    the call would wait on itself (destroying a pool from its task)
  *   -EAGAIN     a thread could not be started, or a limit was reached;
  *               a channel is full or empty (skua_channel_try_*)

@@ -75,9 +75,10 @@ SKUA_API void skua_config_init(skua_config *cfg);
  * Several pools may exist at once.
  *
  * fork(): the child of a process with live pools gets -ECHILD from every
- * call on an inherited pool (spawn, run, get of an unfinished future,
- * stats, parallel loops) except skua_pool_destroy, which frees it; new
- * pools created in the child work.  The parent is unaffected.
+ * call on an inherited pool that would run or wait for work (spawn, run,
+ * get of an unfinished future, stats, parallel loops over a non-empty
+ * range) except skua_pool_destroy, which frees it; new pools created in
+ * the child work.  The parent is unaffected.
  *
  * RETURNS 0 and sets *out, or a negative error and sets *out to NULL.
  * ERRORS  -EINVAL (out is NULL, cfg->size is wrong, a value is out of range

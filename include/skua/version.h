@@ -6,7 +6,8 @@
  * The two differ when a program built against one release of skua runs
  * with another libskua.so: compare them at start-up if that matters,
  *
- *     if (skua_version_number() / 100 != SKUA_VERSION_NUMBER / 100)
+ *     if (skua_version_number(NULL, NULL, NULL) / 100 !=
+ *         SKUA_VERSION_NUMBER / 100)
  *             fprintf(stderr, "built with skua %s, running %s\n",
  *                 SKUA_VERSION_STRING, skua_version());
  *
