@@ -41,12 +41,20 @@ static void f(const void *in, void *out, size_t count, void *ctx)
 int main(int argc, char **argv)
 {
 	size_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : 10000000;
+	if (n == 0 || n > SIZE_MAX / sizeof(double)) {
+		fprintf(stderr, "usage: array_split [N >= 1]\n");
+		return 2;
+	}
 	double *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
 	skua_pool *pool;
 	int rc, bad = 0;
 
-	if (a == NULL || b == NULL || n == 0)
+	if (a == NULL || b == NULL) {
+		fprintf(stderr, "array_split: out of memory\n");
+		free(a);
+		free(b);
 		return 1;
+	}
 	for (size_t i = 0; i < n; i++)
 		a[i] = (double)i;
 	if ((rc = skua_pool_create(NULL, &pool)) != 0) {

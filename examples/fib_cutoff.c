@@ -25,7 +25,7 @@ static long fib_serial(int n)
 	return n < 2 ? n : fib_serial(n - 1) + fib_serial(n - 2);
 }
 
-/* One fork per call, no cut-off (BENCHMARKS.md's fib). */
+/* One fork per call, no cut-off (docs/benchmarks.md's fib). */
 typedef struct { skua_task task; int n; long r; } fib_task;
 static long fib(skua_worker *w, int n);
 static void fib_run(skua_worker *w, skua_task *t)

@@ -203,8 +203,10 @@ int main(int argc, char **argv)
 {
 	uint32_t n = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 10) : 1000000;
 	unsigned parsers = argc > 2 ? (unsigned)atoi(argv[2]) : 4;
-	if (n == 0 || parsers == 0 || parsers > 64)
+	if (n == 0 || parsers == 0 || parsers > 64) {
+		fprintf(stderr, "usage: pipeline [WORDS >= 1 [PARSERS 1..64]]\n");
 		return 2;
+	}
 
 	/* Serial: generate, parse, write in order. */
 	struct result *out = calloc(n, sizeof *out);

@@ -85,7 +85,7 @@ int main(int argc, char **argv)
 	    skua_pool_workers(pool), (t1 - t0) / (t2 - t1));
 	skua_pool_destroy(pool);
 
-	/* Known answers (BENCHMARKS.md). */
+	/* Known answers (docs/benchmarks.md). */
 	long want = n == 1000000 ? 78498 : n == 2000000 ? 148933 :
 	    n == 10000000 ? 664579 : serial;
 	if (parallel != serial || serial != want) {
