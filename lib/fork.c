@@ -64,8 +64,10 @@ static void atfork_child(void)
 static void atfork_register(void)
 {
 	child_hook = atomic_load_explicit(&hook_given, memory_order_relaxed);
+	/* Acquire: the array's contents, written by whichever caller stored
+	 * the pointer last (all callers pass the same locks). */
 	pthread_mutex_t *const *g = atomic_load_explicit(&globals_given,
-	    memory_order_relaxed);
+	    memory_order_acquire);
 	unsigned n = atomic_load_explicit(&nglobals_given,
 	    memory_order_relaxed);
 	for (nglobals = 0; g != NULL && nglobals < n &&
@@ -80,7 +82,7 @@ void skua__fork_init(void (*child)(void), pthread_mutex_t *const *g,
 	/* Relaxed: pthread_once orders them before atfork_register's loads
 	 * (a racing caller's array is alive too: it waits in pthread_once). */
 	atomic_store_explicit(&hook_given, child, memory_order_relaxed);
-	atomic_store_explicit(&globals_given, g, memory_order_relaxed);
+	atomic_store_explicit(&globals_given, g, memory_order_release);
 	atomic_store_explicit(&nglobals_given, n, memory_order_relaxed);
 	pthread_once(&atfork_once, atfork_register);
 }

@@ -227,11 +227,22 @@ int skua_spawn(skua_pool *pool, skua_fn fn, void *arg, skua_future **out)
 	return 0;
 }
 
-static _Thread_local skua_pool *cancelling; /* skua__future_cancelling_pool */
+/* The cancels this thread is inside (their done-callbacks run), the
+ * innermost first: a callback may cancel a future of another pool, and a
+ * destroy of any pool in the chain would wait for itself. */
+struct cancel_frame {
+	skua_pool *pool;
+	struct cancel_frame *outer;
+};
+static _Thread_local struct cancel_frame *cancelling;
 
-skua_pool *skua__future_cancelling_pool(void)
+bool skua__future_cancelling(const skua_pool *p)
 {
-	return cancelling;
+	for (const struct cancel_frame *c = cancelling; c != NULL;
+	    c = c->outer)
+		if (c->pool == p)
+			return true;
+	return false;
 }
 
 int skua_future_cancel(skua_future *f)
@@ -251,10 +262,10 @@ int skua_future_cancel(skua_future *f)
 		    memory_order_relaxed))
 			break;
 	}
-	skua_pool *outer = cancelling; /* a callback may cancel too */
-	cancelling = f->pool;
+	struct cancel_frame frame = { f->pool, cancelling };
+	cancelling = &frame;
 	future_finished(f, e);
-	cancelling = outer;
+	cancelling = frame.outer;
 	/* Counted out only now, after the callbacks: until then the future
 	 * counts in pending, so destroy waits and the pool is alive (the
 	 * callbacks may spawn onto it).  This also wakes wait_any sleepers.

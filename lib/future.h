@@ -64,10 +64,11 @@ struct skua_future {
 skua_future *skua__future_new(skua_pool *pool, skua_fn fn, void *arg);
 /* Undo skua__future_new when the submission failed. */
 void skua__future_discard(skua_future *f);
-/* The pool whose future this thread is cancelling, while it runs that
- * future's done-callbacks (the future still counts in the pool's pending,
- * so a destroy from there would wait for itself: -EDEADLK); else NULL. */
-skua_pool *skua__future_cancelling_pool(void);
+/* Is this thread inside the done-callbacks of a cancel of one of p's
+ * futures, at any depth (a callback that cancels another future nests)?
+ * That future still counts in p's pending, so a destroy of p from there
+ * would wait for itself: -EDEADLK. */
+bool skua__future_cancelling(const skua_pool *p);
 /* The queue entry's turn: run it if nobody claimed it yet (or count a
  * cancelled one as drained), then drop the queue's reference. */
 void skua__future_run_queued(skua_future *f);

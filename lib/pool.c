@@ -336,7 +336,7 @@ int skua_pool_destroy(skua_pool *p)
 	}
 	skua_worker *w = skua__tls_worker;
 	if ((w != NULL && w->pool == p) || skua__tls_blocking_pool == p ||
-	    skua__future_cancelling_pool() == p)
+	    skua__future_cancelling(p))
 		return -EDEADLK;
 	wait_drained(p);
 	bool last = skua__fork_unregister(&p->reg);

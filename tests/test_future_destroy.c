@@ -236,12 +236,60 @@ TEST_CASE(destroy_from_a_cancel_callback_is_edeadlk)
 	ASSERT_OK(skua_future_release(h));
 }
 
+/* The same one level down: the cancel of fp (pool P) runs a callback
+ * that cancels fq (pool Q), whose callback destroys P: P still counts
+ * fp, so -EDEADLK too (it hung: only the innermost cancel was known). */
+static skua_pool *nest_p;
+static _Atomic int nested_rc = 1;
+
+static void destroy_p_cb(skua_future *f, void *arg)
+{
+	(void)f;
+	(void)arg;
+	atomic_store(&nested_rc, skua_pool_destroy(nest_p));
+}
+
+static void cancel_q_cb(skua_future *f, void *arg)
+{
+	(void)f;
+	ASSERT_OK(skua_future_cancel(arg));
+}
+
+TEST_CASE(destroy_from_a_nested_cancel_callback_is_edeadlk)
+{
+	skua_pool *q = test_pool(1);
+	skua_future *hp, *hq, *fp, *fq;
+	nest_p = test_pool(1);
+	atomic_store(&gate, 0);
+	atomic_store(&gate_holding, 0);
+	ASSERT_OK(skua_spawn(nest_p, hold, NULL, &hp));
+	ASSERT(test_spin_until(&gate_holding, 5000));
+	atomic_store(&gate_holding, 0);
+	ASSERT_OK(skua_spawn(q, hold, NULL, &hq));
+	ASSERT(test_spin_until(&gate_holding, 5000));
+	ASSERT_OK(skua_spawn(nest_p, never, NULL, &fp));
+	ASSERT_OK(skua_spawn(q, never, NULL, &fq));
+	ASSERT_OK(skua_future_add_done_callback(fq, destroy_p_cb, NULL));
+	ASSERT_OK(skua_future_add_done_callback(fp, cancel_q_cb, fq));
+	ASSERT_OK(skua_future_cancel(fp));
+	ASSERT_EQ(atomic_load(&nested_rc), -EDEADLK);
+	atomic_store(&gate, 1);
+	ASSERT_OK(skua_future_get(hp, NULL));
+	ASSERT_OK(skua_future_get(hq, NULL));
+	ASSERT_OK(skua_pool_destroy(nest_p));
+	ASSERT_OK(skua_pool_destroy(q));
+	skua_future *all[] = { hp, hq, fp, fq };
+	for (int i = 0; i < 4; i++)
+		ASSERT_OK(skua_future_release(all[i]));
+}
+
 static const struct test_case cases[] = {
 	TEST_ENTRY(cancel_callbacks_finish_before_destroy_returns),
 	TEST_ENTRY(cancel_races_destroy),
 	TEST_ENTRY(cancel_in_fork_child_after_destroy),
 	TEST_ENTRY(wait_any_on_a_worker_of_another_pool_beside_destroy),
 	TEST_ENTRY(destroy_from_a_cancel_callback_is_edeadlk),
+	TEST_ENTRY(destroy_from_a_nested_cancel_callback_is_edeadlk),
 	TEST_END,
 };
 
