@@ -131,7 +131,10 @@ SKUA_API int skua_future_cancel(skua_future *f);
  * skua_future_add_done_callback - call fn(f, arg) exactly once when f
  * finishes (done or cancelled): on the thread that finished it, right
  * after waking its waiters, in registration order; or at once, on the
- * calling thread, when f has finished already.  fn may call
+ * calling thread, when f has finished already and its finisher has taken
+ * the list (a callback added just after a get returned, while the
+ * finisher is still between the wake and the callbacks, runs on the
+ * finisher: once either way).  fn may call
  * skua_future_get(f) (it does not wait) and spawn more work; it must not
  * release f's last reference, and it should be short (it delays the
  * worker that ran the task).  A future's callbacks run before skua_pool_
