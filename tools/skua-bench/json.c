@@ -5,6 +5,7 @@
  * stack.
  */
 #include "json.h"
+#include "../../lib/json_str.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -330,57 +331,14 @@ const char *skb_json_str(const skb_json *v, const char *key)
 	return m != NULL && m->type == SKB_JSTR ? m->str : NULL;
 }
 
-/* The length of the valid UTF-8 sequence at s (RFC 3629: no overlong
- * forms, no surrogates, nothing past U+10FFFF); 0 when s[0] starts
- * none. */
-static size_t utf8_len(const unsigned char *s)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xBF; /* s[1]'s range */
-	size_t n;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		n = 2;
-	else if (c >= 0xE0 && c <= 0xEF)
-		n = 3;
-	else if (c >= 0xF0 && c <= 0xF4)
-		n = 4;
-	else
-		return 0;
-	if (c == 0xE0)
-		lo = 0xA0;
-	else if (c == 0xED)
-		hi = 0x9F;
-	else if (c == 0xF0)
-		lo = 0x90;
-	else if (c == 0xF4)
-		hi = 0x8F;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xBF)
-			return 0;
-	return n;
-}
-
 /* Valid UTF-8 as it is; a byte that is part of none (a site name is the
  * program's bytes) as \u00XX, so that the document is JSON and the
- * reader (\u00XX: the byte XX) gets the same bytes back. */
+ * reader (\u00XX: the byte XX) gets the same bytes back: the library's
+ * writer of the profile and the trace (lib/json_str.c), so that the two
+ * escape alike.  Linked from libskua.a; its header needs nothing of lib/. */
 void skb_json_write_str(FILE *f, const char *s)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	fputc('"', f);
-	while (*u != '\0') {
-		size_t n = utf8_len(u);
-		if (*u == '"' || *u == '\\')
-			fprintf(f, "\\%c", *u);
-		else if (*u < 0x20 || n == 0)
-			fprintf(f, "\\u%04x", *u);
-		else
-			fwrite(u, 1, n, f);
-		u += n != 0 ? n : 1;
-	}
-	fputc('"', f);
+	skua__json_str(f, s);
 }
 
 void skb_json_write(FILE *f, const skb_json *v)
