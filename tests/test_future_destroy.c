@@ -40,6 +40,18 @@ static void *hold(void *arg)
 	return NULL;
 }
 
+/* Hold p's only worker with a task until the gate opens: what is
+ * spawned after it stays queued.  Returns the holding task's future. */
+static skua_future *hold_the_worker(skua_pool *p)
+{
+	skua_future *h;
+	atomic_store(&gate, 0);
+	atomic_store(&gate_holding, 0);
+	ASSERT_OK(skua_spawn(p, hold, NULL, &h));
+	ASSERT(test_spin_until(&gate_holding, 5000));
+	return h;
+}
+
 static void *never(void *arg)
 {
 	FAIL("a cancelled future ran");
@@ -91,13 +103,10 @@ TEST_CASE(cancel_callbacks_finish_before_destroy_returns)
 {
 	skua_pool *p = test_pool(1);
 	skua_future *h, *f;
-	atomic_store(&gate, 0);
-	atomic_store(&gate_holding, 0);
 	atomic_store(&cb_started, 0);
 	atomic_store(&cb_finished, 0);
 	atomic_store(&cb_spawned_ran, 0);
-	ASSERT_OK(skua_spawn(p, hold, NULL, &h));
-	ASSERT(test_spin_until(&gate_holding, 5000));
+	h = hold_the_worker(p);
 	ASSERT_OK(skua_spawn(p, never, NULL, &f));
 	struct cb_ctx c = { p };
 	ASSERT_OK(skua_future_add_done_callback(f, slow_cb, &c));
@@ -142,10 +151,7 @@ TEST_CASE(cancel_in_fork_child_after_destroy)
 {
 	skua_pool *p = test_pool(1);
 	skua_future *h, *f;
-	atomic_store(&gate, 0);
-	atomic_store(&gate_holding, 0);
-	ASSERT_OK(skua_spawn(p, hold, NULL, &h));
-	ASSERT(test_spin_until(&gate_holding, 5000));
+	h = hold_the_worker(p);
 	ASSERT_OK(skua_spawn(p, never, NULL, &f));
 	fflush(NULL);
 	pid_t pid = fork();
@@ -221,10 +227,7 @@ TEST_CASE(destroy_from_a_cancel_callback_is_edeadlk)
 {
 	skua_pool *p = test_pool(1);
 	skua_future *h, *f;
-	atomic_store(&gate, 0);
-	atomic_store(&gate_holding, 0);
-	ASSERT_OK(skua_spawn(p, hold, NULL, &h));
-	ASSERT(test_spin_until(&gate_holding, 5000));
+	h = hold_the_worker(p);
 	ASSERT_OK(skua_spawn(p, never, NULL, &f));
 	ASSERT_OK(skua_future_add_done_callback(f, destroy_cb, p));
 	ASSERT_OK(skua_future_cancel(f));
@@ -260,13 +263,8 @@ TEST_CASE(destroy_from_a_nested_cancel_callback_is_edeadlk)
 	skua_pool *q = test_pool(1);
 	skua_future *hp, *hq, *fp, *fq;
 	nest_p = test_pool(1);
-	atomic_store(&gate, 0);
-	atomic_store(&gate_holding, 0);
-	ASSERT_OK(skua_spawn(nest_p, hold, NULL, &hp));
-	ASSERT(test_spin_until(&gate_holding, 5000));
-	atomic_store(&gate_holding, 0);
-	ASSERT_OK(skua_spawn(q, hold, NULL, &hq));
-	ASSERT(test_spin_until(&gate_holding, 5000));
+	hp = hold_the_worker(nest_p);
+	hq = hold_the_worker(q);
 	ASSERT_OK(skua_spawn(nest_p, never, NULL, &fp));
 	ASSERT_OK(skua_spawn(q, never, NULL, &fq));
 	ASSERT_OK(skua_future_add_done_callback(fq, destroy_p_cb, NULL));
