@@ -12,6 +12,7 @@
 #include "pool_struct.h"
 #include "profile.h"
 #include "test_hooks.h"
+#include "worker.h" /* skua__thread_stack_size */
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -126,6 +127,21 @@ retire:
 	return NULL;
 }
 
+/* A blocking thread, with the pool's stack size (as the workers: a job
+ * that runs deep, or calls a parallel loop, needs what they need).
+ * RETURNS pthread_create's 0 or error. */
+static int start_thread(skua_pool *p, pthread_t *t)
+{
+	pthread_attr_t attr;
+	if (pthread_attr_init(&attr) != 0)
+		return ENOMEM;
+	int rc = pthread_attr_setstacksize(&attr, skua__thread_stack_size(p));
+	if (rc == 0)
+		rc = pthread_create(t, &attr, blocking_main, p);
+	pthread_attr_destroy(&attr);
+	return rc;
+}
+
 /* Start one more blocking thread; with b->lock held. */
 static int blocking_start(skua_pool *p)
 {
@@ -141,8 +157,7 @@ static int blocking_start(skua_pool *p)
 		if (b->slots[i].state != 0)
 			continue;
 		if (skua__test_thread_should_fail() ||
-		    pthread_create(&b->slots[i].thread, NULL, blocking_main,
-		    p) != 0)
+		    start_thread(p, &b->slots[i].thread) != 0)
 			return -EAGAIN;
 		b->slots[i].state = 1;
 		b->threads++;

@@ -266,26 +266,33 @@ void skua__cpus_read_quota(struct skua__cpus *c, const char *mountinfo,
 	free(p);
 }
 
-/* The affinity mask's CPUs, with a set as large as the kernel's
- * (over 1024 possible CPUs a cpu_set_t is too small); 0: no mask. */
-static long affinity_cpus(void)
+cpu_set_t *skua__cpus_affinity_mask(size_t *size)
 {
 	for (int n = 1024; n <= (1 << 20); n *= 2) {
 		cpu_set_t *set = CPU_ALLOC(n);
 		if (set == NULL)
-			return 0;
-		size_t size = CPU_ALLOC_SIZE(n);
-		CPU_ZERO_S(size, set);
-		if (sched_getaffinity(0, size, set) == 0) {
-			long count = CPU_COUNT_S(size, set);
-			CPU_FREE(set);
-			return count;
-		}
+			return NULL;
+		*size = CPU_ALLOC_SIZE(n);
+		CPU_ZERO_S(*size, set);
+		if (sched_getaffinity(0, *size, set) == 0)
+			return set;
 		CPU_FREE(set);
 		if (errno != EINVAL)
-			return 0;
+			return NULL;
 	}
-	return 0;
+	return NULL;
+}
+
+/* The affinity mask's CPUs; 0: no mask. */
+static long affinity_cpus(void)
+{
+	size_t size;
+	cpu_set_t *set = skua__cpus_affinity_mask(&size);
+	if (set == NULL)
+		return 0;
+	long count = CPU_COUNT_S(size, set);
+	CPU_FREE(set);
+	return count;
 }
 
 /* The quota part, read again only after QUOTA_TTL_NS: the files cost

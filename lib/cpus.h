@@ -33,7 +33,9 @@
 #ifndef SKUA_CPUS_H
 #define SKUA_CPUS_H
 
+#include <sched.h> /* cpu_set_t: the includer defines _GNU_SOURCE */
 #include <stdbool.h>
+#include <stddef.h>
 
 struct skua__cpus {
 	long affinity;         /* CPUs in the mask, or online */
@@ -60,5 +62,12 @@ unsigned skua__cpus_count(const struct skua__cpus *c);
 /* Is the quota what sets skua__cpus_count (below the affinity and the
  * 4096 cap)? */
 bool skua__cpus_quota_binds(const struct skua__cpus *c);
+
+/* The calling thread's affinity mask in a set as large as the kernel's
+ * (past 1024 possible CPUs a cpu_set_t is too small, and
+ * sched_getaffinity fails with it); *size is its size in bytes, for the
+ * CPU_*_S macros.  NULL: no mask (out of memory, or the call failed).
+ * Free it with CPU_FREE. */
+cpu_set_t *skua__cpus_affinity_mask(size_t *size);
 
 #endif /* SKUA_CPUS_H */

@@ -195,30 +195,31 @@ static void pin_lines(const struct ctx *c, unsigned level)
 	uint64_t x;
 	const char *src = cfg->pin != SKUA_PIN_DEFAULT ? "skua_config.pin" :
 	    env_valid(SKUA__ENV_PIN, &set, &x) ? "SKUA_PIN" : "default";
-	cpu_set_t mask;
-
 	if (mode == SKUA_PIN_OFF) {
 		fprintf(c->o, "  pin = off (%s)\n", src);
 		return;
 	}
-	CPU_ZERO(&mask);
-	if (sched_getaffinity(0, sizeof mask, &mask) != 0)
-		CPU_ZERO(&mask);
-	int k = CPU_COUNT(&mask);
+	size_t size = 0;
+	cpu_set_t *mask = skua__cpus_affinity_mask(&size);
+	int k = mask != NULL ? CPU_COUNT_S(size, mask) : 0;
 	if (k == 0) {
+		if (mask != NULL)
+			CPU_FREE(mask);
 		fprintf(c->o, "  pin = %s (%s), but no affinity mask: not "
 		    "pinned\n", skua__pin_name(mode), src);
 		return;
 	}
 	fprintf(c->o, "  pin = %s (%s; %d CPU%s in the mask)\n",
 	    skua__pin_name(mode), src, k, k == 1 ? "" : "s");
-	if (level < 2)
-		return;
-	fprintf(c->o, "  pin_cpus =");
-	for (unsigned i = 0; i < c->workers && i < PIN_LIST_MAX; i++)
-		fprintf(c->o, " %d", skua__pin_cpu(&mask, mode, i, c->workers));
-	fprintf(c->o, "%s (by worker index)\n", c->workers > PIN_LIST_MAX ?
-	    " ..." : "");
+	if (level >= 2) {
+		fprintf(c->o, "  pin_cpus =");
+		for (unsigned i = 0; i < c->workers && i < PIN_LIST_MAX; i++)
+			fprintf(c->o, " %d", skua__pin_cpu(mask, size, mode, i,
+			    c->workers));
+		fprintf(c->o, "%s (by worker index)\n",
+		    c->workers > PIN_LIST_MAX ? " ..." : "");
+	}
+	CPU_FREE(mask);
 }
 
 /* "workers = N (why)": the config, the variable, a cgroup quota or the

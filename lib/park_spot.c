@@ -99,6 +99,9 @@ static void unhold(struct skua__park_spot *s)
  * (docs/benchmarks.md, "Where a parked worker wakes").  Without `hold` it only moves there, if that
  * is not its CPU.  A worker held to one CPU already (skua_config.pin)
  * only takes that CPU's slot; with no slot to take, nothing changes.
+ * Nor on a machine past 1024 CPUs, where the fixed cpu_set_t (s->mask,
+ * restored as it was at unhold) cannot hold the mask: sched_getaffinity
+ * fails and the sleeper is not moved, which costs only this placement.
  */
 void skua__park_spot_take(skua_pool *p, unsigned me, bool hold,
     struct skua__park_spot *s)

@@ -19,6 +19,7 @@
 #include "skua/pool.h"
 
 #include <sched.h> /* cpu_set_t: the includer defines _GNU_SOURCE */
+#include <stddef.h>
 
 /* The index into cpus[] of worker i of n, with k places; k >= 1. */
 static inline unsigned skua__pin_place(enum skua_pin mode, unsigned i,
@@ -32,21 +33,22 @@ static inline unsigned skua__pin_place(enum skua_pin mode, unsigned i,
 }
 
 /*
- * The CPU that worker i of n is pinned to, the place of mask that
- * skua__pin_place picks; -1 when mode does not pin or mask is empty (no
- * affinity mask could be read: then nothing is pinned).
+ * The CPU that worker i of n is pinned to, the place of mask (size bytes,
+ * for the CPU_*_S macros: a set from CPU_ALLOC, as large as the machine's)
+ * that skua__pin_place picks; -1 when mode does not pin or mask is NULL or
+ * empty (no affinity mask could be read: then nothing is pinned).
  */
-static inline int skua__pin_cpu(const cpu_set_t *mask, enum skua_pin mode,
-    unsigned i, unsigned n)
+static inline int skua__pin_cpu(const cpu_set_t *mask, size_t size,
+    enum skua_pin mode, unsigned i, unsigned n)
 {
-	int k = CPU_COUNT(mask);
+	int k = mask != NULL ? CPU_COUNT_S(size, mask) : 0;
 
 	if (k <= 0 || (mode != SKUA_PIN_COMPACT && mode != SKUA_PIN_SPREAD))
 		return -1;
 	unsigned want = skua__pin_place(mode, i, n, (unsigned)k);
-	for (int c = 0; c < CPU_SETSIZE; c++)
-		if (CPU_ISSET(c, mask) && want-- == 0)
-			return c;
+	for (size_t c = 0; c < size * 8; c++)
+		if (CPU_ISSET_S(c, size, mask) && want-- == 0)
+			return (int)c;
 	return -1;
 }
 

@@ -91,20 +91,23 @@ static char *dup_string(const char *s)
  * failure the ones started are stopped: RETURNS 0, -ENOMEM or -EAGAIN. */
 static int start_workers(skua_pool *p, int pin)
 {
-	/* The places: the creating thread's mask. */
-	cpu_set_t places;
-	CPU_ZERO(&places);
-	if (pin != SKUA_PIN_OFF &&
-	    sched_getaffinity(0, sizeof places, &places) != 0)
-		CPU_ZERO(&places);
+	/* The places: the creating thread's mask, as large as the machine's
+	 * (a fixed cpu_set_t holds 1024 CPUs: past them nothing was pinned). */
+	size_t size = 0;
+	cpu_set_t *places = pin != SKUA_PIN_OFF ?
+	    skua__cpus_affinity_mask(&size) : NULL;
 	for (unsigned i = 0; i < p->n; i++) {
 		int rc = skua__worker_start_on(p, p->workers[i],
-		    skua__pin_cpu(&places, (enum skua_pin)pin, i, p->n));
+		    skua__pin_cpu(places, size, (enum skua_pin)pin, i, p->n));
 		if (rc != 0) {
+			if (places != NULL)
+				CPU_FREE(places);
 			pool_stop(p, i);
 			return rc == -ENOMEM ? -ENOMEM : -EAGAIN;
 		}
 	}
+	if (places != NULL)
+		CPU_FREE(places);
 	return 0;
 }
 

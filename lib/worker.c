@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <string.h>
+#include <unistd.h>
 
 _Thread_local skua_worker *skua__tls_worker
     __attribute__((tls_model("initial-exec")));
@@ -233,6 +234,37 @@ skua_worker *skua__worker_new(skua_pool *p, unsigned index)
 	return w;
 }
 
+/* The stack size a thread of p is started with: p's, rounded up to the
+ * system's least (sysconf(_SC_THREAD_STACK_MIN): 16 KiB on x86-64 glibc,
+ * 128 KiB on arm64 kernels with 64 KiB pages, above skua's 64 KiB floor;
+ * pthread_attr_setstacksize refuses less, and the thread would silently
+ * get the default stack instead). */
+size_t skua__thread_stack_size(const skua_pool *p)
+{
+	long min = sysconf(_SC_THREAD_STACK_MIN);
+	size_t size = p->stack_size;
+	if (min > 0 && size < (size_t)min)
+		size = (size_t)min;
+	return size;
+}
+
+/* attr's affinity (in the attributes, so that the thread never runs
+ * elsewhere): CPU cpu only, in a set large enough for it (a
+ * cpu_set_t holds CPUs 0..1023 only).  RETURNS 0 or -ENOMEM. */
+static int attr_pin(pthread_attr_t *attr, int cpu)
+{
+	cpu_set_t *one = CPU_ALLOC((size_t)cpu + 1);
+	if (one == NULL)
+		return -ENOMEM;
+	size_t size = CPU_ALLOC_SIZE((size_t)cpu + 1);
+	CPU_ZERO_S(size, one);
+	CPU_SET_S((size_t)cpu, size, one);
+	/* Ignored on failure: pinning is a placement hint. */
+	pthread_attr_setaffinity_np(attr, size, one);
+	CPU_FREE(one);
+	return 0;
+}
+
 int skua__worker_start_on(skua_pool *p, skua_worker *w, int cpu)
 {
 	pthread_attr_t attr;
@@ -242,13 +274,10 @@ int skua__worker_start_on(skua_pool *p, skua_worker *w, int cpu)
 		return -EAGAIN;
 	if (pthread_attr_init(&attr) != 0)
 		return -ENOMEM;
-	pthread_attr_setstacksize(&attr, p->stack_size);
-	if (cpu >= 0) {
-		/* In the attributes, so the thread never runs elsewhere. */
-		cpu_set_t one;
-		CPU_ZERO(&one);
-		CPU_SET(cpu, &one);
-		pthread_attr_setaffinity_np(&attr, sizeof one, &one);
+	if (pthread_attr_setstacksize(&attr, skua__thread_stack_size(p)) != 0 ||
+	    (cpu >= 0 && attr_pin(&attr, cpu) != 0)) {
+		pthread_attr_destroy(&attr);
+		return -ENOMEM;
 	}
 	rc = pthread_create(&w->thread, &attr, worker_main, w);
 	pthread_attr_destroy(&attr);

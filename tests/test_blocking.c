@@ -6,8 +6,10 @@
  * whose writer is another task of the same pool (begin/end compensation);
  * mixed gathering; the error codes (end without begin, nesting past the
  * limit, the compensation cap); idle blocking threads that retire and
- * start again, more often than the pool has slots for them.
+ * start again, more often than the pool has slots for them; every thread
+ * the pool starts has its stack_size.
  */
+#define _GNU_SOURCE /* pthread_getattr_np */
 #include "test.h"
 #include "pool_struct.h"
 #include "test_hooks.h"
@@ -325,6 +327,58 @@ TEST_CASE(simultaneous_begins_each_get_a_spare)
 	}
 }
 
+/* The calling thread's stack size, as glibc set it up. */
+static size_t own_stack_size(void)
+{
+	pthread_attr_t attr;
+	void *addr;
+	size_t size = 0;
+	ASSERT_EQ(pthread_getattr_np(pthread_self(), &attr), 0);
+	ASSERT_EQ(pthread_attr_getstack(&attr, &addr, &size), 0);
+	pthread_attr_destroy(&attr);
+	return size;
+}
+
+static void *stack_of_blocking_thread(void *arg)
+{
+	(void)arg;
+	return (void *)own_stack_size();
+}
+
+static void stack_of_worker(skua_worker *w, void *arg)
+{
+	(void)w;
+	*(size_t *)arg = own_stack_size();
+}
+
+/* Workers and blocking threads alike start with skua_config.stack_size
+ * (blocking threads had glibc's default, 8 MiB under the usual ulimit,
+ * whatever the pool said).  3 MiB is neither the default nor a power of
+ * two; glibc may add a guard page and round to pages. */
+TEST_CASE(every_thread_has_the_pool_stack_size)
+{
+	skua_config cfg;
+	skua_config_init(&cfg);
+	cfg.workers = 1;
+	cfg.stack_size = 3u << 20;
+	skua_pool *p;
+	ASSERT_OK(skua_pool_create(&cfg, &p));
+	size_t worker = 0;
+	ASSERT_OK(skua_pool_run(p, stack_of_worker, &worker));
+	skua_future *f;
+	void *r;
+	ASSERT_OK(skua_spawn_blocking(p, stack_of_blocking_thread, NULL, &f));
+	ASSERT_OK(skua_future_get(f, &r));
+	ASSERT_OK(skua_future_release(f));
+	size_t blocking = (size_t)r;
+	ASSERT_OK(skua_pool_destroy(p));
+	if (worker < cfg.stack_size || worker > cfg.stack_size + (64u << 10))
+		FAIL("worker stack %zu, want about %zu", worker, cfg.stack_size);
+	if (blocking < cfg.stack_size || blocking > cfg.stack_size + (64u << 10))
+		FAIL("blocking thread stack %zu, want about %zu", blocking,
+		    cfg.stack_size);
+}
+
 static const struct test_case cases[] = {
 	TEST_ENTRY(sleeps_on_blocking_threads_overlap_beside_fork_join),
 	TEST_ENTRY(blocking_read_on_only_worker_lets_its_writer_run),
@@ -333,6 +387,7 @@ static const struct test_case cases[] = {
 	TEST_ENTRY(idle_blocking_threads_retire_and_start_again),
 	TEST_ENTRY(blocking_job_that_cannot_get_a_thread_is_eagain),
 	TEST_ENTRY(simultaneous_begins_each_get_a_spare),
+	TEST_ENTRY(every_thread_has_the_pool_stack_size),
 	TEST_END,
 };
 

@@ -88,12 +88,29 @@ TEST_CASE(place)
 		CPU_SET(c, &m);
 	static const int cmask[] = { 1, 3, 5, 7, 1 };
 	for (unsigned i = 0; i < 5; i++)
-		ASSERT_EQ(skua__pin_cpu(&m, SKUA_PIN_COMPACT, i, 5), cmask[i]);
-	ASSERT_EQ(skua__pin_cpu(&m, SKUA_PIN_SPREAD, 0, 2), 1);
-	ASSERT_EQ(skua__pin_cpu(&m, SKUA_PIN_SPREAD, 1, 2), 5);
-	ASSERT_EQ(skua__pin_cpu(&m, SKUA_PIN_OFF, 0, 2), -1);
+		ASSERT_EQ(skua__pin_cpu(&m, sizeof m, SKUA_PIN_COMPACT, i, 5), cmask[i]);
+	ASSERT_EQ(skua__pin_cpu(&m, sizeof m, SKUA_PIN_SPREAD, 0, 2), 1);
+	ASSERT_EQ(skua__pin_cpu(&m, sizeof m, SKUA_PIN_SPREAD, 1, 2), 5);
+	ASSERT_EQ(skua__pin_cpu(&m, sizeof m, SKUA_PIN_OFF, 0, 2), -1);
 	CPU_ZERO(&m);
-	ASSERT_EQ(skua__pin_cpu(&m, SKUA_PIN_COMPACT, 0, 2), -1);
+	ASSERT_EQ(skua__pin_cpu(&m, sizeof m, SKUA_PIN_COMPACT, 0, 2), -1);
+	ASSERT_EQ(skua__pin_cpu(NULL, 0, SKUA_PIN_COMPACT, 0, 2), -1);
+	/* Past 1024 CPUs (a fixed cpu_set_t's end): a mask of CPUs 1000,
+	 * 1500 and 4000 out of 4096.  Before, such a machine's mask could
+	 * not be read at all and nothing was pinned. */
+	cpu_set_t *big = CPU_ALLOC(4096);
+	ASSERT(big != NULL);
+	size_t size = CPU_ALLOC_SIZE(4096);
+	CPU_ZERO_S(size, big);
+	CPU_SET_S(1000, size, big);
+	CPU_SET_S(1500, size, big);
+	CPU_SET_S(4000, size, big);
+	static const int cbig[] = { 1000, 1500, 4000, 1000 };
+	for (unsigned i = 0; i < 4; i++)
+		ASSERT_EQ(skua__pin_cpu(big, size, SKUA_PIN_COMPACT, i, 4),
+		    cbig[i]);
+	ASSERT_EQ(skua__pin_cpu(big, size, SKUA_PIN_SPREAD, 1, 2), 1500);
+	CPU_FREE(big);
 }
 
 TEST_CASE(parse)

@@ -47,7 +47,9 @@ enum skua_pin {
 typedef struct skua_config {
 	size_t size;         /* sizeof(skua_config), set by skua_config_init */
 	unsigned workers;    /* 0: SKUA_WORKERS, else the CPUs we may use */
-	size_t stack_size;   /* worker stack in bytes, 64 KiB .. 4 GiB;
+	size_t stack_size;   /* stack of each thread the pool starts (workers,
+	                        spares, blocking threads) in bytes, 64 KiB ..
+	                        4 GiB, raised to the system's least;
 	                        0: SKUA_STACK_SIZE or 8 MiB */
 	int stats;           /* 1: print a per-worker table at destroy (SKUA_STATS) */
 	int pin;             /* an enum skua_pin; 0: SKUA_PIN, else off (in
