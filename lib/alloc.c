@@ -44,9 +44,22 @@ void skua__test_thread_fail_at(long k)
 	    memory_order_relaxed);
 }
 
+static void (*_Atomic thread_fail_hook)(void);
+
+void skua__test_thread_fail_hook(void (*fn)(void))
+{
+	atomic_store_explicit(&thread_fail_hook, fn, memory_order_relaxed);
+}
+
 bool skua__test_thread_should_fail(void)
 {
-	return countdown_hit(&thread_fail_at);
+	if (!countdown_hit(&thread_fail_at))
+		return false;
+	void (*fn)(void) = atomic_load_explicit(&thread_fail_hook,
+	    memory_order_relaxed);
+	if (fn != NULL)
+		fn();
+	return true;
 }
 
 void *skua__malloc(size_t size)

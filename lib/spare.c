@@ -11,7 +11,11 @@
  * a new one (a full worker with a deque, visible to thieves through
  * nvisible).  blocking_end lowers `blocked`; a spare that has been surplus
  * for SPARE_LINGER_NS goes dormant between two tasks (it lingers so that
- * begin/end pairs that do not really block stay cheap).
+ * begin/end pairs that do not really block stay cheap).  A surplus spare
+ * asleep in the pool's park looks again only when a post wakes it, and
+ * until then stays counted in spares_active: it covers the next worker
+ * that blocks, which is right, since it is a full worker that posts wake
+ * like the others.
  */
 #include "spare.h"
 #include "deque.h"

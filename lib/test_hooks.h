@@ -16,6 +16,10 @@ long long skua__test_allocated(void);
 /* lib/alloc.c: make the k-th pthread_create from now fail (0: never). */
 void skua__test_thread_fail_at(long k);
 bool skua__test_thread_should_fail(void);
+/* lib/alloc.c: call fn() in the thread start that is made to fail, just
+ * before it fails (NULL: none), so that a test can act inside the window
+ * where the library counts the thread as started. */
+void skua__test_thread_fail_hook(void (*fn)(void));
 /* lib/parallel_env.c: forget the cached chunk variables, so that a test
  * can setenv() and call again.  Only while no parallel call runs. */
 void skua__par_env_reset(void);

@@ -379,6 +379,98 @@ TEST_CASE(every_thread_has_the_pool_stack_size)
 		    cfg.stack_size);
 }
 
+/*
+ * A spare that cannot start is counted as searching until its start fails
+ * (lib/spare.c), so a post meanwhile skips its wake-up (park.md, P3): the
+ * failure must post in its place.  T, on worker A, begins blocking; the
+ * spare's start fails, and inside that window thread X spawns F while
+ * worker B sleeps.  Nothing else wakes B: if the failure does not post, F
+ * waits until T returns (T gives it 3 s, then fails).
+ */
+static skua_pool *fail_pool;
+static _Atomic int f_ran, x_go, x_spawned;
+
+static void *set_f_ran(void *arg)
+{
+	(void)arg;
+	atomic_store(&f_ran, 1);
+	return NULL;
+}
+
+static void *spawn_f(void *arg)
+{
+	skua_future **f = arg;
+	test_spin_until(&x_go, 10000);
+	ASSERT_OK(skua_spawn(fail_pool, set_f_ran, NULL, f));
+	atomic_store(&x_spawned, 1);
+	return NULL;
+}
+
+static void spawn_inside_the_failing_start(void)
+{
+	atomic_store(&x_go, 1);
+	test_spin_until(&x_spawned, 10000);
+}
+
+static void *begin_with_failing_spare(void *arg)
+{
+	(void)arg;
+	skua_pool *p = fail_pool;
+	/* B asleep, nobody searching: X's post would wake B, were it not
+	 * for the spare counted meanwhile. */
+	uint64_t end = test_now_ns() + 1000000000u;
+	while (test_now_ns() < end && !(atomic_load(&p->sleepers) == 1 &&
+	    atomic_load(&p->spinning) == 0))
+		usleep(10);
+	if (atomic_load(&p->sleepers) != 1 || atomic_load(&p->spinning) != 0)
+		return (void *)(intptr_t)-1; /* not the state the test needs */
+	skua__test_thread_fail_hook(spawn_inside_the_failing_start);
+	skua__test_thread_fail_at(1);
+	int rc = skua_blocking_begin();
+	skua__test_thread_fail_hook(NULL);
+	skua__test_thread_fail_at(0);
+	if (rc == 0)
+		skua_blocking_end();
+	end = test_now_ns() + 3000000000u;
+	while (test_now_ns() < end && !atomic_load(&f_ran))
+		usleep(10);
+	return (void *)(intptr_t)(atomic_load(&f_ran) ? rc : 1);
+}
+
+TEST_CASE(failed_spare_start_passes_its_wake_on)
+{
+	int runs = 0;
+	for (int trial = 0; trial < 20 && runs < 3; trial++) {
+		fail_pool = test_pool(2);
+		atomic_store(&f_ran, 0);
+		atomic_store(&x_go, 0);
+		atomic_store(&x_spawned, 0);
+		skua_future *t, *f = NULL;
+		pthread_t x;
+		ASSERT_EQ(pthread_create(&x, NULL, spawn_f, &f), 0);
+		void *r;
+		ASSERT_OK(skua_spawn(fail_pool, begin_with_failing_spare, NULL,
+		    &t));
+		ASSERT_OK(skua_future_get(t, &r));
+		ASSERT_OK(skua_future_release(t));
+		atomic_store(&x_go, 1); /* if T gave up before its begin */
+		ASSERT_EQ(pthread_join(x, NULL), 0);
+		ASSERT_OK(skua_future_get(f, NULL));
+		ASSERT_OK(skua_future_release(f));
+		ASSERT_OK(skua_pool_destroy(fail_pool));
+		intptr_t rc = (intptr_t)r;
+		if (rc == -1)
+			continue; /* B never settled asleep: try again */
+		if (rc == 1)
+			FAIL("trial %d: F waited 3 s beside a sleeping worker "
+			    "(the failed spare start posted nothing)", trial);
+		ASSERT_EQ(rc, -EAGAIN);
+		runs++;
+	}
+	if (runs == 0)
+		FAIL("the second worker never settled asleep in 20 trials");
+}
+
 static const struct test_case cases[] = {
 	TEST_ENTRY(sleeps_on_blocking_threads_overlap_beside_fork_join),
 	TEST_ENTRY(blocking_read_on_only_worker_lets_its_writer_run),
@@ -388,6 +480,7 @@ static const struct test_case cases[] = {
 	TEST_ENTRY(blocking_job_that_cannot_get_a_thread_is_eagain),
 	TEST_ENTRY(simultaneous_begins_each_get_a_spare),
 	TEST_ENTRY(every_thread_has_the_pool_stack_size),
+	TEST_ENTRY(failed_spare_start_passes_its_wake_on),
 	TEST_END,
 };
 
