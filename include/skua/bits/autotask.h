@@ -80,7 +80,7 @@ static inline bool skua__auto_sample(skua_worker *w)
 }
 
 #define SKUA__UNPAREN(...) __VA_ARGS__
-#define SKUA__AUTO_INLINE static inline __attribute__((always_inline))
+#define SKUA__AUTO_INLINE static inline __attribute__((always_inline, unused))
 
 /* The body's hidden parameters: the worker (NULL in the serial clone),
  * the depth, and which clone this is. */
