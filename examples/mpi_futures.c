@@ -23,6 +23,7 @@
  * main thread that polled flat out would take a core from the workers
  * (docs/scaling.md sizes ranks x workers to the cores).
  */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime: builds with -std=c11 too */
 #include <errno.h>
 #include <mpi.h>
 #include <stdint.h>

@@ -30,6 +30,7 @@
  * Threads: only the main thread calls MPI, so MPI_THREAD_FUNNELED suffices
  * (skua's workers never touch MPI); a library that grants less is refused.
  */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime: builds with -std=c11 too */
 #include <errno.h>
 #include <math.h>
 #include <mpi.h>

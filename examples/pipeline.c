@@ -24,6 +24,7 @@
  * sleeps counted as blocking (skua_blocking_begin), so a spare worker
  * takes its place and every stage keeps moving.
  */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime: builds with -std=c11 too */
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>

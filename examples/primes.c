@@ -9,6 +9,7 @@
  * equal static chunks are unbalanced; automatic chunking splits on demand.
  * The call site is named "primes": SKUA_CHUNK_SIZE_PRIMES=<auto|N> tunes it.
  */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime: builds with -std=c11 too */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
