@@ -46,7 +46,10 @@ typedef int (*skua_imap_out_fn)(void *item, void *result, size_t seq,
  *
  * Stops early when next() returns a negative value or out() returns
  * non-zero: no item is taken after that, the items in flight finish (their
- * results are not delivered), and that value is returned.
+ * results are not delivered), and that value is returned.  Those items and
+ * results (up to `window`) never reach out(), and skua forgets them: what
+ * next() or fn allocated for them must be findable by the caller (an
+ * arena, a list in ctx) to be freed after an early stop.
  * RETURNS 0 when the stream ended and every result was delivered; next()'s
  * negative value; out()'s non-zero value; or an error.
  * ERRORS  -EINVAL (pool, next, fn or out NULL, window 0 or over
