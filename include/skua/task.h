@@ -114,7 +114,7 @@ SKUA_API void skua_abi_join_slow(skua_worker *w, skua_task *t);
  */
 static inline void skua_fork(skua_worker *w, skua_task *t, skua_task_fn fn)
 {
-	struct skua__whot *h = (struct skua__whot *)w;
+	struct skua__whot *h = SKUA__PTR_CAST(struct skua__whot *, w);
 	int64_t i = h->head;
 
 	t->fn = fn;
@@ -128,8 +128,8 @@ static inline void skua_fork(skua_worker *w, skua_task *t, skua_task_fn fn)
 	if (SKUA_FORK_WINDOW > 0 && SKUA__LIKELY(
 	    i - h->top_cache >= SKUA_FORK_WINDOW &&
 	    !skua__deque_owner_demanded(h) &&
-	    (uintptr_t)t < (uintptr_t)SKUA__LOAD_RELAXED(
-	    &h->slots[(i - 1) & h->mask]))) {
+	    SKUA__PTR_CAST(uintptr_t, t) < SKUA__PTR_CAST(uintptr_t,
+	    SKUA__LOAD_RELAXED(&h->slots[(i - 1) & h->mask])))) {
 		/* ... and t sits deeper in the stack than the newest queued
 		 * fork (a nested call, not a sibling in the same loop): a
 		 * wide loop's siblings all queue, like utree's 2000 root
@@ -157,7 +157,7 @@ static inline void skua_fork(skua_worker *w, skua_task *t, skua_task_fn fn)
  */
 static inline void skua_join(skua_worker *w, skua_task *t)
 {
-	struct skua__whot *h = (struct skua__whot *)w;
+	struct skua__whot *h = SKUA__PTR_CAST(struct skua__whot *, w);
 
 	/* Relaxed: the owner wrote INLINED itself; a thief's value differs.
 	 * Only a fork window can inline, so without one the test (a load
@@ -180,7 +180,7 @@ static inline void skua_join(skua_worker *w, skua_task *t)
  */
 static inline void skua_join_fn(skua_worker *w, skua_task *t, skua_task_fn fn)
 {
-	struct skua__whot *h = (struct skua__whot *)w;
+	struct skua__whot *h = SKUA__PTR_CAST(struct skua__whot *, w);
 
 	if (SKUA_FORK_WINDOW > 0 &&
 	    SKUA__LOAD_RELAXED(&t->state) == SKUA__TASK_INLINED)

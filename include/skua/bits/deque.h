@@ -40,6 +40,16 @@
 
 #define SKUA_CACHELINE 64
 
+/* Casts in the inline code: C++'s named casts there, so that a C++
+ * program built with -Wold-style-cast (and -Werror) can include skua.h. */
+#ifdef __cplusplus
+#define SKUA__CAST(T, x) static_cast<T>(x)
+#define SKUA__PTR_CAST(T, x) reinterpret_cast<T>(x)
+#else
+#define SKUA__CAST(T, x) ((T)(x))
+#define SKUA__PTR_CAST(T, x) ((T)(x))
+#endif
+
 #if defined(__GNUC__)
 #define SKUA__LIKELY(x) __builtin_expect(!!(x), 1)
 #define SKUA__UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -72,13 +82,13 @@
 #if UINTPTR_MAX <= 0xFFFFFFFFu
 #error "skua needs a 64-bit target: a task's state word holds a deque index"
 #endif
-#define SKUA__TASK_PRIVATE_AT(i) (~(uintptr_t)(i))
+#define SKUA__TASK_PRIVATE_AT(i) (~SKUA__CAST(uintptr_t, i))
 
 /* Was the task whose state is s stolen (a thief runs it)?  Not a private
  * index, whose low bit is anything. */
 static inline bool skua__task_state_stolen(uintptr_t s)
 {
-	return (s & SKUA__TASK_STOLEN) != 0 && (intptr_t)s >= 0;
+	return (s & SKUA__TASK_STOLEN) != 0 && SKUA__CAST(intptr_t, s) >= 0;
 }
 
 struct skua_task;
@@ -135,7 +145,7 @@ static inline void skua__deque_owner_push(struct skua__whot *h, int64_t i,
 static inline bool skua__deque_owner_pop_at(struct skua__whot *h,
     uintptr_t state)
 {
-	int64_t i = (int64_t)~state;
+	int64_t i = SKUA__CAST(int64_t, ~state);
 	/* The hint here, not only at the caller's test: GCC 12 lost the
 	 * caller's through the inlined return value, laid the join's common
 	 * case out as a taken branch, and fib ran 13% slower. */
