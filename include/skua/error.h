@@ -21,8 +21,11 @@
  *   -EBUSY      cancel of a task that has started or finished
  *   -EPIPE      the channel is closed (send; recv once it is drained)
  *
- * These are the only codes skua returns; skua_strerror and skua_err_name
- * call every other value (INT_MIN included) unknown.
+ * These are the only codes skua returns itself.  A callback's own code
+ * that skua passes through (skua_imap, the _try loops: -EIO, say) gets the
+ * C library's name and English description where it has them (glibc
+ * 2.32 and later), else "UNKNOWN" / "unknown error", as INT_MIN and any
+ * value that is no errno do.
  */
 #ifndef SKUA_ERROR_H
 #define SKUA_ERROR_H
@@ -37,7 +40,9 @@ extern "C" {
  * skua_strerror - a human-readable description of an error code.
  *
  * RETURNS a static string; never NULL, never allocated, also for unknown codes
- * ("unknown error").  Accepts both -EINVAL and EINVAL.
+ * ("unknown error").  Accepts both -EINVAL and EINVAL.  skua's own words
+ * for its codes ("out of memory"), the C library's for other errno values
+ * ("Input/output error").
  * THREAD SAFETY: any thread, any time.
  */
 SKUA_API const char *skua_strerror(int code);
@@ -45,7 +50,8 @@ SKUA_API const char *skua_strerror(int code);
 /*
  * skua_err_name - the symbolic name of an error code ("EINVAL").
  *
- * RETURNS a static string; "UNKNOWN" for codes skua does not use, "OK" for 0.
+ * RETURNS a static string; "OK" for 0, the C library's name for an errno
+ * value skua does not use itself ("EIO"), "UNKNOWN" for anything else.
  */
 SKUA_API const char *skua_err_name(int code);
 
