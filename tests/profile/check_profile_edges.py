@@ -249,6 +249,18 @@ def tune_json_has_no_nan():
 
 
 @case
+def tune_quiet_prints_no_progress():
+    j = os.path.join(tmp, "quiet.json")
+    r = tune(["--quiet", "--values", "2", "--json", j, "--", FAKE,
+              "skua-metric: 1\n"])
+    assert r.returncode == 0, (r.returncode, r.stderr)
+    assert "tune:" not in r.stderr, r.stderr
+    assert strict_load(j)["sites"][0]["values"], j
+    loud = tune(["--values", "2", "--", FAKE, "skua-metric: 1\n"])
+    assert "tune: run" in loud.stderr, loud.stderr
+
+
+@case
 def tune_metric_without_newline():
     j = os.path.join(tmp, "nonl.json")
     r = tune(["--values", "2", "--json", j, "--", FAKE, "skua-metric: 5"])

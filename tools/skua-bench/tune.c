@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #include "profile.h"
 #include "tune.h"
+#include "util.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -33,6 +34,7 @@ static void usage(FILE *f)
 	    "  --budget SECONDS  fewer runs when the plan would take longer\n"
 	    "                    (default 55)\n"
 	    "  --higher-is-better  the program's skua-metric is a rate\n"
+	    "  --quiet           no plan and progress lines on stderr\n"
 	    "  --plot FILE.svg   time against chunk size, a curve per site\n"
 	    "  --json FILE       every run's figure (skua-bench plot FILE\n"
 	    "                    OUT.svg redraws the chart from it)\n"
@@ -138,6 +140,10 @@ static int parse_args(int argc, char **argv, tune_plan *pl)
 		}
 		if (strcmp(a, "--higher-is-better") == 0) {
 			pl->higher_better = true;
+			continue;
+		}
+		if (strcmp(a, "--quiet") == 0) {
+			skb_quiet = true;
 			continue;
 		}
 		if (a[0] != '-')

@@ -57,8 +57,9 @@ int tune_profile(tune_plan *pl)
 	skb_profile prof;
 	char how[256];
 
-	fprintf(stderr, "tune: a profiled run of %s to see the sites\n",
-	    pl->prog[0]);
+	if (!skb_quiet)
+		fprintf(stderr, "tune: a profiled run of %s to see the sites\n",
+		    pl->prog[0]);
 	int prc = skb_profile_run(pl->prog, NULL, true, &c, &prof);
 	if (prc == SKB_PROFILE_OWN)
 		return SKB_EXIT_OWN; /* said why */
@@ -128,7 +129,8 @@ void tune_budget(tune_plan *pl)
 		}
 	}
 	pl->total_runs = plan_runs(pl);
-	fprintf(stderr, "tune: %d runs (%d site%s, %d per value), about %.0f s "
+	if (!skb_quiet)
+		fprintf(stderr, "tune: %d runs (%d site%s, %d per value), about %.0f s "
 	    "at %.2f s per run\n", pl->total_runs, pl->nsites,
 	    pl->nsites == 1 ? "" : "s", pl->repeat, pl->total_runs * t, t);
 }
@@ -136,6 +138,8 @@ void tune_budget(tune_plan *pl)
 static void progress(const tune_plan *pl, int done, double t0,
     const tune_site *t, int i)
 {
+	if (skb_quiet)
+		return;
 	double left = (skb_now() - t0) / done * (pl->total_runs - done);
 	char v[32];
 	if (i == 0)
