@@ -38,6 +38,11 @@ void skua__test_alloc_fail_at(long k)
 	    memory_order_relaxed);
 }
 
+long skua__test_alloc_countdown(void)
+{
+	return atomic_load_explicit(&alloc_fail_at, memory_order_relaxed);
+}
+
 void skua__test_thread_fail_at(long k)
 {
 	atomic_store_explicit(&thread_fail_at, k < 0 ? 0 : k,

@@ -11,6 +11,9 @@
 
 /* lib/alloc.c: make the k-th allocation from now fail (0: never). */
 void skua__test_alloc_fail_at(long k);
+/* lib/alloc.c: the allocations left before the armed failure (0: none
+ * armed, or it has fired), so that a test sees whether a run reached it. */
+long skua__test_alloc_countdown(void);
 /* lib/alloc.c: jemalloc's bytes allocated (whole process), -1 without it. */
 long long skua__test_allocated(void);
 /* lib/alloc.c: make the k-th pthread_create from now fail (0: never). */
