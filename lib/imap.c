@@ -16,7 +16,8 @@
  * delivered, then refilled, which makes it the newest.  As completed
  * (imap_unordered): wait_any over the batches in flight.  A batch whose
  * spawn failed (out of memory) runs on the calling thread: no item taken
- * from next() is ever lost.
+ * from next() is ever lost.  After a stop, each item that out() did not
+ * get goes to drop() (skua_imap_with), as its batch finishes.
  */
 #include "skua.h"
 #include "common.h"
@@ -42,6 +43,7 @@ struct stream {
 	skua_imap_next_fn next;
 	skua_imap_work_fn fn;
 	skua_imap_out_fn out;
+	skua_imap_drop_fn drop; /* NULL: none */
 	void *ctx;
 	size_t b, nb;      /* items per batch, batches */
 	size_t seq;        /* the next item's position */
@@ -57,6 +59,17 @@ static void *run_batch(void *arg)
 	for (size_t i = 0; i < b->count; i++)
 		b->results[i] = b->s->fn(b->items[i], b->s->ctx);
 	return NULL;
+}
+
+/* Items [i, count) of b, which out() will not get, to drop(); ran: fn
+ * wrote their results (else NULL is passed). */
+static void drop_from(struct stream *s, struct batch *b, size_t i, bool ran)
+{
+	if (s->drop == NULL)
+		return;
+	for (; i < b->count; i++)
+		s->drop(b->items[i], ran ? b->results[i] : NULL, b->seq0 + i,
+		    s->ctx);
 }
 
 /* Take up to B items into b and start it; false if none was taken. */
@@ -85,6 +98,7 @@ static bool fill(struct stream *s, struct batch *b)
 		/* A fork() in next() or out(), and we are the child: stop, as
 		 * imap.h says, taking nothing more (these items are dropped
 		 * undelivered, like a batch in flight at the fork). */
+		drop_from(s, b, 0, false);
 		b->count = 0;
 		if (s->stop == 0)
 			s->stop = rc;
@@ -101,20 +115,25 @@ static bool fill(struct stream *s, struct batch *b)
  * leave it empty. */
 static void finish(struct stream *s, struct batch *b)
 {
+	bool ran = true;
 	if (b->f != NULL) {
 		/* -ECHILD in the child of a fork(): the batch never ran here,
 		 * its results were never written.  Stop, delivering none. */
 		int rc = skua_future_get(b->f, NULL);
+		ran = rc == 0;
 		if (rc != 0 && s->stop == 0)
 			s->stop = rc;
 		skua_future_release(b->f);
 		b->f = NULL;
 	}
-	for (size_t i = 0; i < b->count && s->stop == 0; i++) {
+	size_t i = 0;
+	while (i < b->count && s->stop == 0) {
 		int rc = s->out(b->items[i], b->results[i], b->seq0 + i, s->ctx);
+		i++; /* delivered, whatever out() returned */
 		if (rc != 0)
 			s->stop = rc;
 	}
+	drop_from(s, b, i, ran);
 	b->count = 0;
 }
 
@@ -168,7 +187,7 @@ static void run_unordered(struct stream *s)
 
 static int imap_run(skua_pool *pool, skua_imap_next_fn next,
     skua_imap_work_fn fn, skua_imap_out_fn out, void *ctx, size_t window,
-    bool ordered)
+    bool ordered, skua_imap_drop_fn drop)
 {
 	if (pool == NULL || next == NULL || fn == NULL || out == NULL ||
 	    window == 0 || window > SKUA_IMAP_WINDOW_MAX)
@@ -176,7 +195,7 @@ static int imap_run(skua_pool *pool, skua_imap_next_fn next,
 	if (skua__pool_forked(pool))
 		return -ECHILD;
 	struct stream s = { .pool = pool, .next = next, .fn = fn, .out = out,
-	    .ctx = ctx };
+	    .drop = drop, .ctx = ctx };
 	size_t per_worker = window / (2 * (size_t)skua_pool_workers(pool));
 	s.b = per_worker < 1 ? 1 : per_worker > IMAP_BATCH_MAX ?
 	    IMAP_BATCH_MAX : per_worker;
@@ -207,11 +226,46 @@ static int imap_run(skua_pool *pool, skua_imap_next_fn next,
 int skua_imap(skua_pool *pool, skua_imap_next_fn next, skua_imap_work_fn fn,
     skua_imap_out_fn out, void *ctx, size_t window)
 {
-	return imap_run(pool, next, fn, out, ctx, window, true);
+	return imap_run(pool, next, fn, out, ctx, window, true, NULL);
 }
 
 int skua_imap_unordered(skua_pool *pool, skua_imap_next_fn next,
     skua_imap_work_fn fn, skua_imap_out_fn out, void *ctx, size_t window)
 {
-	return imap_run(pool, next, fn, out, ctx, window, false);
+	return imap_run(pool, next, fn, out, ctx, window, false, NULL);
+}
+
+void skua_imap_opts_init(skua_imap_opts *o)
+{
+	if (o == NULL)
+		return;
+	memset(o, 0, sizeof *o);
+	o->size = sizeof *o;
+}
+
+/* The default window: 64 items per worker (32 per batch at two batches
+ * per worker: a batch's spawn and wait cost ~1 us, amortised). */
+#define IMAP_WINDOW_PER_WORKER 64u
+
+int skua_imap_with(skua_pool *pool, skua_imap_next_fn next,
+    skua_imap_work_fn fn, skua_imap_out_fn out, void *ctx,
+    const skua_imap_opts *opts)
+{
+	skua_imap_opts d;
+	if (opts == NULL) {
+		skua_imap_opts_init(&d);
+		opts = &d;
+	}
+	if (opts->size != sizeof *opts || (opts->unordered != 0 &&
+	    opts->unordered != 1) || opts->window > SKUA_IMAP_WINDOW_MAX ||
+	    pool == NULL)
+		return -EINVAL;
+	size_t window = opts->window;
+	if (window == 0)
+		window = IMAP_WINDOW_PER_WORKER *
+		    (size_t)skua_pool_workers(pool);
+	if (window > SKUA_IMAP_WINDOW_MAX)
+		window = SKUA_IMAP_WINDOW_MAX;
+	return imap_run(pool, next, fn, out, ctx, window, !opts->unordered,
+	    opts->drop);
 }

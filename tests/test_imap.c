@@ -11,6 +11,8 @@
 #include "test_hooks.h"
 
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -174,6 +176,126 @@ TEST_CASE(early_stops)
 	ASSERT_OK(skua_pool_destroy(p));
 }
 
+/* skua_imap_with's drop: items that own memory (a getline-style
+ * generator), freed in out() or in drop().  After every kind of stop each
+ * item reaches exactly one of them, with fn's result (ASan: no leak, no
+ * double free); the default window; the options' errors. */
+struct owned {
+	size_t taken, delivered, dropped, stop_at, fail_at;
+	unsigned char *fate; /* per seq: 1 delivered, 2 dropped */
+};
+
+static int next_owned(void *ctx, void **item)
+{
+	struct owned *o = ctx;
+	if (o->taken == o->fail_at)
+		return -EIO;
+	if (o->taken == 1000)
+		return SKUA_IMAP_END;
+	size_t *x = malloc(sizeof *x);
+	ASSERT(x != NULL);
+	*x = o->taken++;
+	*item = x;
+	return 0;
+}
+
+static void *square_owned(void *item, void *ctx)
+{
+	(void)ctx;
+	size_t *r = malloc(sizeof *r);
+	ASSERT(r != NULL);
+	*r = *(size_t *)item * *(size_t *)item;
+	return r;
+}
+
+static void settle(struct owned *o, void *item, void *result, size_t seq,
+    unsigned char how)
+{
+	ASSERT_EQ(*(size_t *)item, seq);
+	ASSERT(result != NULL);
+	ASSERT_EQ(*(size_t *)result, seq * seq);
+	ASSERT_EQ(o->fate[seq], 0);
+	o->fate[seq] = how;
+	free(item);
+	free(result);
+}
+
+static int out_owned(void *item, void *result, size_t seq, void *ctx)
+{
+	struct owned *o = ctx;
+	settle(o, item, result, seq, 1);
+	o->delivered++;
+	return seq == o->stop_at ? 42 : 0;
+}
+
+static void drop_owned(void *item, void *result, size_t seq, void *ctx)
+{
+	struct owned *o = ctx;
+	settle(o, item, result, seq, 2);
+	o->dropped++;
+}
+
+TEST_CASE(drop_frees_every_item_out_never_got)
+{
+	skua_pool *p = test_pool(2);
+	unsigned char fate[1000];
+	for (int unordered = 0; unordered < 2; unordered++) {
+		for (int kind = 0; kind < 3; kind++) {
+			struct owned o = { .stop_at = SIZE_MAX,
+			    .fail_at = SIZE_MAX, .fate = fate };
+			memset(fate, 0, sizeof fate);
+			if (kind == 1)
+				o.stop_at = 10;  /* out() stops */
+			if (kind == 2)
+				o.fail_at = 500; /* next() fails */
+			skua_imap_opts opts;
+			skua_imap_opts_init(&opts);
+			opts.window = 64;
+			opts.unordered = unordered;
+			opts.drop = drop_owned;
+			int rc = skua_imap_with(p, next_owned, square_owned,
+			    out_owned, &o, &opts);
+			ASSERT_EQ(rc, kind == 0 ? 0 : kind == 1 ? 42 : -EIO);
+			ASSERT_EQ(o.delivered + o.dropped, o.taken);
+			for (size_t i = 0; i < o.taken; i++)
+				ASSERT(fate[i] != 0);
+			if (kind == 0)
+				ASSERT_EQ(o.dropped, 0);
+			else
+				ASSERT(o.dropped > 0); /* a window in flight */
+			if (kind == 1 && !unordered) {
+				ASSERT_EQ(o.delivered, 11);
+				ASSERT_EQ(fate[10], 1); /* out() got it */
+			}
+			if (kind == 2)
+				ASSERT_EQ(o.taken, 500);
+		}
+	}
+	/* Defaults (NULL opts: in order, 64 per worker, no drop). */
+	struct stream s = stream_new(5000, 0, true);
+	ASSERT_OK(skua_imap_with(p, next_item, work, out_item, &s, NULL));
+	ASSERT_EQ(s.delivered, 5000);
+	ASSERT(s.max_inflight <= 64 * 2);
+	/* The options' errors. */
+	skua_imap_opts opts;
+	skua_imap_opts_init(&opts);
+	opts.size = 1;
+	ASSERT_EQ(skua_imap_with(p, next_item, work, out_item, &s, &opts),
+	    -EINVAL);
+	skua_imap_opts_init(&opts);
+	opts.unordered = 2;
+	ASSERT_EQ(skua_imap_with(p, next_item, work, out_item, &s, &opts),
+	    -EINVAL);
+	skua_imap_opts_init(&opts);
+	opts.window = SKUA_IMAP_WINDOW_MAX + 1;
+	ASSERT_EQ(skua_imap_with(p, next_item, work, out_item, &s, &opts),
+	    -EINVAL);
+	skua_imap_opts_init(NULL);
+	ASSERT_EQ(skua_imap_with(NULL, next_item, work, out_item, &s, NULL),
+	    -EINVAL);
+	ASSERT_OK(skua_pool_destroy(p));
+}
+
 /* fork() inside out(): the child goes on with the stream on the
  * inherited pool, whose batches in flight never finish there.  It must
  * deliver only results that fn produced, and stop with -ECHILD (or end
@@ -184,7 +306,18 @@ struct fork_stream {
 	struct stream s;
 	int forked; /* 0 not yet, 1 the child, 2 the parent */
 	size_t wrong;
+	size_t dropped, dropped_unrun; /* skua_imap_with's drop calls */
 };
+
+static void fork_drop(void *item, void *result, size_t seq, void *ctx)
+{
+	struct fork_stream *f = ctx;
+	if ((uintptr_t)item != seq + 1 || (result != NULL &&
+	    (uintptr_t)result != 2 * (seq + 1) + 1))
+		f->wrong++;
+	f->dropped++;
+	f->dropped_unrun += result == NULL;
+}
 
 static void *slow_work(void *item, void *ctx)
 {
@@ -213,17 +346,28 @@ static int fork_out(void *item, void *result, size_t seq, void *ctx)
 TEST_CASE(fork_in_out_stops_the_child)
 {
 	skua_pool *p = test_pool(2);
-	for (int o = 0; o < 2; o++) {
-		struct fork_stream f = { .s = stream_new(3000, 64, o == 0) };
+	/* o = 2, 3: skua_imap_with and a drop, which in the child gets
+	 * every item out() did not, those whose fn never ran with NULL. */
+	for (int o = 0; o < 4; o++) {
+		struct fork_stream f = { .s = stream_new(3000, 64, o % 2 == 0) };
+		skua_imap_opts opts;
+		skua_imap_opts_init(&opts);
+		opts.window = 64;
+		opts.unordered = o % 2;
+		opts.drop = fork_drop;
 		int rc = o == 0 ? skua_imap(p, next_item, slow_work, fork_out,
-		    &f, 64) : skua_imap_unordered(p, next_item, slow_work,
-		    fork_out, &f, 64);
+		    &f, 64) : o == 1 ? skua_imap_unordered(p, next_item,
+		    slow_work, fork_out, &f, 64) : skua_imap_with(p, next_item,
+		    slow_work, fork_out, &f, &opts);
 		if (f.forked == 1) { /* the child: no ASSERT (it would exit
 				      * through the parent's handlers) */
 			bool ok = f.wrong == 0 && (rc == -ECHILD ||
 			    (rc == 0 && f.s.delivered == 3000));
-			_exit(ok ? 0 : 10 + (f.wrong != 0));
+			bool all = o < 2 || (f.s.delivered + f.dropped ==
+			    f.s.taken && (rc == 0 || f.dropped_unrun > 0));
+			_exit(!ok ? 10 + (f.wrong != 0) : all ? 0 : 12);
 		}
+		ASSERT_EQ(f.dropped, 0); /* the parent's stream ended */
 		ASSERT_EQ(f.forked, 2);
 		ASSERT_EQ(rc, 0);
 		ASSERT_EQ(f.wrong, 0);
@@ -232,8 +376,10 @@ TEST_CASE(fork_in_out_stops_the_child)
 		ASSERT(wait(&status) > 0);
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			FAIL("%s: the fork child's stream: status %#x (exit 11: "
-			    "results fn never produced were delivered)", o == 0 ?
-			    "skua_imap" : "skua_imap_unordered", status);
+			    "results fn never produced were delivered; 12: an "
+			    "item reached neither out nor drop)", o == 0 ?
+			    "skua_imap" : o == 1 ? "skua_imap_unordered" :
+			    "skua_imap_with", status);
 	}
 	ASSERT_OK(skua_pool_destroy(p));
 }
@@ -342,6 +488,7 @@ static const struct test_case cases[] = {
 	TEST_ENTRY(exactly_once_within_window),
 	TEST_ENTRY(long_stream_flat_memory),
 	TEST_ENTRY(early_stops),
+	TEST_ENTRY(drop_frees_every_item_out_never_got),
 	TEST_ENTRY(fork_in_out_stops_the_child),
 	TEST_ENTRY(fork_in_next_stops_the_child),
 	TEST_ENTRY(bad_arguments),

@@ -47,9 +47,8 @@ typedef int (*skua_imap_out_fn)(void *item, void *result, size_t seq,
  * Stops early when next() returns a negative value or out() returns
  * non-zero: no item is taken after that, the items in flight finish (their
  * results are not delivered), and that value is returned.  Those items and
- * results (up to `window`) never reach out(), and skua forgets them: what
- * next() or fn allocated for them must be findable by the caller (an
- * arena, a list in ctx) to be freed after an early stop.
+ * results (up to `window`) never reach out(): to free what next() or fn
+ * allocated for them, give skua_imap_with a drop callback (below).
  * RETURNS 0 when the stream ended and every result was delivered; next()'s
  * negative value; out()'s non-zero value; or an error.
  * ERRORS  -EINVAL (pool, next, fn or out NULL, window 0 or over
@@ -68,6 +67,47 @@ SKUA_API int skua_imap(skua_pool *pool, skua_imap_next_fn next,
  * it is ready (seq still says which item it was). */
 SKUA_API int skua_imap_unordered(skua_pool *pool, skua_imap_next_fn next,
     skua_imap_work_fn fn, skua_imap_out_fn out, void *ctx, size_t window);
+
+/* An item taken from next() that out() never got (see drop below). */
+typedef void (*skua_imap_drop_fn)(void *item, void *result, size_t seq,
+    void *ctx);
+
+/*
+ * Caller-filled options of skua_imap_with; always start from
+ * skua_imap_opts_init(), which sets `size` so that later versions can add
+ * fields.
+ */
+typedef struct skua_imap_opts skua_imap_opts;
+struct skua_imap_opts {
+	size_t size;       /* sizeof(skua_imap_opts), set by skua_imap_opts_init */
+	size_t window;     /* at most this many in flight; 0: 64 per worker */
+	int unordered;     /* 1: results as completed (skua_imap_unordered) */
+	/* After an early stop, drop(item, result, seq, ctx) for each item
+	 * that next() gave and out() never got, on the calling thread,
+	 * before skua_imap_with returns: result is fn's result, or NULL
+	 * where it cannot be known (in the child of a fork() in next or
+	 * out, where the batches in flight never finish).
+	 * So what next() or fn allocated can be freed there.  NULL: none. */
+	skua_imap_drop_fn drop;
+	void *reserved[4];
+};
+
+/* skua_imap_opts_init - all defaults (window 0, in order, no drop).
+ * NULL is ignored. */
+SKUA_API void skua_imap_opts_init(skua_imap_opts *o);
+
+/*
+ * skua_imap_with - skua_imap or skua_imap_unordered with options: a
+ * default window, and a drop callback so that an early stop leaks nothing.
+ * opts may be NULL (all defaults).  Every item that next() gave reaches
+ * exactly one of out() and drop() (when drop is set).
+ * RETURNS and ERRORS as skua_imap; also -EINVAL for opts->size not
+ * sizeof(skua_imap_opts), opts->unordered not 0 or 1, opts->window over
+ * SKUA_IMAP_WINDOW_MAX.
+ */
+SKUA_API int skua_imap_with(skua_pool *pool, skua_imap_next_fn next,
+    skua_imap_work_fn fn, skua_imap_out_fn out, void *ctx,
+    const skua_imap_opts *opts);
 
 #ifdef __cplusplus
 }
