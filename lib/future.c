@@ -65,14 +65,21 @@ bool skua__future_claim(skua_future *f)
 /*
  * The future just finished (old: the status before the final step): wake
  * its sleepers, then call the done-callbacks in registration order.  The
- * caller holds a reference, so f is alive throughout.  Closing the list is
- * an exchange: a registration that loses its CAS to it sees CLOSED and
- * calls at once instead, so each callback runs exactly once.
+ * sleepers are those on its status word (get, wait_all) and wait_any's on
+ * p's event count (skua__ext_notify, lib/park.md "Waiters"): those too
+ * before the callbacks, which may take long or wait for the caller of
+ * wait_any.  p is NULL where it must not be touched (a cancel in the child
+ * of a fork()); otherwise f still counts in p's pending, so p is alive.
+ * The caller holds a reference, so f is alive throughout.  Closing the
+ * list is an exchange: a registration that loses its CAS to it sees
+ * CLOSED and calls at once instead, so each callback runs exactly once.
  */
-static void future_finished(skua_future *f, uint32_t old)
+static void future_finished(skua_future *f, uint32_t old, skua_pool *p)
 {
 	if (old & SKUA__F_WAITERS)
 		skua__futex_wake(&f->status, INT_MAX);
+	if (p != NULL)
+		skua__ext_notify(p);
 	/* acq_rel: acquire the registrations' nodes, release nothing new. */
 	struct skua__done_cb *c = atomic_exchange_explicit(&f->cbs,
 	    SKUA__CBS_CLOSED, memory_order_acq_rel);
@@ -124,7 +131,9 @@ void skua__future_run_claimed(skua_future *f)
 	 * store of the waiters' Dekker pair in skua__ext_notify. */
 	uint32_t old = atomic_exchange_explicit(&f->status, SKUA__F_DONE,
 	    memory_order_seq_cst);
-	future_finished(f, old);
+	future_finished(f, old, p);
+	/* Counted out, and a second notify: destroy's wait_drained reads
+	 * pending. */
 	future_uncount(p);
 	/* An outside thread polls this future and yields, or woke us from
 	 * park to run it: the kernel often runs the woken worker on the
@@ -262,17 +271,18 @@ int skua_future_cancel(skua_future *f)
 		    memory_order_relaxed))
 			break;
 	}
+	/* In the child of a fork() the inherited pool may be freed already
+	 * (destroy frees it at once there): not touched. */
+	skua_pool *p = skua__future_forked(f) ? NULL : f->pool;
 	struct cancel_frame frame = { f->pool, cancelling };
 	cancelling = &frame;
-	future_finished(f, e);
+	future_finished(f, e, p);
 	cancelling = frame.outer;
 	/* Counted out only now, after the callbacks: until then the future
 	 * counts in pending, so destroy waits and the pool is alive (the
-	 * callbacks may spawn onto it).  This also wakes wait_any sleepers.
-	 * In the child of a fork() the inherited pool may be freed already
-	 * (destroy frees it at once there): not touched. */
-	if (!skua__future_forked(f))
-		future_uncount_any_thread(f->pool);
+	 * callbacks may spawn onto it). */
+	if (p != NULL)
+		future_uncount_any_thread(p);
 	return 0;
 }
 

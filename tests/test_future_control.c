@@ -320,6 +320,69 @@ TEST_CASE(callbacks_race_completion)
 	ASSERT_EQ(atomic_load(&race_cb_calls), 2 * rounds);
 }
 
+/* wait_any's sleepers are woken before the done-callbacks run, as the
+ * header says ("right after waking its waiters"): a callback that waits
+ * for the wait_any caller (here at most 2 s) must not hold it back.  They
+ * sleep on the pool's event count, which was moved only after the
+ * callbacks, when the future was counted out (found by a review: the
+ * wait_any returned 2 s late, once the callback gave up). */
+static _Atomic int any_back, cb_saw_back, cb_over;
+
+static void wait_for_any_cb(skua_future *f, void *arg)
+{
+	(void)f;
+	(void)arg;
+	uint64_t end = test_now_ns() + 2000000000u;
+	while (!atomic_load(&any_back) && test_now_ns() < end)
+		usleep(100);
+	atomic_store(&cb_saw_back, atomic_load(&any_back));
+	atomic_store(&cb_over, 1);
+}
+
+static void *wait_any_then_mark(void *arg)
+{
+	skua_future *f = arg;
+	size_t ix = 7;
+	int rc = skua_future_wait_any(&f, 1, &ix);
+	atomic_store(&any_back, 1);
+	return (void *)(intptr_t)(rc == 0 && ix == 0 ? 0 : -1);
+}
+
+TEST_CASE(wait_any_woken_before_callbacks)
+{
+	for (int cancel = 0; cancel < 2; cancel++) {
+		skua_pool *p;
+		skua_future *h = held_pool(&p), *f, *w;
+		_Atomic int ran = 0;
+		pthread_t t;
+		void *r;
+		atomic_store(&any_back, 0);
+		atomic_store(&cb_saw_back, 0);
+		atomic_store(&cb_over, 0);
+		ASSERT_OK(skua_spawn(p, count_run, &ran, &f));
+		/* The one awaited: f, pending behind h, or h itself, running
+		 * (so that no other future of p finishes meanwhile). */
+		w = cancel ? f : h;
+		ASSERT_OK(skua_future_add_done_callback(w, wait_for_any_cb,
+		    NULL));
+		ASSERT_EQ(pthread_create(&t, NULL, wait_any_then_mark, w), 0);
+		usleep(20000); /* past its spin and yields: asleep on p */
+		if (cancel)
+			ASSERT_OK(skua_future_cancel(f)); /* callback here */
+		else
+			atomic_store(&gate, 1); /* h returns, callback on the
+						 * worker */
+		ASSERT(test_spin_until(&cb_over, 5000));
+		ASSERT_EQ(pthread_join(t, &r), 0);
+		ASSERT_EQ((intptr_t)r, 0);
+		if (!atomic_load(&cb_saw_back))
+			FAIL("%s: wait_any came back only after the callback",
+			    cancel ? "cancel" : "run");
+		skua_future_release(f);
+		release_held(p, h);
+	}
+}
+
 static const struct test_case cases[] = {
 	TEST_ENTRY(cancel_pending_never_runs),
 	TEST_ENTRY(cancel_running_is_busy),
@@ -328,6 +391,7 @@ static const struct test_case cases[] = {
 	TEST_ENTRY(timed_wait_on_worker_helps),
 	TEST_ENTRY(callbacks_once_in_order),
 	TEST_ENTRY(callbacks_race_completion),
+	TEST_ENTRY(wait_any_woken_before_callbacks),
 	TEST_END,
 };
 
