@@ -12,6 +12,7 @@
  * running when it passed (plus the scheduler's delay).
  */
 #include "future.h"
+#include "blocking.h"
 #include "deadline.h"
 #include "park.h"
 #include "pool_struct.h"
@@ -111,9 +112,19 @@ static skua_pool *first_pool(skua_future *const *fs, size_t n)
 	return NULL;
 }
 
+/* Is this thread running a task of a pool other than p: a worker of
+ * another pool, or a blocking thread of one (a skua_spawn_blocking job)? */
+static bool in_task_of_other_pool(const skua_pool *p)
+{
+	skua_worker *w = skua__tls_worker;
+	if (w != NULL)
+		return w->pool != p;
+	return skua__tls_blocking_pool != NULL && skua__tls_blocking_pool != p;
+}
+
 /* wait_any's sleep: on the pool's done_seq (lib/park.md, "waiters"), or,
- * for futures of several pools or on a worker of another pool, polls with
- * a sleep that backs off to 1 ms (no one futex covers them all; p may be
+ * for futures of several pools or in a task of another pool, polls with a
+ * sleep that backs off to 1 ms (no one futex covers them all; p may be
  * destroyed while a task of another pool waits). */
 static bool sleep_any(skua_future *const *fs, size_t n, size_t *index,
     uint64_t deadline)
@@ -124,12 +135,12 @@ static bool sleep_any(skua_future *const *fs, size_t n, size_t *index,
 
 	for (size_t i = 0; i < n; i++)
 		mixed |= fs[i] != NULL && fs[i]->pool != p;
-	/* A worker of another pool polls too: the limit below (return
-	 * before p's destroy) is documented for outside threads, and a task
-	 * of another pool cannot know when p's owner destroys it.  A worker
-	 * of p itself is safe: its running task holds p's destroy back. */
-	skua_worker *w = skua__tls_worker;
-	if (mixed || (w != NULL && w->pool != p)) {
+	/* A task of another pool polls too, on a worker or on a blocking
+	 * thread: the limit below (return before p's destroy) is documented
+	 * for outside threads, and a task of another pool cannot know when
+	 * p's owner destroys it.  A worker or blocking thread of p itself is
+	 * safe: its running task holds p's destroy back. */
+	if (mixed || in_task_of_other_pool(p)) {
 		long ns = 1000;
 		while (!any_done(fs, n, index)) {
 			if (past(deadline))

@@ -6,10 +6,11 @@
  *   documented), and may spawn onto the pool meanwhile;
  * - in the child of a fork(), cancelling an inherited future after
  *   destroying the inherited pool touches no freed memory;
- * - skua_future_wait_any on a worker of another pool while the futures'
- *   pool is destroyed: it never sleeps on that pool's memory;
+ * - skua_future_wait_any on a worker of another pool, or in a blocking
+ *   job of one, while the futures' pool is destroyed: it never sleeps on
+ *   that pool's memory;
  * - a destroy from a done-callback that a cancel runs: -EDEADLK.
- * The last two are use-after-frees that the AddressSanitizer build of
+ * The middle ones are use-after-frees that the AddressSanitizer build of
  * this test catches; the first fails in every build when the callback
  * is still running after destroy returned.
  */
@@ -212,6 +213,30 @@ TEST_CASE(wait_any_on_a_worker_of_another_pool_beside_destroy)
 	ASSERT_OK(skua_pool_destroy(q));
 }
 
+/* The same from a blocking job of Q (skua_spawn_blocking): a task of
+ * another pool too, which cannot know when P's owner destroys P, so it
+ * must not sleep on P's event count either (found by a review: it did,
+ * and ASan saw its wait_any write to the freed pool). */
+TEST_CASE(wait_any_in_a_blocking_job_of_another_pool_beside_destroy)
+{
+	long rounds = 2000;
+	skua_pool *q = test_pool(1);
+	for (long i = 0; i < rounds; i++) {
+		skua_pool *p = test_pool(1);
+		skua_future *f, *t;
+		void *r;
+		ASSERT_OK(skua_spawn(p, slow, NULL, &f));
+		ASSERT_OK(skua_spawn_blocking(q, wait_any_task, f, &t));
+		ASSERT_OK(skua_future_get(f, NULL));
+		ASSERT_OK(skua_pool_destroy(p));
+		ASSERT_OK(skua_future_get(t, &r));
+		ASSERT_EQ((intptr_t)r, 0);
+		ASSERT_OK(skua_future_release(t));
+		ASSERT_OK(skua_future_release(f));
+	}
+	ASSERT_OK(skua_pool_destroy(q));
+}
+
 /* A done-callback that skua_future_cancel runs destroys the pool: the
  * future still counts there, so destroy would wait for itself; -EDEADLK
  * (it hung).  The pool is destroyed afterwards as usual. */
@@ -286,6 +311,7 @@ static const struct test_case cases[] = {
 	TEST_ENTRY(cancel_races_destroy),
 	TEST_ENTRY(cancel_in_fork_child_after_destroy),
 	TEST_ENTRY(wait_any_on_a_worker_of_another_pool_beside_destroy),
+	TEST_ENTRY(wait_any_in_a_blocking_job_of_another_pool_beside_destroy),
 	TEST_ENTRY(destroy_from_a_cancel_callback_is_edeadlk),
 	TEST_ENTRY(destroy_from_a_nested_cancel_callback_is_edeadlk),
 	TEST_END,
