@@ -69,8 +69,9 @@ void skua__future_discard(skua_future *f);
  * That future still counts in p's pending, so a destroy of p from there
  * would wait for itself: -EDEADLK. */
 bool skua__future_cancelling(const skua_pool *p);
-/* The queue entry's turn: run it if nobody claimed it yet (or count a
- * cancelled one as drained), then drop the queue's reference. */
+/* The queue entry's turn: run it if nobody claimed it yet, then drop the
+ * queue's reference (a claimed or cancelled one was counted out of
+ * pending by whoever claimed or cancelled it). */
 void skua__future_run_queued(skua_future *f);
 /* PENDING -> RUNNING; true if we won it and must run it now. */
 bool skua__future_claim(skua_future *f);
