@@ -98,9 +98,35 @@ static uint32_t fnv1a(const char *s)
 	return h;
 }
 
-/* The cached entry for site, or a fresh read in *tmp if the table is full. */
-static const struct site_entry *site_lookup(const char *site,
-    uint64_t fallback, bool from_opts, struct site_entry *tmp)
+/*
+ * What a bad SKUA_CHUNK_SIZE_<SITE> falls back to: opts->chunk (base) when
+ * set, else SKUA_CHUNK_SIZE, which is read only then: a site variable that
+ * is unset or valid does not need it, and reading it anyway printed the
+ * global's warning on a call that does not use it ("the call fails" under
+ * SKUA_STRICT=1, for a call that then succeeded).  Without env_lock held:
+ * global_chunk takes it.
+ */
+static uint64_t site_fallback(const char *site, size_t base)
+{
+	const struct skua__env_desc *d = &skua__env_table[SKUA__ENV_CHUNK_SIZE];
+	char var[sizeof "SKUA_CHUNK_SIZE_" + SKUA_PAR_SITE_MAX];
+	uint64_t v;
+	bool gbad;
+
+	if (base != 0 || !skua__env_site_name("SKUA_CHUNK_SIZE", site, var,
+	    sizeof var))
+		return base;
+	const char *s = getenv(var);
+	if (s == NULL || skua__env_parse(d->kind, s, d->min, d->max, &v) == 0)
+		return 0; /* not used: no fallback needed */
+	global_chunk(&v, &gbad);
+	return v;
+}
+
+/* The cached entry for site, or a fresh read in *tmp if the table is full;
+ * base is opts->chunk. */
+static const struct site_entry *site_lookup(const char *site, size_t base,
+    struct site_entry *tmp)
 {
 	uint32_t h = fnv1a(site);
 	unsigned i, k;
@@ -115,6 +141,7 @@ static const struct site_entry *site_lookup(const char *site,
 		if (strcmp(e->name, site) == 0)
 			return e;
 	}
+	uint64_t fallback = site_fallback(site, base);
 	pthread_mutex_lock(&env_lock);
 	for (k = 0; k < SITE_SLOTS; k++) {
 		i = (h + k) % SITE_SLOTS;
@@ -129,7 +156,7 @@ static const struct site_entry *site_lookup(const char *site,
 	}
 	/* Plain malloc: kept for the life of the process, like env.c's. */
 	struct site_entry *e = k < SITE_SLOTS ? malloc(sizeof *e) : NULL;
-	site_read(site, fallback, from_opts, e != NULL ? e : tmp);
+	site_read(site, fallback, base != 0, e != NULL ? e : tmp);
 	if (e != NULL)
 		/* Release: publishes the entry's fields to lock-free readers. */
 		atomic_store_explicit(&site_table[i], e, memory_order_release);
@@ -231,11 +258,7 @@ int skua__par_chunk_resolve(const skua_par_opts *o, size_t *chunk,
 
 	if (o != NULL && o->site != NULL) {
 		struct site_entry tmp;
-		uint64_t fallback = base;
-		if (fallback == 0)
-			global_chunk(&fallback, &gbad);
-		const struct site_entry *e = site_lookup(o->site, fallback,
-		    base != 0, &tmp);
+		const struct site_entry *e = site_lookup(o->site, base, &tmp);
 		if (e->present && !e->bad) {
 			*chunk = (size_t)e->value;
 			*src = SKUA__CHUNK_ENV_SITE; /* =auto too */

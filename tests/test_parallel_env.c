@@ -170,6 +170,48 @@ TEST_CASE(strict_fails_only_a_bad_value_in_use)
 	ASSERT_OK(skua_pool_destroy(p));
 }
 
+TEST_CASE(global_not_read_when_the_site_variable_decides)
+{
+	skua_pool *p = fresh_env_pool();
+	/* A valid SKUA_CHUNK_SIZE_<SITE> decides the chunk: a bad
+	 * SKUA_CHUNK_SIZE is not in use, so the call succeeds without a word
+	 * about it (it used to be read for the site's fallback, and under
+	 * SKUA_STRICT=1 its warning said "the call fails" for a call that
+	 * then succeeded). */
+	setenv("SKUA_STRICT", "1", 1);
+	env("SKUA_CHUNK_SIZE", "not-a-size"); /* no other case warns of it */
+	env("SKUA_CHUNK_SIZE_MY_LOOP", "9");
+	test_capture_stderr();
+	size_t got = probe(p, 0, "my-loop");
+	char *err = test_captured_stderr();
+	ASSERT_EQ(got, 9);
+	if (strstr(err, "SKUA_CHUNK_SIZE=") != NULL)
+		FAIL("a warning for a variable not in use: %s", err);
+	/* A call that does use it still fails, with the warning. */
+	skua_par_opts o;
+	skua_par_opts_init(&o);
+	test_capture_stderr();
+	int rc = skua_parallel_for(p, 0, 100, &o, body, NULL);
+	err = test_captured_stderr();
+	ASSERT_EQ(rc, -EINVAL);
+	if (count(err, "SKUA_CHUNK_SIZE=\"not-a-size\"") != 1 ||
+	    strstr(err, "the call fails") == NULL)
+		FAIL("no strict warning: %s", err);
+	/* A bad site variable still falls back to SKUA_CHUNK_SIZE. */
+	unsetenv("SKUA_STRICT");
+	env("SKUA_CHUNK_SIZE", "37");
+	env("SKUA_CHUNK_SIZE_MY_LOOP", "bad");
+	test_capture_stderr();
+	got = probe(p, 0, "my-loop");
+	err = test_captured_stderr();
+	ASSERT_EQ(got, 37);
+	if (strstr(err, "using 37 (SKUA_CHUNK_SIZE)") == NULL)
+		FAIL("fallback not named: %s", err);
+	env("SKUA_CHUNK_SIZE", NULL);
+	env("SKUA_CHUNK_SIZE_MY_LOOP", NULL);
+	ASSERT_OK(skua_pool_destroy(p));
+}
+
 TEST_CASE(more_sites_than_the_cache_holds_still_work)
 {
 	skua_pool *p = fresh_env_pool();
@@ -198,6 +240,7 @@ static const struct test_case cases[] = {
 	TEST_ENTRY(site_variable_beats_opts_beats_chunk_size_read_once),
 	TEST_ENTRY(bad_values_warn_once_and_fall_back),
 	TEST_ENTRY(strict_fails_only_a_bad_value_in_use),
+	TEST_ENTRY(global_not_read_when_the_site_variable_decides),
 	TEST_ENTRY(more_sites_than_the_cache_holds_still_work),
 	TEST_END,
 };
