@@ -222,8 +222,17 @@ void skua__par_env_warn_unused(void)
 		if (!listed)
 			sites_seen(seen, sizeof seen);
 		listed = true;
-		fprintf(stderr, "skua: %.*s is set, but no loop with that site "
-		    "ran (sites that ran: %s); a typo?\n", (int)len, v, seen);
+		/* The site part quoted as env.c quotes values (a name may
+		 * hold any byte but '='): one line, at most 64 bytes of it. */
+		char site[SKUA_PAR_SITE_MAX + 2], quoted[64 * 4 + 8];
+		size_t sl = len - plen < sizeof site - 1 ? len - plen :
+		    sizeof site - 1;
+		memcpy(site, v + plen, sl);
+		site[sl] = '\0';
+		skua__env_quote(site, quoted, sizeof quoted);
+		fprintf(stderr, "skua: SKUA_CHUNK_SIZE_%s is set, but no loop "
+		    "with that site ran (sites that ran: %s); a typo?\n", quoted,
+		    seen);
 	}
 }
 

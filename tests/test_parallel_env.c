@@ -236,12 +236,34 @@ TEST_CASE(more_sites_than_the_cache_holds_still_work)
 	env("SKUA_CHUNK_SIZE_S250", NULL);
 }
 
+TEST_CASE(unused_site_warning_is_one_quoted_line)
+{
+	/* A variable name may hold any byte but '=': the typo warning at
+	 * the last destroy quotes it as env.c quotes values (it printed the
+	 * raw name: a newline split the warning, an escape sequence reached
+	 * the terminal, and a long name was printed whole). */
+	const char *name = "SKUA_CHUNK_SIZE_A\nB\x1b[31m";
+	setenv(name, "5", 1);
+	skua_pool *p = fresh_env_pool();
+	ASSERT_EQ(probe(p, 10, "my-loop"), 10);
+	test_capture_stderr();
+	ASSERT_OK(skua_pool_destroy(p));
+	char *err = test_captured_stderr();
+	unsetenv(name);
+	const char *want = "skua: SKUA_CHUNK_SIZE_A\\nB\\x1b[31m is set, "
+	    "but no loop with that site ran (sites that ran: my-loop); a "
+	    "typo?\n";
+	if (strcmp(err, want) != 0)
+		FAIL("got \"%s\"", err);
+}
+
 static const struct test_case cases[] = {
 	TEST_ENTRY(site_variable_beats_opts_beats_chunk_size_read_once),
 	TEST_ENTRY(bad_values_warn_once_and_fall_back),
 	TEST_ENTRY(strict_fails_only_a_bad_value_in_use),
 	TEST_ENTRY(global_not_read_when_the_site_variable_decides),
 	TEST_ENTRY(more_sites_than_the_cache_holds_still_work),
+	TEST_ENTRY(unused_site_warning_is_one_quoted_line),
 	TEST_END,
 };
 
