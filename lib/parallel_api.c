@@ -36,6 +36,20 @@ static int opts_check(const skua_par_opts *o)
 	return 0;
 }
 
+/*
+ * An empty range calls nothing, but its chunk variables are checked as a
+ * call's are: its site counts as used (else the last destroy warned that
+ * no loop with the site ran, "a typo?", for a correctly spelled
+ * SKUA_CHUNK_SIZE_<SITE>), and a bad value in use fails it under
+ * SKUA_STRICT=1 like any other bad argument.
+ */
+static int empty_range(const skua_par_opts *o)
+{
+	enum skua__chunk_src src;
+	size_t chunk;
+	return skua__par_chunk_resolve(o, &chunk, &src);
+}
+
 /* The checks every call shares. */
 static int pool_check(skua_pool *pool, const skua_par_opts *o)
 {
@@ -55,7 +69,7 @@ static int for_run(skua_pool *pool, size_t begin, size_t end,
 	if (body_null || begin > end)
 		return -EINVAL;
 	if (begin == end)
-		return 0;
+		return empty_range(opts);
 	j->begin = begin;
 	j->n = end - begin;
 	return skua__par_job_run(pool, j, opts, NULL);
@@ -82,7 +96,7 @@ static int map_check(skua_pool *pool, const void *in, void *out, size_t n,
 	    out == NULL)))
 		return -EINVAL;
 	if (n == 0)
-		return 0;
+		return empty_range(opts);
 	if (n > SIZE_MAX / in_size || n > SIZE_MAX / out_size)
 		return -EOVERFLOW;
 	if ((uintptr_t)in > UINTPTR_MAX - n * in_size ||
@@ -138,8 +152,9 @@ static int reduce_run(skua_pool *pool, size_t begin, size_t end,
 	    combine == NULL || result == NULL || begin > end)
 		return -EINVAL;
 	if (begin == end) {
-		memmove(result, identity, acc_size);
-		return 0;
+		if ((rc = empty_range(opts)) == 0)
+			memmove(result, identity, acc_size);
+		return rc;
 	}
 	struct acc_buf small[2];
 	unsigned char *mem = NULL;

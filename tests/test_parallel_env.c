@@ -26,6 +26,27 @@ static void body(size_t lo, size_t hi, void *ctx)
 	atomic_fetch_add(&total, (long)(hi - lo));
 }
 
+static void red_body(size_t lo, size_t hi, void *acc, void *ctx)
+{
+	(void)acc;
+	body(lo, hi, ctx);
+}
+
+static void red_comb(void *acc, const void *other, void *ctx)
+{
+	(void)acc;
+	(void)other;
+	(void)ctx;
+}
+
+static void map_nop(const void *in, void *out, void *ctx)
+{
+	(void)in;
+	(void)out;
+	(void)ctx;
+	atomic_fetch_add(&total, 1);
+}
+
 /* The largest chunk a 10000-element loop got. */
 static size_t probe(skua_pool *p, size_t chunk, const char *site)
 {
@@ -236,6 +257,49 @@ TEST_CASE(more_sites_than_the_cache_holds_still_work)
 	env("SKUA_CHUNK_SIZE_S250", NULL);
 }
 
+TEST_CASE(empty_ranges_count_their_site_and_strict_checks_them)
+{
+	skua_par_opts o;
+	long id = 42, res = -1;
+
+	/* A site whose only call had an empty range was used: no "a typo?"
+	 * for its variable at the last destroy (there was). */
+	env("SKUA_CHUNK_SIZE_EMPTY_ONLY", "64");
+	skua_pool *p = fresh_env_pool();
+	skua_par_opts_init(&o);
+	o.site = "empty-only";
+	ASSERT_OK(skua_parallel_for(p, 5, 5, &o, body, NULL));
+	test_capture_stderr();
+	ASSERT_OK(skua_pool_destroy(p));
+	char *err = test_captured_stderr();
+	if (strstr(err, "a typo") != NULL)
+		FAIL("a false typo warning: %s", err);
+	env("SKUA_CHUNK_SIZE_EMPTY_ONLY", NULL);
+
+	/* Under SKUA_STRICT=1 a bad value in use fails an empty range too,
+	 * as bad opts do; *result untouched, nothing called. */
+	p = fresh_env_pool();
+	setenv("SKUA_STRICT", "1", 1);
+	env("SKUA_CHUNK_SIZE_MY_LOOP", "empty-bad");
+	o.site = "my-loop";
+	atomic_store(&total, 0);
+	test_capture_stderr();
+	ASSERT_EQ(skua_parallel_for(p, 5, 5, &o, body, NULL), -EINVAL);
+	ASSERT_EQ(skua_parallel_map(p, NULL, NULL, 0, 4, 4, map_nop, NULL, &o),
+	    -EINVAL);
+	ASSERT_EQ(skua_parallel_reduce(p, 7, 7, &o, sizeof id, &id,
+	    red_body, red_comb, NULL, &res), -EINVAL);
+	test_captured_stderr();
+	ASSERT_EQ(res, -1);
+	unsetenv("SKUA_STRICT");
+	ASSERT_OK(skua_parallel_reduce(p, 7, 7, &o, sizeof id, &id, red_body,
+	    red_comb, NULL, &res));
+	ASSERT_EQ(res, 42);
+	ASSERT_EQ(atomic_load(&total), 0);
+	env("SKUA_CHUNK_SIZE_MY_LOOP", NULL);
+	ASSERT_OK(skua_pool_destroy(p));
+}
+
 TEST_CASE(unused_site_warning_is_one_quoted_line)
 {
 	/* A variable name may hold any byte but '=': the typo warning at
@@ -263,6 +327,7 @@ static const struct test_case cases[] = {
 	TEST_ENTRY(strict_fails_only_a_bad_value_in_use),
 	TEST_ENTRY(global_not_read_when_the_site_variable_decides),
 	TEST_ENTRY(more_sites_than_the_cache_holds_still_work),
+	TEST_ENTRY(empty_ranges_count_their_site_and_strict_checks_them),
 	TEST_ENTRY(unused_site_warning_is_one_quoted_line),
 	TEST_END,
 };

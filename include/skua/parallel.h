@@ -91,7 +91,10 @@
  * ------
  * Every function returns 0 or a negative errno, and checks all its arguments
  * before any callback runs; after an error no callback has been called
- * (except for the -ENOMEM case documented at skua_parallel_reduce).
+ * (except for the -ENOMEM case documented at skua_parallel_reduce).  An
+ * empty range is checked too: its chunk variables are read as for any
+ * call (its site counts as used), so under SKUA_STRICT=1 a bad one in use
+ * fails it with -EINVAL.
  */
 #ifndef SKUA_PARALLEL_H
 #define SKUA_PARALLEL_H
