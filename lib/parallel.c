@@ -124,7 +124,11 @@ static void run_chunk_try(struct par_job *j, size_t lo,
 		rc = j->fn.for_try(j->begin + lo, j->begin + hi, j->ctx);
 		break;
 	case PAR_MAP_TRY:
-		for (size_t i = lo; i < hi; i++) {
+		/* An element past a failure found elsewhere does not begin
+		 * either, inside this chunk too: with chunk = n / workers
+		 * one in flight would otherwise run out whole (a relaxed
+		 * load of a line that is written once per failure). */
+		for (size_t i = lo; i < hi && !skua__par_stopped(j, i); i++) {
 			rc = j->fn.map_try(j->in + i * j->in_size,
 			    j->out + i * j->out_size, j->ctx);
 			if (rc != 0) {

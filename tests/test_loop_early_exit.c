@@ -226,6 +226,68 @@ TEST_CASE(deterministic_stop_prunes_the_tree)
 	}
 }
 
+/* map_try's elements past a failure in another chunk do not begin, even
+ * inside a chunk already in flight.  Two chunks of 10^5 on two workers:
+ * element 0 fails once the other chunk has begun, whose element 10^5 + 5
+ * waits until it has (a trial where one worker ran both chunks in turn is
+ * skipped); then the elements after it must stop.  Counted, not timed. */
+enum { HALF = 100000 };
+static _Atomic int zero_failed, saw_failure;
+static _Atomic long upper_visited;
+
+static int fail_zero_wait_upper(const void *in, void *out, void *ctx)
+{
+	(void)out;
+	(void)ctx;
+	size_t i = (size_t)(*(const long *)in);
+	if (i == 0) {
+		/* Once the upper chunk runs: else it would not begin. */
+		for (int k = 0; k < 500 && atomic_load(&upper_visited) == 0; k++)
+			usleep(1000);
+		atomic_store(&zero_failed, 1);
+		return 3;
+	}
+	if (i >= HALF) {
+		atomic_fetch_add(&upper_visited, 1);
+		if (i == HALF + 5 && test_spin_until(&zero_failed, 500)) {
+			usleep(20000); /* its stop is published after it returns */
+			atomic_store(&saw_failure, 1);
+		}
+	}
+	return 0;
+}
+
+TEST_CASE(map_try_stops_inside_a_chunk_in_flight)
+{
+	skua_pool *p = test_pool(2);
+	static long in[2 * HALF], out[2 * HALF];
+	for (long i = 0; i < 2 * HALF; i++)
+		in[i] = i;
+	skua_par_opts o;
+	skua_par_opts_init(&o);
+	o.chunk = HALF;
+	int checked = 0;
+	for (int trial = 0; trial < 20 && checked < 3; trial++) {
+		atomic_store(&zero_failed, 0);
+		atomic_store(&saw_failure, 0);
+		atomic_store(&upper_visited, 0);
+		ASSERT_EQ(skua_parallel_map_try(p, in, out, 2 * HALF,
+		    sizeof in[0], sizeof out[0], fail_zero_wait_upper, NULL,
+		    &o), 3);
+		long v = atomic_load(&upper_visited);
+		if (!atomic_load(&saw_failure))
+			continue; /* no overlap: one worker ran both in turn */
+		checked++;
+		if (v > 6 + 1)
+			FAIL("trial %d: %ld elements of the upper chunk ran "
+			    "after element 0 failed (want at most 7)", trial, v);
+	}
+	if (checked == 0)
+		printf("map_try_stops_inside_a_chunk_in_flight: the chunks "
+		    "never overlapped in 20 trials (skipped)\n");
+	ASSERT_OK(skua_pool_destroy(p));
+}
+
 static const struct test_case cases[] = {
 	TEST_ENTRY(first_hit_stops_early),
 	TEST_ENTRY(lowest_failure_wins),
@@ -233,6 +295,7 @@ static const struct test_case cases[] = {
 	TEST_ENTRY(map_try),
 	TEST_ENTRY(reduce_try),
 	TEST_ENTRY(deterministic_stop_prunes_the_tree),
+	TEST_ENTRY(map_try_stops_inside_a_chunk_in_flight),
 	TEST_END,
 };
 

@@ -117,8 +117,8 @@ extern "C" {
 
 /*
  * Caller-filled options; always start from skua_par_opts_init().  Every
- * function also accepts opts == NULL: automatic chunks, no site, not
- * deterministic.
+ * function also accepts opts == NULL: chunk 0 (SKUA_CHUNK_SIZE, else
+ * automatic), no site, not deterministic.
  */
 typedef struct skua_par_opts {
 	size_t size;        /* sizeof(skua_par_opts), set by skua_par_opts_init */
@@ -194,8 +194,8 @@ SKUA_API int skua_parallel_map_chunks(skua_pool *pool, const void *in,
  * element; it need not be commutative (the order of the elements is kept).
  * The final value is copied to *result, which may overlap *identity.
  * Accumulators are aligned to alignof(max_align_t); those of up to
- * SKUA_PAR_ACC_STACK bytes live on the workers' stacks, larger ones are
- * allocated.
+ * SKUA_PAR_ACC_STACK bytes live on the stacks of the threads that run
+ * the pieces (the caller's for the root), larger ones are allocated.
  *
  * RETURNS 0 and *result (for begin == end: a copy of *identity, and
  *         neither body nor combine is called), or a negative error,
@@ -226,7 +226,8 @@ SKUA_API int skua_parallel_reduce(skua_pool *pool, size_t begin, size_t end,
  * below a failure still run, since one of them may fail lower.  So a body
  * that returns at its first failing element makes the result
  * deterministic.  (The offset of a for or reduce body is its chunk's lo; a
- * map's is the element.)  The value is returned as it is: use positive
+ * map's is the element, and a map's element past a failure found
+ * elsewhere does not begin, inside a chunk in flight too.)  The value is returned as it is: use positive
  * values to tell it from skua's own negative errors.  A search for the
  * first element with a property stops soon after the hit: see the
  * optimization guide for the figure.
