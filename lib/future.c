@@ -188,6 +188,10 @@ skua_future *skua__future_new(skua_pool *pool, skua_fn fn, void *arg)
 
 void skua__future_discard(skua_future *f)
 {
+	/* Counted as a future by skua__future_new, never queued: not one.
+	 * (Its trace spawn event stays: a flow start with no end.) */
+	if (SKUA_UNLIKELY(f->pool->profile != NULL))
+		skua__profile_uncount_future(f->pool);
 	atomic_fetch_sub_explicit(&f->pool->pending, 1, memory_order_seq_cst);
 	skua__free(f, sizeof *f);
 }

@@ -248,3 +248,9 @@ void skua__profile_count_future(struct skua_pool *p, bool blocking)
 	atomic_fetch_add_explicit(blocking ? &p->profile->blocking :
 	    &p->profile->futures, 1, memory_order_relaxed);
 }
+
+void skua__profile_uncount_future(struct skua_pool *p)
+{
+	atomic_fetch_sub_explicit(&p->profile->futures, 1,
+	    memory_order_relaxed);
+}

@@ -117,6 +117,8 @@ void skua__profile_emit(FILE *f, struct skua__profile *pf, bool at_exit);
 
 /* Futures and blocking jobs, counted per pool while profiling. */
 void skua__profile_count_future(struct skua_pool *p, bool blocking);
+/* A future counted by skua__future_new whose spawn then failed. */
+void skua__profile_uncount_future(struct skua_pool *p);
 
 /* The owner's counters: a relaxed load and store, as SKUA_STAT_ADD. */
 #define SKUA__PROF_ADD(field, n)                                             \

@@ -9,6 +9,7 @@
  */
 #include "test.h"
 #include "pool_struct.h"
+#include "profile.h" /* the profile's future count */
 #include "test_hooks.h"
 
 #include <limits.h>
@@ -261,7 +262,13 @@ static void *count_run(void *arg)
 TEST_CASE(outside_spawn_into_a_full_queue_without_memory_is_enomem)
 {
 	enum { MAX_QUEUED = 8192 };
+	/* Profiled: the failed spawn must not count as a future. */
+	char prof[64];
+	snprintf(prof, sizeof prof, "/tmp/skua_test_fq_%d.jsonl", (int)getpid());
+	ASSERT_EQ(setenv("SKUA_PROFILE", prof, 1), 0);
 	skua_pool *p = test_pool(1);
+	unsetenv("SKUA_PROFILE");
+	ASSERT(p->profile != NULL);
 	skua_future *g, **fs = calloc(MAX_QUEUED, sizeof *fs);
 	ASSERT(fs != NULL);
 	atomic_store(&gate_open, 0);
@@ -291,6 +298,7 @@ TEST_CASE(outside_spawn_into_a_full_queue_without_memory_is_enomem)
 	skua__test_alloc_fail_at(0);
 	ASSERT_EQ(rc, -ENOMEM);
 	ASSERT(f == NULL);
+	ASSERT_EQ(atomic_load(&p->profile->futures), (uint64_t)queued + 1);
 	atomic_store(&gate_open, 1);
 	ASSERT_OK(skua_future_get(g, NULL));
 	ASSERT_OK(skua_future_release(g));
@@ -308,6 +316,7 @@ TEST_CASE(outside_spawn_into_a_full_queue_without_memory_is_enomem)
 	ASSERT_EQ((uintptr_t)r, 42);
 	ASSERT_OK(skua_future_release(f));
 	ASSERT_OK(skua_pool_destroy(p));
+	unlink(prof);
 	ASSERT_EQ(atomic_load(&ran), queued);
 	free(fs);
 }
