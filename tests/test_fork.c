@@ -196,10 +196,12 @@ static void *hold_lock(void *arg)
 	return NULL;
 }
 
+#if !defined(__SANITIZE_THREAD__) && !defined(__SANITIZE_ADDRESS__)
 static void add_range(size_t lo, size_t hi, void *ctx)
 {
 	atomic_fetch_add((_Atomic long *)ctx, (long)(hi - lo));
 }
+#endif
 
 static int child_locks(pthread_mutex_t *const *locks, int n)
 {
