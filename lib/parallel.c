@@ -573,16 +573,17 @@ int skua__par_job_run(skua_pool *pool, struct par_job *j,
 		j->chunk = c > 64 ? c : (j->n < 64 ? j->n : 64);
 		src = SKUA__CHUNK_DET_AUTO;
 	}
-	j->observed = false;
-	j->prof = NULL;
-	if (SKUA_UNLIKELY(pool->profile != NULL || pool->trace_path != NULL))
-		observe_begin(pool, j, o, src, &pc);
 	atomic_init(&j->err, 0);
 	j->stoppable = j->kind >= PAR_FOR_TRY;
 	atomic_init(&j->stop_lo, SIZE_MAX);
 	j->stop_code = 0;
+	/* Before the profile's loop begins: a failure here ends nothing. */
 	if (j->stoppable && pthread_mutex_init(&j->stop_lock, NULL) != 0)
 		return -ENOMEM;
+	j->observed = false;
+	j->prof = NULL;
+	if (SKUA_UNLIKELY(pool->profile != NULL || pool->trace_path != NULL))
+		observe_begin(pool, j, o, src, &pc);
 	struct par_root root = { j, acc };
 	rc = skua_pool_run(pool, job_entry, &root);
 	if (SKUA_UNLIKELY(j->prof != NULL))
