@@ -28,6 +28,7 @@
 #include "worker.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <sched.h>
 #include <string.h>
 #include <unistd.h>
@@ -166,15 +167,37 @@ static int read_settings(const skua_config *cfg, struct settings *st)
 	return bad != 0 ? -EINVAL : 0;
 }
 
-/* cfg's fields in range (the same bounds as lib/env.c's table). */
-static bool config_ok(const skua_config *cfg)
+/* What is wrong with cfg's fields (the same bounds as lib/env.c's
+ * table), or NULL: they are in range. */
+static const char *config_problem(const skua_config *cfg)
 {
 	const struct skua__env_desc *sd = &skua__env_table[SKUA__ENV_STACK_SIZE];
-	return cfg->size == sizeof(skua_config) && cfg->workers <= 4096 &&
-	    (cfg->stack_size == 0 || (cfg->stack_size >= sd->min &&
-	    cfg->stack_size <= sd->max)) && cfg->pin >= SKUA_PIN_DEFAULT &&
-	    cfg->pin <= SKUA_PIN_SPREAD &&
-	    (cfg->trace == NULL || cfg->trace[0] != '\0');
+	if (cfg->size != sizeof(skua_config))
+		return "cfg->size is not sizeof(skua_config) (call "
+		    "skua_config_init first)";
+	if (cfg->workers > 4096)
+		return "cfg->workers is over 4096";
+	if (cfg->stack_size != 0 && (cfg->stack_size < sd->min ||
+	    cfg->stack_size > sd->max))
+		return "cfg->stack_size is outside 64 KiB .. 4 GiB";
+	if (cfg->pin < SKUA_PIN_DEFAULT || cfg->pin > SKUA_PIN_SPREAD)
+		return "cfg->pin is not an enum skua_pin";
+	if (cfg->trace != NULL && cfg->trace[0] == '\0')
+		return "cfg->trace is \"\" (NULL for none)";
+	return NULL;
+}
+
+/* A bad config is -EINVAL, said on stderr only when the user asked for
+ * the settings (SKUA_DISPLAY_ENV) or for strictness (SKUA_STRICT=1):
+ * otherwise the return code speaks, as for any call. */
+static void say_config_problem(const char *why, bool strict)
+{
+	uint64_t display = 0;
+	if (!strict)
+		(void)skua__env_get(SKUA__ENV_DISPLAY_ENV, NULL, 0, "0",
+		    &display);
+	if (strict || display != 0)
+		fprintf(stderr, "skua: skua_pool_create: %s: -EINVAL\n", why);
 }
 
 /* The pool with its counters, locks and queues, no workers yet; NULL when
@@ -247,8 +270,11 @@ int skua_pool_create(const skua_config *cfg, skua_pool **out)
 		skua_config_init(&def);
 		cfg = &def;
 	}
-	if (!config_ok(cfg))
+	const char *why = config_problem(cfg);
+	if (why != NULL) {
+		say_config_problem(why, strict);
 		return -EINVAL;
+	}
 	/* The process-wide locks, in their nesting order: the chunk
 	 * variables' cache (which warns under it), the warned-once table,
 	 * the live profiles (a write reads the call sites), the call

@@ -537,12 +537,47 @@ TEST_CASE(stats_field_wins_over_a_bad_variable_under_strict)
 	unsetenv("SKUA_DISPLAY_ENV");
 }
 
+/* A bad config is -EINVAL; it says why on stderr only under
+ * SKUA_DISPLAY_ENV or SKUA_STRICT=1, and is silent otherwise. */
+TEST_CASE(bad_config_says_why_when_asked)
+{
+	skua_config cfg;
+	skua_config_init(&cfg);
+	cfg.workers = 5000;
+	const char *out = create(&cfg, -EINVAL, 0);
+	if (out[0] != '\0')
+		FAIL("a bad config without SKUA_DISPLAY_ENV printed:\n%s", out);
+	ASSERT_EQ(setenv("SKUA_DISPLAY_ENV", "1", 1), 0);
+	out = create(&cfg, -EINVAL, 0);
+	HAS(out, "skua: skua_pool_create: cfg->workers is over 4096: -EINVAL\n");
+	skua_config_init(&cfg);
+	cfg.stack_size = 1000;
+	out = create(&cfg, -EINVAL, 0);
+	HAS(out, "cfg->stack_size is outside 64 KiB .. 4 GiB");
+	skua_config_init(&cfg);
+	cfg.trace = "";
+	out = create(&cfg, -EINVAL, 0);
+	HAS(out, "cfg->trace is \"\" (NULL for none)");
+	skua_config bare; /* skua_config_init forgotten */
+	memset(&bare, 0, sizeof bare);
+	out = create(&bare, -EINVAL, 0);
+	HAS(out, "cfg->size is not sizeof(skua_config)");
+	unsetenv("SKUA_DISPLAY_ENV");
+	ASSERT_EQ(setenv("SKUA_STRICT", "1", 1), 0);
+	skua_config_init(&cfg);
+	cfg.pin = 7;
+	out = create(&cfg, -EINVAL, 0);
+	HAS(out, "cfg->pin is not an enum skua_pin: -EINVAL");
+	unsetenv("SKUA_STRICT");
+}
+
 static const struct test_case cases[] = {
 	TEST_ENTRY(suggested_names_are_the_nearest_known),
 	TEST_ENTRY(display_env_names_each_value_source),
 	TEST_ENTRY(config_fields_win_and_bad_values_say_what_is_used),
 	TEST_ENTRY(stats_field_wins_over_a_bad_variable_under_strict),
 	TEST_ENTRY(unknown_name_warns_once_strict_fails_sites_never),
+	TEST_ENTRY(bad_config_says_why_when_asked),
 	TEST_END,
 };
 

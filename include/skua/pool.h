@@ -87,7 +87,8 @@ SKUA_API void skua_config_init(skua_config *cfg);
  *         (cfg->pin above SKUA_PIN_SPREAD, cfg->trace "", too),
  *         or a bad environment value under SKUA_STRICT=1), -ENOMEM, -EAGAIN
  *         (a worker thread could not be started; every thread already
- *         started has been joined).
+ *         started has been joined).  Under SKUA_DISPLAY_ENV or
+ *         SKUA_STRICT=1 a bad cfg field is also named on stderr.
  * THREAD SAFETY: any thread.
  */
 SKUA_API int skua_pool_create(const skua_config *cfg, skua_pool **out);
