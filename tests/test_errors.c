@@ -321,6 +321,106 @@ TEST_CASE(outside_spawn_into_a_full_queue_without_memory_is_enomem)
 	free(fs);
 }
 
+/* The calls the first table of bad arguments left out: each rejects NULL
+ * and out-of-range arguments with -EINVAL, touches nothing, and the
+ * getters answer 0 for NULL (their headers say so). */
+static void body_nop(size_t lo, size_t hi, void *ctx)
+{
+	(void)lo, (void)hi, (void)ctx;
+}
+static int body_try(size_t lo, size_t hi, void *acc, void *ctx)
+{
+	(void)lo, (void)hi, (void)acc, (void)ctx;
+	return 0;
+}
+static void comb_nop(void *acc, const void *other, void *ctx)
+{
+	(void)acc, (void)other, (void)ctx;
+}
+static int map_try_nop(const void *in, void *out, void *ctx)
+{
+	(void)in, (void)out, (void)ctx;
+	return 0;
+}
+static void chunks_nop(const void *in, void *out, size_t n, void *ctx)
+{
+	(void)in, (void)out, (void)n, (void)ctx;
+}
+static int next_end(void *ctx, void **item)
+{
+	(void)ctx, (void)item;
+	return SKUA_IMAP_END;
+}
+static void *work_id(void *item, void *ctx)
+{
+	(void)ctx;
+	return item;
+}
+static int out_ok(void *item, void *result, size_t seq, void *ctx)
+{
+	(void)item, (void)result, (void)seq, (void)ctx;
+	return 0;
+}
+
+TEST_CASE(the_other_calls_reject_bad_arguments_too)
+{
+	skua_pool *p = test_pool(1);
+	long a[4] = { 0 }, r = 0, id = 0;
+	size_t idx = 7;
+	skua_future *none[1] = { NULL };
+	ASSERT_EQ(skua_future_wait_all_timeout(NULL, 1, 1000), -EINVAL);
+	ASSERT_EQ(skua_future_wait_all_timeout(none, 1, 1000), -EINVAL);
+	ASSERT_EQ(skua_future_wait_any_timeout(NULL, 1, &idx, 1000), -EINVAL);
+	ASSERT_EQ(idx, SIZE_MAX);
+	idx = 7;
+	ASSERT_EQ(skua_future_wait_any_timeout(none, 1, &idx, 1000), -EINVAL);
+	ASSERT_EQ(idx, SIZE_MAX);
+	ASSERT_EQ(skua_parallel_map_chunks(NULL, a, a, 4, sizeof a[0],
+	    sizeof a[0], chunks_nop, NULL, NULL), -EINVAL);
+	ASSERT_EQ(skua_parallel_map_chunks(p, a, a, 4, sizeof a[0],
+	    sizeof a[0], NULL, NULL, NULL), -EINVAL);
+	ASSERT_EQ(skua_parallel_map_chunks(p, NULL, a, 4, sizeof a[0],
+	    sizeof a[0], chunks_nop, NULL, NULL), -EINVAL);
+	ASSERT_EQ(skua_parallel_map_try(NULL, a, a, 4, sizeof a[0],
+	    sizeof a[0], map_try_nop, NULL, NULL), -EINVAL);
+	ASSERT_EQ(skua_parallel_map_try(p, a, a, 4, sizeof a[0],
+	    sizeof a[0], NULL, NULL, NULL), -EINVAL);
+	ASSERT_EQ(skua_parallel_map_try(p, a, a, SIZE_MAX, 16, 16,
+	    map_try_nop, NULL, NULL), -EOVERFLOW);
+	ASSERT_EQ(skua_parallel_reduce_try(NULL, 0, 4, NULL, sizeof r, &id,
+	    body_try, comb_nop, NULL, &r), -EINVAL);
+	ASSERT_EQ(skua_parallel_reduce_try(p, 0, 4, NULL, sizeof r, &id,
+	    NULL, comb_nop, NULL, &r), -EINVAL);
+	ASSERT_EQ(skua_parallel_reduce_try(p, 0, 4, NULL, sizeof r, &id,
+	    body_try, NULL, NULL, &r), -EINVAL);
+	ASSERT_EQ(skua_parallel_reduce_try(p, 0, 4, NULL, 0, &id, body_try,
+	    comb_nop, NULL, &r), -EINVAL);
+	ASSERT_EQ(skua_parallel_reduce_try(p, 4, 0, NULL, sizeof r, &id,
+	    body_try, comb_nop, NULL, &r), -EINVAL);
+	ASSERT_EQ(skua_parallel_for(p, 4, 0, NULL, body_nop, NULL), -EINVAL);
+	ASSERT_EQ(skua_imap_unordered(NULL, next_end, work_id, out_ok, NULL, 4),
+	    -EINVAL);
+	ASSERT_EQ(skua_imap_unordered(p, next_end, work_id, NULL, NULL, 4),
+	    -EINVAL);
+	ASSERT_EQ(skua_imap_unordered(p, next_end, work_id, out_ok, NULL, 0),
+	    -EINVAL);
+	ASSERT_EQ(skua_imap_unordered(p, next_end, work_id, out_ok, NULL,
+	    SKUA_IMAP_WINDOW_MAX + 1), -EINVAL);
+	ASSERT_OK(skua_imap_unordered(p, next_end, work_id, out_ok, NULL, 4));
+	/* The getters: 0 (or NULL) for NULL, never a crash. */
+	ASSERT_EQ(skua_pool_worker_slots(NULL), 0u);
+	ASSERT(skua_pool_worker_slots(p) >= skua_pool_workers(p));
+	ASSERT_EQ(skua_worker_index(NULL), 0u);
+	ASSERT(skua_worker_pool(NULL) == NULL);
+	ASSERT(skua_worker_current() == NULL); /* not a worker */
+	ASSERT(skua_version() != NULL && skua_version()[0] != '\0');
+	/* Outside a worker, begin/end count only the nesting. */
+	ASSERT_EQ(skua_blocking_end(), -EINVAL);
+	ASSERT_OK(skua_blocking_begin());
+	ASSERT_OK(skua_blocking_end());
+	ASSERT_OK(skua_pool_destroy(p));
+}
+
 static const struct test_case cases[] = {
 	TEST_ENTRY(error_names_come_from_one_table_and_out_params_are_set),
 	TEST_ENTRY(null_and_out_of_range_arguments_are_einval),
@@ -329,6 +429,7 @@ static const struct test_case cases[] = {
 	TEST_ENTRY(failed_create_takes_no_trace_or_profile_number),
 	TEST_ENTRY(failed_spawn_queues_nothing_and_pool_keeps_working),
 	TEST_ENTRY(outside_spawn_into_a_full_queue_without_memory_is_enomem),
+	TEST_ENTRY(the_other_calls_reject_bad_arguments_too),
 	TEST_END,
 };
 
