@@ -49,6 +49,11 @@
 #define SPIN_NS 2000u
 #define YIELD_NS 5000u
 
+/* A worker that no spare could compensate asks again after sleeping this
+ * long, doubling from the first figure to the second (sleep_on_worker). */
+#define RETRY_MIN_NS 50000u
+#define RETRY_MAX_NS 10000000u
+
 /* counted: the caller is between W2 and W5 (lib/channel.h). */
 typedef int (*ch_op)(skua_channel *ch, void *elem, bool counted);
 
@@ -123,6 +128,39 @@ static int sleep_until(skua_channel *ch, void *elem, ch_op op,
 }
 
 /*
+ * On a worker: sleep counted as blocking.  Where no spare can be had
+ * (skua_blocking_begin's -EAGAIN: the spare cap, or a spare whose thread
+ * did not start; -ENOMEM), sleep uncompensated in slices, RETRY_MIN_NS
+ * doubling to RETRY_MAX_NS, and ask again after each: a spare that
+ * lingers or starts later takes over.  Sleeping through at once would
+ * make a passing failure a hang: the only worker asleep in recv, its
+ * sender queued behind it (lib/channel.md, step 3).  The slices only
+ * retry the compensation; no wake-up depends on them.  -EOVERFLOW:
+ * nested in the caller's own begins, which compensated already.
+ */
+static int sleep_on_worker(skua_channel *ch, void *elem, ch_op op,
+    struct skua__ch_side *s, uint64_t deadline)
+{
+	for (uint64_t slice = RETRY_MIN_NS;;) {
+		int brc = skua_blocking_begin();
+		if (brc == 0 || brc == -EOVERFLOW) {
+			int rc = sleep_until(ch, elem, op, s, deadline);
+			if (brc == 0)
+				skua_blocking_end();
+			return rc;
+		}
+		uint64_t now = skua__now_ns();
+		uint64_t until = deadline > now && deadline - now > slice ?
+		    now + slice : deadline;
+		int rc = sleep_until(ch, elem, op, s, until);
+		if (rc != -ETIMEDOUT || until == deadline)
+			return rc;
+		if (slice < RETRY_MAX_NS)
+			slice *= 2;
+	}
+}
+
+/*
  * Wait for op.  On a worker: make the frame's private forks runnable (what
  * we wait for may need them; a blocked frame forks nothing that would
  * expose them), poll, then sleep counted as blocking, so a spare keeps the
@@ -144,13 +182,10 @@ static int wait_op(skua_channel *ch, void *elem, ch_op op,
 		return rc;
 	if (past(deadline))
 		return -ETIMEDOUT;
-	/* Inside the user's own blocking_begin/end this only nests; at the
-	 * spare cap (-EAGAIN) we sleep uncompensated all the same. */
-	bool counted = w != NULL && skua_blocking_begin() == 0;
-	rc = sleep_until(ch, elem, op, s, deadline);
-	if (counted)
-		skua_blocking_end();
-	return rc;
+	/* Inside the user's own blocking_begin/end this only nests. */
+	if (w != NULL)
+		return sleep_on_worker(ch, elem, op, s, deadline);
+	return sleep_until(ch, elem, op, s, deadline);
 }
 
 int skua_channel_send(skua_channel *ch, const void *elem)

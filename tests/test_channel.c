@@ -7,7 +7,7 @@
  * the timed calls (-ETIMEDOUT, never early; 0 only looks); close (-EPIPE
  * for senders, drain then -EPIPE for receivers); an outside thread that
  * waits sleeps instead of spinning; a task that waits does not take its
- * worker away from the pool.
+ * worker away from the pool, even when its first spare cannot start.
  */
 #include "test.h"
 #include "test_hooks.h"
@@ -404,6 +404,51 @@ TEST_CASE(worker_wait_compensates)
 	ASSERT_OK(skua_channel_destroy(ch));
 }
 
+static void *send_nine(void *arg)
+{
+	int v = 9;
+	return (void *)(intptr_t)skua_channel_send(arg, &v);
+}
+
+/* On the only worker: queue the sender behind us, then wait in recv while
+ * the spare's thread cannot start (once).  A spare must take over later
+ * and run the sender: the wait used to sleep uncompensated to the end, so
+ * the element never came (-ETIMEDOUT after 3 s; a plain recv hung). */
+static void *recv_beside_failed_spare(void *arg)
+{
+	skua_channel *ch = arg;
+	skua_future *s;
+	void *src;
+	int x = 0;
+	ASSERT_OK(skua_spawn(skua_worker_pool(skua_worker_current()),
+	    send_nine, ch, &s));
+	skua__test_thread_fail_at(1);
+	int rc = skua_channel_recv_timeout(ch, &x, 3000000000u);
+	skua__test_thread_fail_at(0);
+	if (rc != 0)
+		skua_channel_close(ch); /* let the sender go */
+	ASSERT_OK(skua_future_get(s, &src));
+	ASSERT_OK(skua_future_release(s));
+	return (void *)(intptr_t)(rc != 0 ? rc : x);
+}
+
+TEST_CASE(failed_spare_start_is_retried)
+{
+	skua_pool *p = test_pool(1);
+	skua_channel *ch;
+	skua_future *r;
+	void *v;
+	ASSERT_OK(skua_channel_create(1, sizeof(int), &ch));
+	ASSERT_OK(skua_spawn(p, recv_beside_failed_spare, ch, &r));
+	ASSERT_OK(skua_future_get(r, &v));
+	ASSERT_OK(skua_future_release(r));
+	if ((intptr_t)v != 9)
+		FAIL("recv on the only worker, its spare's start failed once: "
+		    "%ld (want the element, 9)", (long)(intptr_t)v);
+	ASSERT_OK(skua_pool_destroy(p));
+	ASSERT_OK(skua_channel_destroy(ch));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct test_case cases[] = {
@@ -417,6 +462,7 @@ int main(int argc, char **argv)
 		TEST_ENTRY(close),
 		TEST_ENTRY(outside_wait_sleeps),
 		TEST_ENTRY(worker_wait_compensates),
+		TEST_ENTRY(failed_spare_start_is_retried),
 		TEST_END,
 	};
 	test_watchdog(240);

@@ -27,8 +27,11 @@
  *   thread meanwhile: that task could be the pipeline stage it waits for,
  *   and it could not resume below it.  So a lock held across a channel
  *   wait is never taken by a task run inside it.
- * - At the spare cap (SKUA_MAX_BLOCKING waits at once on one pool) it
- *   sleeps all the same, and the worker is away until it wakes.
+ * - Where no spare can be had (the spare cap, SKUA_MAX_BLOCKING waits at
+ *   once on one pool, or a spare thread that cannot start) it sleeps all
+ *   the same, the worker away meanwhile, and asks for a spare again after
+ *   50 us, then after intervals doubling to 10 ms: one that lingers or
+ *   can start later takes over.
  */
 #ifndef SKUA_CHANNEL_H
 #define SKUA_CHANNEL_H
