@@ -52,7 +52,8 @@ typedef struct skua_channel skua_channel;
  * bytes each, allocated at once (about capacity * (elem_size + 8) bytes).
  * RETURNS 0, or a negative error with *out set to NULL.
  * ERRORS  -EINVAL (out NULL, capacity or elem_size 0), -EOVERFLOW
- *         (capacity * elem_size does not fit in a size_t), -ENOMEM.
+ *         (capacity * elem_size, with the 8 bytes per element and the
+ *         element rounded up to 8, does not fit in a size_t), -ENOMEM.
  * THREAD SAFETY: any thread; needs no pool.
  */
 SKUA_API int skua_channel_create(size_t capacity, size_t elem_size,
