@@ -181,6 +181,64 @@ skua_task *skua__deque_take(skua_worker *w)
 }
 
 /*
+ * Put back the n entries that take() removed just now from [src, src + n),
+ * still in the buffer there, at the new bottom: one below src when the
+ * last take() took the entry under them without a race (its slot is free),
+ * one above when a take() won a race for the last entry (top moved past
+ * it), else where they were.  Slots are copied in the direction that keeps
+ * the unread ones; the seq_cst bottom releases them, as a push does.
+ */
+static void deque_requeue(skua_worker *w, int64_t src, int64_t n)
+{
+	struct skua__whot *h = &w->hot;
+	int64_t dst = h->bottom;
+
+	SKUA_ASSERT(dst >= src - 1 && dst <= src + 1);
+	for (int64_t k = 0; k < n && dst != src; k++) {
+		int64_t i = dst < src ? k : n - 1 - k;
+		atomic_store_explicit(&h->slots[(dst + i) & h->mask],
+		    atomic_load_explicit(&h->slots[(src + i) & h->mask],
+		    memory_order_relaxed), memory_order_relaxed);
+	}
+	h->bottom = h->head = dst + n;
+	atomic_store_explicit(&w->bottom, h->head, memory_order_seq_cst);
+}
+
+/*
+ * A join's take-back: take t, public and not yet taken (state QUEUED), from
+ * under the entries above it, and leave those queued.  They can only be
+ * futures that t's frame spawned after forking t (forks made after it were
+ * joined before it); they are not t's work, and the frame may hold a lock
+ * across the fork and join that they take (skua/task.h, "Locks").  True
+ * if t was taken; false if a thief has it.  *requeued: how many entries
+ * went back (they were out of thieves' sight meanwhile: the caller posts).
+ */
+bool skua__deque_take_under(skua_worker *w, const skua_task *t,
+    int64_t *requeued)
+{
+	int64_t end = w->hot.bottom, n = 0;
+	bool got = false;
+
+	while (atomic_load_explicit(&t->state, memory_order_relaxed) ==
+	    SKUA__TASK_QUEUED && skua__deque_has_public(w)) {
+		skua_task *x = skua__deque_take(w);
+		if (x == NULL)
+			break; /* a thief took the last entry */
+		if (x == t) {
+			got = true;
+			break;
+		}
+		SKUA_ASSERT_EQ(atomic_load_explicit(&x->state,
+		    memory_order_relaxed), SKUA__TASK_DETACHED);
+		n++;
+	}
+	if (n > 0)
+		deque_requeue(w, end - n, n);
+	*requeued = n;
+	return got;
+}
+
+/*
  * Take t back if it is the newest entry of w's deque (public, nothing
  * private above it): a future that its spawner awaits at once.  Without
  * this, a task that spawns and gets in a loop on a one-worker pool would

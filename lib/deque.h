@@ -71,6 +71,10 @@ void skua__deque_push_private(skua_worker *w, skua_task *t);
 void skua__deque_push_public(skua_worker *w, skua_task *t);
 /* Owner, nothing private: Chase-Lev take of the newest public entry. */
 skua_task *skua__deque_take(skua_worker *w);
+/* Owner, joining t: take t back from under the futures above it, which
+ * stay queued (*requeued of them; the caller posts); false: stolen. */
+bool skua__deque_take_under(skua_worker *w, const skua_task *t,
+    int64_t *requeued);
 /* Owner: take t back if it is the newest public entry (see deque.c). */
 bool skua__deque_pop_if(skua_worker *w, skua_task *t);
 /* Anyone: ask v's owner to expose its next fork (sets v's demand). */

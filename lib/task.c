@@ -283,22 +283,20 @@ SKUA_COLD void skua_abi_join_slow(skua_worker *w, skua_task *t)
 	 * this worker while it helped inside a wait (state not QUEUED; a thief
 	 * between its CAS and its state store is caught below, when the deque
 	 * runs empty).  Entries above t can only be futures spawned after t
-	 * was forked (forks made after t were joined before it): they are this
-	 * frame's own work, so run them here on the way down to t.  Relaxed
-	 * top: it only grows, so top >= bottom means t was stolen.
+	 * was forked (forks made after t were joined before it): they are not
+	 * t's work, and this frame may hold a lock across the fork and join
+	 * that they take, so they stay queued (skua__deque_take_under; running
+	 * them here deadlocked on such a lock, an independent review).  They
+	 * were out of thieves' sight meanwhile: post them again (P1 was the
+	 * requeue's seq_cst bottom, lib/park.md).
 	 */
-	while (atomic_load_explicit(&t->state, memory_order_relaxed) ==
-	    SKUA__TASK_QUEUED && skua__deque_has_public(w)) {
-		skua_task *x = skua__deque_take(w);
-		if (x == NULL)
-			break; /* a thief took the last entry */
-		if (x == t) {
-			t->fn(w, t);
-			return;
-		}
-		SKUA_ASSERT_EQ(atomic_load_explicit(&x->state,
-		    memory_order_relaxed), SKUA__TASK_DETACHED);
-		skua__run_taken(w, x);
+	int64_t requeued;
+	bool got = skua__deque_take_under(w, t, &requeued);
+	if (requeued > 0)
+		skua__post(w->pool, 1);
+	if (got) {
+		t->fn(w, t);
+		return;
 	}
 	SKUA_STAT_ADD(w, joins_stolen, 1);
 	wait_for_thief(w, t);

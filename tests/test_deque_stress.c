@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The deque on its own: the owner pushes (privately, as skua_fork does),
- * exposes, pops privately and takes publicly, while 1..4 thieves steal.
+ * exposes, pops privately, takes publicly and takes a fork back from under
+ * futures (a join's take_under), while 1..4 thieves steal.
  * 10^7 items in all (less under sanitizers), starting from a small buffer
  * so that it grows many times: every item is taken exactly once.
  * Usage: test_deque_stress [CASE]
@@ -95,6 +96,34 @@ static skua_task *pop_private(skua_worker *w)
 	return t;
 }
 
+/*
+ * A join's take-back under futures (skua__deque_take_under), racing the
+ * thieves: fork t and expose it, push 1-3 futures (DETACHED) publicly
+ * above it, take t back.  The futures stay queued, for the thieves or the
+ * owner's later takes.  Returns how many items the owner took (t or none).
+ */
+static long join_under_futures(skua_worker *owner, long first, int m)
+{
+	skua_task *t = &items[first];
+	skua_fork(owner, t, noop);
+	skua__expose(owner);
+	for (int j = 0; j < m; j++) {
+		skua_task *x = &items[first + 1 + j];
+		atomic_store_explicit(&x->state, SKUA__TASK_DETACHED,
+		    memory_order_relaxed);
+		ASSERT_OK(skua__push_public(owner, x));
+	}
+	int64_t requeued;
+	bool got = skua__deque_take_under(owner, t, &requeued);
+	ASSERT(requeued <= m);
+	ASSERT_EQ(owner->hot.head, owner->hot.bottom);
+	if (!got)
+		return 0;
+	ASSERT_EQ(requeued, m); /* t is under all of them */
+	mark(t);
+	return 1;
+}
+
 static void run_config(unsigned nthieves, long n)
 {
 	skua_pool *p = skua__malloc_aligned(sizeof *p);
@@ -123,6 +152,11 @@ static void run_config(unsigned nthieves, long n)
 			skua_fork(owner, &items[pushed++], noop);
 		if (rng & 1)
 			skua__expose(owner);
+		if ((rng >> 40) % 4 == 0 && pushed + 4 <= n) {
+			int m = 1 + (int)((rng >> 48) % 3);
+			owner_got += join_under_futures(owner, pushed, m);
+			pushed += 1 + m;
+		}
 		unsigned pops = (unsigned)((rng >> 16) % (burst + 1));
 		for (unsigned k = 0; k < pops; k++) {
 			skua_task *t = pop_private(owner);

@@ -127,13 +127,18 @@ static void one_round(skua_pool *p)
 		skua_future_release(all[i]);
 }
 
-TEST_CASE(join_runs_no_unrelated_task)
+static void init_errorcheck(void)
 {
 	pthread_mutexattr_t ma;
 	pthread_mutexattr_init(&ma);
 	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ERRORCHECK);
 	ASSERT_OK(pthread_mutex_init(&m, &ma));
 	pthread_mutexattr_destroy(&ma);
+}
+
+TEST_CASE(join_runs_no_unrelated_task)
+{
+	init_errorcheck();
 	skua_pool *p = test_pool(3);
 	int rounds = (int)test_scale(ROUNDS, ROUNDS / 4);
 	for (int r = 0; r < rounds; r++)
@@ -143,6 +148,67 @@ TEST_CASE(join_runs_no_unrelated_task)
 	    atomic_load(&violations), rounds);
 	ASSERT_EQ(atomic_load(&violations), 0);
 	ASSERT_EQ(atomic_load(&s_runs), rounds);
+	pthread_mutex_destroy(&m);
+}
+
+/*
+ * A future that a frame spawns between a fork and its join, inside its
+ * critical section, is not the child's work: the join must not run it.
+ * Its entry sits above the child's in the deque, so a join that takes the
+ * child back from the bottom meets it first; before the fix it ran it there,
+ * inside the section (EDEADLK from M, every round on one worker).
+ */
+static _Atomic int f_inside, f_runs;
+
+static void *f_fn(void *arg)
+{
+	(void)arg;
+	int rc = pthread_mutex_lock(&m);
+	if (rc == EDEADLK) {
+		atomic_fetch_add(&f_inside, 1);
+		return NULL;
+	}
+	ASSERT_EQ(rc, 0);
+	pthread_mutex_unlock(&m);
+	atomic_fetch_add(&f_runs, 1);
+	return NULL;
+}
+
+static void h_entry(skua_worker *w, void *arg)
+{
+	bool release = arg != NULL;
+	struct child c = { .us = 200 };
+	skua_future *f;
+	ASSERT_OK(pthread_mutex_lock(&m));
+	skua_fork(w, &c.task, child_run);
+	ASSERT_OK(skua_spawn(skua_worker_pool(w), f_fn, NULL, &f));
+	if (release)
+		skua_future_release(f); /* runs some time later */
+	skua_join(w, &c.task);
+	ASSERT_OK(pthread_mutex_unlock(&m));
+	if (!release) {
+		ASSERT_OK(skua_future_get(f, NULL));
+		skua_future_release(f);
+	}
+}
+
+TEST_CASE(join_leaves_the_frames_futures_queued)
+{
+	int rounds = (int)test_scale(ROUNDS, ROUNDS / 4);
+	init_errorcheck();
+	atomic_store(&f_inside, 0);
+	atomic_store(&f_runs, 0);
+	for (unsigned n = 1; n <= 2; n++) {
+		skua_pool *p = test_pool(n);
+		for (int r = 0; r < rounds; r++)
+			ASSERT_OK(skua_pool_run(p, h_entry,
+			    r % 2 ? (void *)1 : NULL));
+		ASSERT_OK(skua_pool_destroy(p)); /* runs the released ones */
+	}
+	printf("F ran inside H's critical section in %d of %d rounds\n",
+	    atomic_load(&f_inside), 2 * rounds);
+	ASSERT_EQ(atomic_load(&f_inside), 0);
+	ASSERT_EQ(atomic_load(&f_runs), 2 * rounds);
 	pthread_mutex_destroy(&m);
 }
 
@@ -188,6 +254,7 @@ TEST_CASE(leapfrog_takes_only_above_base)
 static const struct test_case cases[] = {
 	TEST_ENTRY(join_runs_no_unrelated_task),
 	TEST_ENTRY(leapfrog_takes_only_above_base),
+	TEST_ENTRY(join_leaves_the_frames_futures_queued),
 	TEST_END,
 };
 

@@ -34,11 +34,13 @@
  * the frame returns.  Enter from an outside thread with skua_pool_run().
  * C11, and C++17 or later (GCC or Clang): the same inline fast paths.
  *
- * Locks: a join that waits for a stolen child runs only tasks that the
- * child's thief pushed during the child's run, so a frame may hold a lock
- * across fork and join as long as the forked subtree neither takes that
- * lock nor waits on a worker (get, wait_*, a loop on another pool) outside
- * skua_blocking_begin/end: such a wait may run any task (skua/future.h).
+ * Locks: a join runs its child and, when a thief has the child, only tasks
+ * that the child's thief pushed during the child's run (futures that the
+ * frame spawned between the fork and the join stay queued), so a frame may
+ * hold a lock across fork and join as long as the forked subtree neither
+ * takes that lock nor waits on a worker (get, wait_*, a loop on another
+ * pool) outside skua_blocking_begin/end: such a wait may run any task
+ * (skua/future.h).
  *
  * The fast paths are inline: fork is a few stores and one relaxed load, join
  * a load of the record's state (its deque index), a compare and a call.
