@@ -33,9 +33,13 @@ void skua_abi_expose(skua_worker *w)
  * -ENOMEM when the deque is full and cannot grow. */
 int skua__push_public(skua_worker *w, skua_task *t)
 {
-	skua__deque_expose_private(w);
-	if (!skua__deque_make_room(w))
+	int64_t exposed = skua__deque_expose_private(w);
+	if (!skua__deque_make_room(w)) {
+		/* The forks exposed above are public now: P3 for them. */
+		if (exposed > 0)
+			skua__post(w->pool, 1);
 		return -ENOMEM;
+	}
 	skua__deque_push_public(w, t);
 	skua__post(w->pool, 1);
 	return 0;
