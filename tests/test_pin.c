@@ -470,6 +470,11 @@ TEST_CASE(sleepers)
 	/* After a long sleep (20 ms here, over SKUA__PARK_HOLD_NS) a worker
 	 * sleeps again without the hold: whole masks while asleep. */
 	skua__test_park_hold_always(false);
+	/* Both asleep first, then 20 ms: on a loaded machine a worker may
+	 * take longer than a fixed 20 ms to reach its sleep, which then
+	 * lasts too little (a CI run with reviews building beside it). */
+	for (int i = 0; i < 2000 && atomic_load(&p->sleepers) < 2; i++)
+		usleep(1000);
 	usleep(20000);
 	skua_par_opts o;
 	skua_par_opts_init(&o);
