@@ -98,13 +98,18 @@ static void future_finished(skua_future *f, uint32_t old, skua_pool *p)
 	}
 }
 
-/* Counted out of pool->pending; destroy and wait_any may be waiting.
- * The caller is a thread that destroy joins (a worker, a blocking
- * thread), so p outlives the notify. */
+/* Counted out of pool->pending.  Only destroy's wait_drained waits for
+ * pending (wait_any's sleepers were woken by future_finished), and only
+ * for 0: the last one out wakes it (its W3 loads pending after its
+ * seq_cst registration; we load ext_waiters after our seq_cst
+ * decrement).  So a finisher makes one futex wake, not two, while
+ * somebody waits.  The caller is a thread that destroy joins (a worker,
+ * a blocking thread), or one inside p->uncounting: p outlives the
+ * notify. */
 static void future_uncount(skua_pool *p)
 {
-	atomic_fetch_sub_explicit(&p->pending, 1, memory_order_seq_cst);
-	skua__ext_notify(p);
+	if (atomic_fetch_sub_explicit(&p->pending, 1, memory_order_seq_cst) == 1)
+		skua__ext_notify(p);
 }
 
 /* The same from any thread (a canceller): once pending is 0, destroy may
@@ -132,8 +137,7 @@ void skua__future_run_claimed(skua_future *f)
 	uint32_t old = atomic_exchange_explicit(&f->status, SKUA__F_DONE,
 	    memory_order_seq_cst);
 	future_finished(f, old, p);
-	/* Counted out, and a second notify: destroy's wait_drained reads
-	 * pending. */
+	/* Counted out; the last one out wakes destroy's wait_drained. */
 	future_uncount(p);
 	/* An outside thread polls this future and yields, or woke us from
 	 * park to run it: the kernel often runs the woken worker on the
@@ -189,10 +193,12 @@ skua_future *skua__future_new(skua_pool *pool, skua_fn fn, void *arg)
 void skua__future_discard(skua_future *f)
 {
 	/* Counted as a future by skua__future_new, never queued: not one.
-	 * (Its trace spawn event stays: a flow start with no end.) */
+	 * (Its trace spawn event stays: a flow start with no end.)  Counted
+	 * out like any future: a destroy may wait for pending already (only
+	 * a spawn that races the destroy, which pool.h forbids, but cheap). */
 	if (SKUA_UNLIKELY(f->pool->profile != NULL))
 		skua__profile_uncount_future(f->pool);
-	atomic_fetch_sub_explicit(&f->pool->pending, 1, memory_order_seq_cst);
+	future_uncount(f->pool);
 	skua__free(f, sizeof *f);
 }
 
