@@ -128,18 +128,13 @@ retire:
 }
 
 /* A blocking thread, with the pool's stack size (as the workers: a job
- * that runs deep, or calls a parallel loop, needs what they need).
+ * that runs deep, or calls a parallel loop, needs what they need) and,
+ * when the pool pins, its whole places (not the one CPU of a pinned
+ * worker that spawned the job).
  * RETURNS pthread_create's 0 or error. */
 static int start_thread(skua_pool *p, pthread_t *t)
 {
-	pthread_attr_t attr;
-	if (pthread_attr_init(&attr) != 0)
-		return ENOMEM;
-	int rc = pthread_attr_setstacksize(&attr, skua__thread_stack_size(p));
-	if (rc == 0)
-		rc = pthread_create(t, &attr, blocking_main, p);
-	pthread_attr_destroy(&attr);
-	return rc;
+	return skua__thread_start(p, t, blocking_main, p);
 }
 
 /* Start one more blocking thread; with b->lock held. */

@@ -11,7 +11,9 @@
  *   spread   cpus[i * k / n] if n <= k   spaced evenly over the mask
  *            (else as compact: every CPU already has a worker)
  * Compensating spares (skua_blocking_begin) are not pinned: they stand in
- * for a worker blocked on its CPU, so they take the whole mask.
+ * for a worker blocked on its CPU, so they take the whole mask; so do the
+ * blocking threads (skua_spawn_blocking), even when a pinned worker starts
+ * them (lib/worker.c's skua__thread_start).
  */
 #ifndef SKUA_PIN_H
 #define SKUA_PIN_H

@@ -63,6 +63,8 @@ static void pool_free(skua_pool *p)
 	pthread_mutex_destroy(&p->spare_lock);
 	skua__trace_pool_free(p);
 	skua__free(p->trace_path, 0);
+	if (p->places != NULL)
+		CPU_FREE(p->places);
 	skua__profile_pool_free(p);
 	skua__free_aligned(p, sizeof *p);
 }
@@ -93,22 +95,20 @@ static char *dup_string(const char *s)
 static int start_workers(skua_pool *p, int pin)
 {
 	/* The places: the creating thread's mask, as large as the machine's
-	 * (a fixed cpu_set_t holds 1024 CPUs: past them nothing was pinned). */
-	size_t size = 0;
-	cpu_set_t *places = pin != SKUA_PIN_OFF ?
-	    skua__cpus_affinity_mask(&size) : NULL;
+	 * (a fixed cpu_set_t holds 1024 CPUs: past them nothing was pinned).
+	 * Kept for the threads started unpinned later (pool_free frees). */
+	if (pin != SKUA_PIN_OFF)
+		p->places = skua__cpus_affinity_mask(&p->places_size);
+	const cpu_set_t *places = p->places;
 	for (unsigned i = 0; i < p->n; i++) {
 		int rc = skua__worker_start_on(p, p->workers[i],
-		    skua__pin_cpu(places, size, (enum skua_pin)pin, i, p->n));
+		    skua__pin_cpu(places, p->places_size,
+		    (enum skua_pin)pin, i, p->n));
 		if (rc != 0) {
-			if (places != NULL)
-				CPU_FREE(places);
 			pool_stop(p, i);
 			return rc == -ENOMEM ? -ENOMEM : -EAGAIN;
 		}
 	}
-	if (places != NULL)
-		CPU_FREE(places);
 	return 0;
 }
 

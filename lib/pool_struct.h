@@ -73,6 +73,12 @@ struct skua_pool {
 	uint64_t fork_gen;   /* lib/fork.c: fork() detection */
 	struct skua__fork_entry reg; /* in the registry of live pools */
 	size_t stack_size;
+	/* The creating thread's mask (a cpu_set_t from CPU_ALLOC,
+	 * places_size bytes; void: not every includer has _GNU_SOURCE) when
+	 * the pool pins, else NULL: the affinity of the threads it starts
+	 * unpinned, spares and blocking threads (lib/worker.c). */
+	void *places;
+	size_t places_size;
 	bool stats_print;
 	char *trace_path;
 	struct skua__trace_ext *trace_ext; /* other threads' events (lib/trace.c) */

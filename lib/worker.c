@@ -249,44 +249,70 @@ size_t skua__thread_stack_size(const skua_pool *p)
 }
 
 /* attr's affinity (in the attributes, so that the thread never runs
- * elsewhere): CPU cpu only, in a set large enough for it (a
- * cpu_set_t holds CPUs 0..1023 only).  RETURNS 0 or -ENOMEM. */
-static int attr_pin(pthread_attr_t *attr, int cpu)
+ * elsewhere): CPU cpu only, in a set large enough for it (a cpu_set_t
+ * holds CPUs 0..1023 only), when cpu >= 0; else the pool's places (the
+ * creating thread's mask, kept when the pool pins), so that a spare or a
+ * blocking thread started from a pinned worker does not inherit its one
+ * CPU; else nothing: the starting thread's mask.  Ignored on failure:
+ * pinning is a placement hint.  RETURNS whether an affinity was set, or
+ * -ENOMEM. */
+static int attr_affinity(pthread_attr_t *attr, const skua_pool *p, int cpu)
 {
+	if (cpu < 0) {
+		if (p->places == NULL)
+			return 0;
+		pthread_attr_setaffinity_np(attr, p->places_size, p->places);
+		return 1;
+	}
 	cpu_set_t *one = CPU_ALLOC((size_t)cpu + 1);
 	if (one == NULL)
 		return -ENOMEM;
 	size_t size = CPU_ALLOC_SIZE((size_t)cpu + 1);
 	CPU_ZERO_S(size, one);
 	CPU_SET_S((size_t)cpu, size, one);
-	/* Ignored on failure: pinning is a placement hint. */
 	pthread_attr_setaffinity_np(attr, size, one);
 	CPU_FREE(one);
-	return 0;
+	return 1;
+}
+
+/* Start fn(arg) on *t with affinity (attr_affinity's cpu: -1 for the
+ * pool's places, -2 for none) and p's stack size.  RETURNS
+ * pthread_create's 0 or error number (ENOMEM for the attributes). */
+static int thread_create(const skua_pool *p, pthread_t *t, int cpu,
+    void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t attr;
+	if (pthread_attr_init(&attr) != 0)
+		return ENOMEM;
+	int aff = cpu == -2 ? 0 : attr_affinity(&attr, p, cpu);
+	if (aff < 0 || pthread_attr_setstacksize(&attr,
+	    skua__thread_stack_size(p)) != 0) {
+		pthread_attr_destroy(&attr);
+		return ENOMEM;
+	}
+	int rc = pthread_create(t, &attr, fn, arg);
+	pthread_attr_destroy(&attr);
+	/* EINVAL: the CPU, or every CPU of the places, left our mask since
+	 * create read it (another thread's sched_setaffinity, a CPU taken
+	 * offline, a cpuset narrowed).  Pinning is a placement hint: start
+	 * the thread with the starting thread's mask rather than fail. */
+	if (rc == EINVAL && aff > 0)
+		return thread_create(p, t, -2, fn, arg);
+	return rc;
+}
+
+int skua__thread_start(skua_pool *p, pthread_t *t, void *(*fn)(void *),
+    void *arg)
+{
+	return thread_create(p, t, -1, fn, arg);
 }
 
 int skua__worker_start_on(skua_pool *p, skua_worker *w, int cpu)
 {
-	pthread_attr_t attr;
-	int rc;
-
 	if (skua__test_thread_should_fail())
 		return -EAGAIN;
-	if (pthread_attr_init(&attr) != 0)
-		return -ENOMEM;
-	if (pthread_attr_setstacksize(&attr, skua__thread_stack_size(p)) != 0 ||
-	    (cpu >= 0 && attr_pin(&attr, cpu) != 0)) {
-		pthread_attr_destroy(&attr);
-		return -ENOMEM;
-	}
-	rc = pthread_create(&w->thread, &attr, worker_main, w);
-	pthread_attr_destroy(&attr);
-	/* EINVAL: the CPU left our mask since create read it (another
-	 * thread's sched_setaffinity, a CPU taken offline).  Pinning is a
-	 * placement hint: start the worker unpinned rather than fail. */
-	if (rc == EINVAL && cpu >= 0)
-		return skua__worker_start_on(p, w, -1);
-	return rc == 0 ? 0 : -EAGAIN;
+	int rc = thread_create(p, &w->thread, cpu, worker_main, w);
+	return rc == 0 ? 0 : rc == ENOMEM ? -ENOMEM : -EAGAIN;
 }
 
 int skua__worker_start(skua_pool *p, skua_worker *w)

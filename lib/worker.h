@@ -26,6 +26,11 @@ int skua__worker_start_on(skua_pool *p, skua_worker *w, int cpu);
 /* The stack size every thread of p starts with (workers, spares and
  * blocking threads): p->stack_size, raised to the system's least. */
 size_t skua__thread_stack_size(const skua_pool *p);
+/* Start a thread of p that is no pinned worker (a spare, a blocking
+ * thread): p's stack size, and p's places as its affinity when p pins
+ * (else the caller's mask).  RETURNS pthread_create's 0 or error number. */
+int skua__thread_start(skua_pool *p, pthread_t *t, void *(*fn)(void *),
+    void *arg);
 /* fork() child: the forking thread is no worker. */
 void skua__worker_atfork_child(void);
 

@@ -26,7 +26,8 @@ typedef struct skua_worker skua_worker;
  * Pinning workers to CPUs (skua_config.pin, SKUA_PIN), like OpenMP's
  * OMP_PROC_BIND: off by default.  The places are the CPUs of the affinity
  * mask of the thread that creates the pool, in ascending order; compute
- * worker i gets one of them (compensating spares keep the whole mask).
+ * worker i gets one of them (compensating spares and blocking threads
+ * keep the whole mask).
  * Unpinned, a worker asleep in an idle pool holds itself to the CPU it
  * sleeps on (at most one sleeper to each CPU), so that it wakes there;
  * it takes its whole mask back before it runs a task (lib/park.md).
