@@ -248,9 +248,14 @@ int skua_spawn(skua_pool *pool, skua_fn fn, void *arg, skua_future **out)
 
 /* The cancels this thread is inside (their done-callbacks run), the
  * innermost first: a callback may cancel a future of another pool, and a
- * destroy of any pool in the chain would wait for itself. */
+ * destroy of any pool in the chain would wait for itself.  A frame of an
+ * older fork generation is the parent's: in the child of a fork() from a
+ * callback it names an inherited pool, which destroy frees at once, and
+ * a new pool at its address is another pool (it gave -EDEADLK, as the
+ * worker and blocking-thread roles did before lib/pool.c's atfork hook). */
 struct cancel_frame {
 	skua_pool *pool;
+	uint64_t fork_gen;
 	struct cancel_frame *outer;
 };
 static _Thread_local struct cancel_frame *cancelling;
@@ -259,7 +264,7 @@ bool skua__future_cancelling(const skua_pool *p)
 {
 	for (const struct cancel_frame *c = cancelling; c != NULL;
 	    c = c->outer)
-		if (c->pool == p)
+		if (c->pool == p && !skua__forked(c->fork_gen))
 			return true;
 	return false;
 }
@@ -284,7 +289,8 @@ int skua_future_cancel(skua_future *f)
 	/* In the child of a fork() the inherited pool may be freed already
 	 * (destroy frees it at once there): not touched. */
 	skua_pool *p = skua__future_forked(f) ? NULL : f->pool;
-	struct cancel_frame frame = { f->pool, cancelling };
+	struct cancel_frame frame = { f->pool, skua__fork_generation(),
+		cancelling };
 	cancelling = &frame;
 	future_finished(f, e, p);
 	cancelling = frame.outer;
