@@ -81,7 +81,9 @@ SKUA_API void skua_config_init(skua_config *cfg);
  * call on an inherited pool that would run or wait for work (spawn, run,
  * get of an unfinished future, stats, parallel loops over a non-empty
  * range) except skua_pool_destroy, which frees it; new pools created in
- * the child work.  The parent is unaffected.
+ * the child work.  The parent is unaffected.  A child forked inside a
+ * task lives on that worker's thread: end it there (exec, _exit); a
+ * return from the task re-enters the inherited pool's worker loop.
  *
  * RETURNS 0 and sets *out, or a negative error and sets *out to NULL.
  * ERRORS  -EINVAL (out is NULL, cfg->size is wrong, a value is out of range
