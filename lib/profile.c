@@ -118,7 +118,12 @@ void skua__profile_pool_write(struct skua_pool *p)
 	if (p->profile == NULL)
 		return;
 	pthread_mutex_lock(&live_lock);
-	profile_write(p->profile, false);
+	/* Written at exit already: this destroy runs later in exit (an
+	 * atexit handler registered before the pool's first create, a
+	 * destructor).  A second line would count every call twice in
+	 * skua-bench profile, which merges the lines: one line per pool. */
+	if (!p->profile->written)
+		profile_write(p->profile, false);
 	pthread_mutex_unlock(&live_lock);
 }
 
