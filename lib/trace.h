@@ -83,6 +83,10 @@ int skua__trace_write(struct skua_pool *p);
  * extension.  Whole, however many placeholders path has (malloc'd; NULL
  * when out of memory). */
 char *skua__trace_file_name(const char *path, unsigned k, long pid);
+/* The file's tid for a thread that is not a worker, of kernel id
+ * kernel_tid, in a trace of nw workers (whose tids are 0 .. nw-1): the
+ * kernel's id, moved up by 2^30 where it would be a worker's. */
+uint32_t skua__trace_ext_tid(uint32_t kernel_tid, unsigned nw);
 /* A future (id: its address) was spawned: the flow's start, on whatever
  * thread; it ran from start_ns to now (blocking: a blocking job's). */
 void skua__trace_spawn(struct skua_pool *p, const void *id);

@@ -13,7 +13,9 @@
  *
  * In the file: one process (the real pid), one thread per worker (tid =
  * the worker's index) and one per other thread that spawned a future or
- * ran a blocking job (tid = its kernel thread id).  Task and chunk slices
+ * ran a blocking job (tid = its kernel thread id, plus 2^30 where that
+ * would be a worker's index: in a PID namespace, a container's, the main
+ * thread is 1; skua__trace_ext_tid).  Task and chunk slices
  * ("X"; a chunk is named by its loop's site), steals (instants), parked
  * spans, and futures: a "spawn" slice on the spawning thread and a
  * "future" slice where it ran, joined by a flow arrow ("s" / "f" with the
@@ -136,6 +138,7 @@ struct trace_out {
 	FILE *f;
 	uint64_t t0;
 	long pid;
+	unsigned nw; /* tids below are workers' */
 	/* Each site's label, made at its first chunk (dladdr for an unnamed
 	 * one) rather than at every chunk event; NULL when out of memory. */
 	char (*labels)[LABEL_LEN];
@@ -221,7 +224,15 @@ static void thread_name(const struct trace_out *o, uint32_t tid,
 	    what, num);
 }
 
-/* The other threads: a name for each tid seen, then their events. */
+uint32_t skua__trace_ext_tid(uint32_t kernel_tid, unsigned nw)
+{
+	/* Kernel ids stay below 2^22 (PID_MAX_LIMIT): no real id is one
+	 * of these, and no two of them meet. */
+	return kernel_tid < nw ? kernel_tid + (UINT32_C(1) << 30) : kernel_tid;
+}
+
+/* The other threads: a name for each tid seen (with the kernel's id),
+ * then their events, on tids that no worker has. */
 static void ext_json(const struct trace_out *o, const struct skua__trace_ext *x)
 {
 	uint32_t seen[64];
@@ -233,12 +244,13 @@ static void ext_json(const struct trace_out *o, const struct skua__trace_ext *x)
 			i++;
 		if (i == nseen && nseen < 64) {
 			seen[nseen++] = x->tid[k];
-			thread_name(o, x->tid[k], x->blocking[k] ?
-			    "blocking thread" : "thread", x->tid[k]);
+			thread_name(o, skua__trace_ext_tid(x->tid[k], o->nw),
+			    x->blocking[k] ? "blocking thread" : "thread",
+			    x->tid[k]);
 		}
 	}
 	for (uint32_t k = 0; k < x->n; k++)
-		event_json(o, x->tid[k], &x->ev[k]);
+		event_json(o, skua__trace_ext_tid(x->tid[k], o->nw), &x->ev[k]);
 }
 
 static uint64_t first_ns(const skua_pool *p, unsigned nw)
@@ -296,7 +308,7 @@ int skua__trace_write(skua_pool *p)
 		free(name);
 		return -e;
 	}
-	struct trace_out o = { f, first_ns(p, nw), (long)getpid(),
+	struct trace_out o = { f, first_ns(p, nw), (long)getpid(), nw,
 	    calloc(SKUA__SITES, LABEL_LEN) };
 	body_json(&o, p, nw, &dropped);
 	free(o.labels);

@@ -2,7 +2,8 @@
 /*
  * lib/trace_write.c's file names (skua__trace_file_name): "%p" and "%n"
  * expanded however many there are, ".k" before an extension of any
- * length; and lib/site.c's overflow bucket, which the trace names.
+ * length; the tids of threads that are not workers; and lib/site.c's
+ * overflow bucket, which the trace names.
  */
 #include "test.h"
 #include "site.h"
@@ -66,10 +67,23 @@ TEST_CASE(sites_past_the_table_are_an_unnamed_bucket)
 	ASSERT(strcmp(label, "s3") == 0);
 }
 
+/* Other threads keep their kernel id unless it is a worker's tid (a
+ * container's main thread is 1): then it moves past every real id. */
+TEST_CASE(other_threads_never_take_a_workers_tid)
+{
+	ASSERT_EQ(skua__trace_ext_tid(1, 2), (1u << 30) + 1);
+	ASSERT_EQ(skua__trace_ext_tid(0, 1), 1u << 30);
+	ASSERT_EQ(skua__trace_ext_tid(2, 2), 2);
+	ASSERT_EQ(skua__trace_ext_tid(4194303, 4096), 4194303);
+	for (uint32_t t = 0; t < 64; t++)
+		ASSERT(skua__trace_ext_tid(t, 64) >= 64);
+}
+
 static const struct test_case cases[] = {
 	TEST_ENTRY(many_placeholders_are_expanded_whole),
 	TEST_ENTRY(pool_number_goes_before_a_long_extension),
 	TEST_ENTRY(sites_past_the_table_are_an_unnamed_bucket),
+	TEST_ENTRY(other_threads_never_take_a_workers_tid),
 	TEST_END,
 };
 

@@ -9,7 +9,9 @@ the first lives: its trace goes to trace.2.json (lib/trace.c's naming).
 Checked with a JSON parser, not regexps; then what Perfetto needs: every
 "X" has ts/dur >= 0, every flow start ("s") has one end ("f") with the same
 id and a later or equal ts, and every flow event lies inside a slice of
-its own thread (else Perfetto drops the arrow).
+its own thread (else Perfetto drops the arrow).  Then, where unshare(1)
+can make a PID namespace (a container's view: the main thread is tid 1),
+once more there: no thread that is not a worker may share a worker's tid.
 """
 import json, os, subprocess, sys, tempfile
 
@@ -92,3 +94,29 @@ assert doc2["otherData"]["workers"] == 1 and doc2["otherData"]["pool"] == 2, doc
 tids = {e["tid"] for e in tasks}
 print(f"trace ok: {len(evs)} events, {len(tasks)} task spans on workers {sorted(tids)}, "
       f"{len(steals)} steals, {len(chunks)} chunks over {sorted(per_site)}, {flows} flows")
+
+# In a PID namespace the main thread's kernel id is 1: worker 1's tid.
+with tempfile.TemporaryDirectory() as d:
+    path = os.path.join(d, "ns.json")
+    env = dict(os.environ, SKUA_TRACE=path)
+    try:
+        r = subprocess.run(["unshare", "--pid", "--fork", "--map-root-user", exe],
+                           env=env, capture_output=True, text=True, timeout=120)
+    except OSError:
+        r = None
+    if r is None or r.returncode != 0 or not os.path.exists(path):
+        print("no PID namespace here (unshare): tid check skipped")
+    else:
+        ns = json.load(open(path))["traceEvents"]
+        named = {}
+        for e in ns:
+            if e.get("ph") == "M" and e["name"] == "thread_name":
+                named.setdefault(e["tid"], []).append(e["args"]["name"])
+        assert all(len(v) == 1 for v in named.values()), named
+        workers = {t for t, v in named.items() if v[0].startswith("worker ")}
+        assert workers == {0, 1}, named
+        assert any(v[0] == "thread 1" for v in named.values()), named
+        for e in ns:
+            if e.get("name") in ("spawn",) or e.get("ph") == "s":
+                assert e["tid"] in named, e
+        print(f"PID namespace: thread names {named}")
