@@ -8,7 +8,8 @@
  * skua_spawn, the blocking threads) record into one buffer per pool under
  * a mutex: a spawn or a blocking job is microseconds or more, so the lock
  * costs little beside it.  When a buffer is full, further events are
- * counted as dropped.  skua_pool_destroy writes the Chrome trace-event
+ * counted as dropped (the file's otherData.dropped_events, and a line on
+ * stderr at destroy).  skua_pool_destroy writes the Chrome trace-event
  * JSON format (chrome://tracing, Perfetto); the file name and its
  * placeholders: lib/trace.c.  With tracing off, each hook is one
  * predictable branch (w->trace, or pool->trace_path).

@@ -293,6 +293,18 @@ static void body_json(const struct trace_out *o, skua_pool *p, unsigned nw,
 	}
 }
 
+/* Full buffers keep a pool's first events only: say so where the user
+ * looks, not only in the file's otherData. */
+static void dropped_warning(const char *name, uint64_t dropped)
+{
+	if (dropped != 0)
+		fprintf(stderr, "skua: the trace %s lost %" PRIu64 " events: "
+		    "each worker's buffer holds %u, the other threads' %u, so "
+		    "it covers the start of the pool's life only\n", name,
+		    dropped, (unsigned)SKUA__TRACE_EVENTS,
+		    (unsigned)SKUA__TRACE_EXT_EVENTS);
+}
+
 int skua__trace_write(skua_pool *p)
 {
 	unsigned nw = atomic_load_explicit(&p->nvisible, memory_order_acquire);
@@ -322,6 +334,8 @@ int skua__trace_write(skua_pool *p)
 		rc = -EIO;
 	if (rc != 0)
 		fprintf(stderr, "skua: error writing the trace to %s\n", name);
+	else
+		dropped_warning(name, dropped);
 	free(name);
 	return rc;
 }
