@@ -25,11 +25,26 @@ struct skua__wstats {
 	    atomic_load_explicit(&(w)->stats.field, memory_order_relaxed) + (n), \
 	    memory_order_relaxed)
 
-/* An idle stretch of ns ended: the idle_ns counter and the longest one. */
+/*
+ * An idle stretch began at now (SKUA_IDLE_BEGIN) or ended after ns
+ * (SKUA_IDLE_SPAN): the idle_ns counter and the longest stretch.  The
+ * open stretch is published in idle_since, so that skua_pool_stats counts
+ * an idle worker's time before it ends (a pool idle through a whole
+ * phase read as no idle time at all).  The end clears idle_since, then
+ * adds to idle_ns with a release store: a reader whose acquire load of
+ * idle_ns sees the sum sees idle_since cleared (or a later stretch), so
+ * it never counts a stretch twice (lib/worker.c, skua_pool_stats).
+ */
+#define SKUA_IDLE_BEGIN(w, now)                                              \
+	atomic_store_explicit(&(w)->idle_since, (now), memory_order_relaxed)
 #define SKUA_IDLE_SPAN(w, ns)                                                \
 	do {                                                                 \
 		uint64_t span_ = (ns);                                       \
-		SKUA_STAT_ADD(w, idle_ns, span_);                            \
+		atomic_store_explicit(&(w)->idle_since, 0,                   \
+		    memory_order_relaxed);                                   \
+		atomic_store_explicit(&(w)->stats.idle_ns,                   \
+		    atomic_load_explicit(&(w)->stats.idle_ns,                \
+		    memory_order_relaxed) + span_, memory_order_release);    \
 		if (span_ > atomic_load_explicit(&(w)->idle_max_ns,          \
 		    memory_order_relaxed))                                   \
 			atomic_store_explicit(&(w)->idle_max_ns, span_,      \

@@ -151,8 +151,10 @@ static void idle_step(skua_worker *w, struct idle *s)
 		skua__park_search_begin(w->pool);
 	}
 	uint64_t now = skua__now_ns();
-	if (s->start == 0)
+	if (s->start == 0) {
 		s->start = now;
+		SKUA_IDLE_BEGIN(w, now);
+	}
 	if (now - s->start < SKUA__IDLE_SPIN_NS) {
 		/* Spin a little, then let a busy sibling on this core run
 		 * (pools larger than the machine). */
@@ -340,6 +342,19 @@ unsigned skua_worker_index(const skua_worker *w)
 	return w != NULL ? w->index : 0;
 }
 
+/* w's counters, its idle stretch still open included (SKUA_IDLE_SPAN's
+ * order: the acquire fence makes the load of idle_ns an acquire). */
+static void worker_stats_load(const skua_worker *w, skua_worker_stats *s)
+{
+	skua__stats_load(&w->stats, s);
+	atomic_thread_fence(memory_order_acquire);
+	uint64_t since = atomic_load_explicit(&w->idle_since,
+	    memory_order_relaxed);
+	uint64_t now = since != 0 ? skua__now_ns() : 0;
+	if (since != 0 && now > since)
+		s->idle_ns += now - since;
+}
+
 int skua_pool_stats(const skua_pool *p, skua_worker_stats *per_worker,
     size_t n, skua_worker_stats *total)
 {
@@ -354,7 +369,7 @@ int skua_pool_stats(const skua_pool *p, skua_worker_stats *per_worker,
 		skua_worker_stats s;
 		memset(&s, 0, sizeof s);
 		if (i < nw)
-			skua__stats_load(&p->workers[i]->stats, &s);
+			worker_stats_load(p->workers[i], &s);
 		if (i < n)
 			per_worker[i] = s;
 		if (total != NULL && i < nw)

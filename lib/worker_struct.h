@@ -48,6 +48,9 @@ struct skua_worker {
 	/* The longest stretch without a task (owner-written, relaxed; the
 	 * profile reads it, lib/profile.c). */
 	_Atomic uint64_t idle_max_ns;
+	/* When the idle stretch still open began, 0 while busy (owner-
+	 * written; skua_pool_stats counts the open stretch, lib/stats.h). */
+	_Atomic uint64_t idle_since;
 	struct skua__wstats stats SKUA_ALIGNED;
 };
 

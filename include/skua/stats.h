@@ -5,7 +5,8 @@
  * Counters live in each worker's own cache-line-padded storage and are
  * written only by that worker (plain increments), so they cost almost
  * nothing.  A reader sees values that may lag by a few events while the
- * pool runs; after the work is done they are exact.
+ * pool runs; after the work is done they are exact.  idle_ns includes the
+ * idle stretch each worker is in at the read, up to the read.
  */
 #ifndef SKUA_STATS_H
 #define SKUA_STATS_H

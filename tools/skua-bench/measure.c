@@ -325,13 +325,14 @@ static void phase_timed_begin(void *ctx)
  * answer checked.  The pool counters are read before and after the timed
  * runs, so idle time between runs counts too (the checks between runs take
  * microseconds, except for map and matmul, which check once per phase).
- * A worker credits an idle period to idle_ns when the period ends, so both
- * reads follow a sync that has every worker end its idle period then
- * (skb_sync_workers): without the first one, a worker asleep since the
+ * Both reads follow a sync that has every worker end its idle period then
+ * (skb_sync_workers).  When a worker credited an idle period to idle_ns
+ * only as it ended, without the first one a worker asleep since the
  * pool's creation credited its whole sleep to the phase (idle% 57.8 at a
  * 2.44x speedup, map 10^6 on 2 workers with --warmup 0: docs/data/
- * idle-share-2core-epyc.txt); without the second, the idle time after the
- * last run was lost.
+ * idle-share-2core-epyc.txt), and without the second the idle time after
+ * the last run was lost; skua_pool_stats now counts the open period too,
+ * and the syncs still start and end the phase on awake workers.
  */
 skb_result *skb_phase(skb_run *r, workload *w, wl_state *s,
     enum skb_runner rn, unsigned workers, long chunk)
