@@ -184,9 +184,10 @@ static void pool_figures(skb_result *x, skua_pool *pool,
 	x->steals = (double)(after.steals - before->steals) / repeat;
 	x->steal_attempts = (double)(after.steal_attempts -
 	    before->steal_attempts) / repeat;
-	/* Leapfrogging joins count their steals in `steals` but not in
-	 * `steal_attempts` (lib/task.c, skua_abi_join_slow), so the ratio
-	 * can pass 1: report it capped. */
+	/* Every steal counts its attempt first (lib/task.c, leapfrogging
+	 * joins too), but the two are loaded one after the other while the
+	 * workers may run, so a steal can be seen without its attempt:
+	 * report the ratio capped at 1. */
 	x->steal_success = x->steal_attempts > 0 ?
 	    x->steals / x->steal_attempts : 0;
 	if (x->steal_success > 1)
