@@ -12,7 +12,7 @@
 #include "pool_struct.h"
 #include "profile.h"
 #include "test_hooks.h"
-#include "worker.h" /* skua__thread_stack_size */
+#include "worker.h" /* skua__thread_start */
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -127,17 +127,10 @@ retire:
 	return NULL;
 }
 
-/* A blocking thread, with the pool's stack size (as the workers: a job
- * that runs deep, or calls a parallel loop, needs what they need) and,
- * when the pool pins, its whole places (not the one CPU of a pinned
- * worker that spawned the job).
- * RETURNS pthread_create's 0 or error. */
-static int start_thread(skua_pool *p, pthread_t *t)
-{
-	return skua__thread_start(p, t, blocking_main, p);
-}
-
-/* Start one more blocking thread; with b->lock held. */
+/* Start one more blocking thread; with b->lock held.  It gets the pool's
+ * stack size (a job that runs deep, or calls a parallel loop, needs what
+ * a worker needs) and, when the pool pins, its whole places, not the one
+ * CPU of a pinned worker that spawned the job (skua__thread_start). */
 static int blocking_start(skua_pool *p)
 {
 	struct skua__blocking *b = &p->blk;
@@ -152,7 +145,8 @@ static int blocking_start(skua_pool *p)
 		if (b->slots[i].state != 0)
 			continue;
 		if (skua__test_thread_should_fail() ||
-		    start_thread(p, &b->slots[i].thread) != 0)
+		    skua__thread_start(p, &b->slots[i].thread,
+		    blocking_main, p) != 0)
 			return -EAGAIN;
 		b->slots[i].state = 1;
 		b->threads++;

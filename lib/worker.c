@@ -241,7 +241,7 @@ skua_worker *skua__worker_new(skua_pool *p, unsigned index)
  * 128 KiB on arm64 kernels with 64 KiB pages, above skua's 64 KiB floor;
  * pthread_attr_setstacksize refuses less, and the thread would silently
  * get the default stack instead). */
-size_t skua__thread_stack_size(const skua_pool *p)
+static size_t thread_stack_size(const skua_pool *p)
 {
 	long min = sysconf(_SC_THREAD_STACK_MIN);
 	size_t size = p->stack_size;
@@ -249,6 +249,10 @@ size_t skua__thread_stack_size(const skua_pool *p)
 		size = (size_t)min;
 	return size;
 }
+
+/* thread_create's affinity besides a CPU number: the pool's places, or
+ * none (the starting thread's mask). */
+enum { AFF_PLACES = -1, AFF_NONE = -2 };
 
 /* attr's affinity (in the attributes, so that the thread never runs
  * elsewhere): CPU cpu only, in a set large enough for it (a cpu_set_t
@@ -260,7 +264,7 @@ size_t skua__thread_stack_size(const skua_pool *p)
  * -ENOMEM. */
 static int attr_affinity(pthread_attr_t *attr, const skua_pool *p, int cpu)
 {
-	if (cpu < 0) {
+	if (cpu == AFF_PLACES) {
 		if (p->places == NULL)
 			return 0;
 		pthread_attr_setaffinity_np(attr, p->places_size, p->places);
@@ -277,8 +281,8 @@ static int attr_affinity(pthread_attr_t *attr, const skua_pool *p, int cpu)
 	return 1;
 }
 
-/* Start fn(arg) on *t with affinity (attr_affinity's cpu: -1 for the
- * pool's places, -2 for none) and p's stack size.  RETURNS
+/* Start fn(arg) on *t with affinity cpu (a CPU, AFF_PLACES or AFF_NONE)
+ * and p's stack size.  RETURNS
  * pthread_create's 0 or error number (ENOMEM for the attributes). */
 static int thread_create(const skua_pool *p, pthread_t *t, int cpu,
     void *(*fn)(void *), void *arg)
@@ -286,9 +290,9 @@ static int thread_create(const skua_pool *p, pthread_t *t, int cpu,
 	pthread_attr_t attr;
 	if (pthread_attr_init(&attr) != 0)
 		return ENOMEM;
-	int aff = cpu == -2 ? 0 : attr_affinity(&attr, p, cpu);
+	int aff = cpu == AFF_NONE ? 0 : attr_affinity(&attr, p, cpu);
 	if (aff < 0 || pthread_attr_setstacksize(&attr,
-	    skua__thread_stack_size(p)) != 0) {
+	    thread_stack_size(p)) != 0) {
 		pthread_attr_destroy(&attr);
 		return ENOMEM;
 	}
@@ -299,14 +303,14 @@ static int thread_create(const skua_pool *p, pthread_t *t, int cpu,
 	 * offline, a cpuset narrowed).  Pinning is a placement hint: start
 	 * the thread with the starting thread's mask rather than fail. */
 	if (rc == EINVAL && aff > 0)
-		return thread_create(p, t, -2, fn, arg);
+		return thread_create(p, t, AFF_NONE, fn, arg);
 	return rc;
 }
 
 int skua__thread_start(skua_pool *p, pthread_t *t, void *(*fn)(void *),
     void *arg)
 {
-	return thread_create(p, t, -1, fn, arg);
+	return thread_create(p, t, AFF_PLACES, fn, arg);
 }
 
 int skua__worker_start_on(skua_pool *p, skua_worker *w, int cpu)
@@ -319,7 +323,7 @@ int skua__worker_start_on(skua_pool *p, skua_worker *w, int cpu)
 
 int skua__worker_start(skua_pool *p, skua_worker *w)
 {
-	return skua__worker_start_on(p, w, -1);
+	return skua__worker_start_on(p, w, AFF_PLACES);
 }
 
 void skua__worker_atfork_child(void)

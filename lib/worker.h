@@ -23,9 +23,6 @@ skua_worker *skua__worker_new(skua_pool *p, unsigned index);
 void skua__worker_free(skua_worker *w);
 int skua__worker_start(skua_pool *p, skua_worker *w);
 int skua__worker_start_on(skua_pool *p, skua_worker *w, int cpu);
-/* The stack size every thread of p starts with (workers, spares and
- * blocking threads): p->stack_size, raised to the system's least. */
-size_t skua__thread_stack_size(const skua_pool *p);
 /* Start a thread of p that is no pinned worker (a spare, a blocking
  * thread): p's stack size, and p's places as its affinity when p pins
  * (else the caller's mask).  RETURNS pthread_create's 0 or error number. */
