@@ -57,7 +57,9 @@ typedef int (*skua_imap_out_fn)(void *item, void *result, size_t seq,
  *         handed to the pool runs on the calling thread), -ECHILD (pool
  *         inherited across fork(); or the process forked in next() or
  *         out() and this is the child: the stream stops there, and no
- *         result of a batch that was in flight is delivered).
+ *         result of a batch that was in flight is delivered; after a
+ *         fork in out(), the rest of the batch being delivered still is:
+ *         its results were computed before the fork).
  * THREAD SAFETY: any thread; a worker of pool helps run fn while it waits.
  */
 SKUA_API int skua_imap(skua_pool *pool, skua_imap_next_fn next,
