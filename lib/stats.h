@@ -26,45 +26,25 @@ struct skua__wstats {
 	    memory_order_relaxed)
 
 /*
- * An idle stretch began at now (SKUA_IDLE_BEGIN) or ended now
- * (SKUA_IDLE_END): the idle_ns counter and the longest stretch.  The
+ * An idle stretch began at now (SKUA_IDLE_BEGIN) or ended after ns
+ * (SKUA_IDLE_SPAN): the idle_ns counter and the longest stretch.  The
  * open stretch is published in idle_since, so that skua_pool_stats counts
  * an idle worker's time before it ends (a pool idle through a whole
- * phase read as no idle time at all).  idle_ns and idle_since change
- * together under idle_seq, a sequence count that is odd while the owner
- * writes them (a seqlock: the reader retries, lib/worker.c), so that a
- * read sees both before an end or both after it: neither the stretch
- * twice nor, with idle_ns from before the end and idle_since from after
- * it, not at all (a read that went down by a whole stretch).  The end's
- * clock is read inside the write, after a full fence, and the reader's
- * inside its read: a read that saw the stretch open took its clock
- * before the end did, so the end adds at least what it counted.
+ * phase read as no idle time at all).  The end clears idle_since, then
+ * adds to idle_ns with a release store: a reader whose acquire load of
+ * idle_ns sees the sum sees idle_since cleared (or a later stretch), so
+ * it never counts a stretch twice (lib/worker.c, skua_pool_stats).
  */
-#define SKUA__IDLE_WRITE(w, stores)                                          \
-	do {                                                                 \
-		uint32_t q_ = atomic_load_explicit(&(w)->idle_seq,           \
-		    memory_order_relaxed);                                   \
-		atomic_store_explicit(&(w)->idle_seq, q_ + 1,                \
-		    memory_order_relaxed);                                   \
-		atomic_thread_fence(memory_order_seq_cst);                   \
-		stores;                                                      \
-		atomic_store_explicit(&(w)->idle_seq, q_ + 2,                \
-		    memory_order_release);                                   \
-	} while (0)
 #define SKUA_IDLE_BEGIN(w, now)                                              \
-	SKUA__IDLE_WRITE(w, atomic_store_explicit(&(w)->idle_since, (now),   \
-	    memory_order_relaxed))
-/* The stretch that began at start ends now (the clock read inside). */
-#define SKUA_IDLE_END(w, start)                                              \
+	atomic_store_explicit(&(w)->idle_since, (now), memory_order_relaxed)
+#define SKUA_IDLE_SPAN(w, ns)                                                \
 	do {                                                                 \
-		uint64_t span_ = 0;                                          \
-		SKUA__IDLE_WRITE(w, (                                        \
-		    span_ = skua__now_ns() - (start),                        \
-		    atomic_store_explicit(&(w)->idle_since, 0,               \
-		    memory_order_relaxed),                                   \
-		    atomic_store_explicit(&(w)->stats.idle_ns,               \
+		uint64_t span_ = (ns);                                       \
+		atomic_store_explicit(&(w)->idle_since, 0,                   \
+		    memory_order_relaxed);                                   \
+		atomic_store_explicit(&(w)->stats.idle_ns,                   \
 		    atomic_load_explicit(&(w)->stats.idle_ns,                \
-		    memory_order_relaxed) + span_, memory_order_relaxed)));  \
+		    memory_order_relaxed) + span_, memory_order_release);    \
 		if (span_ > atomic_load_explicit(&(w)->idle_max_ns,          \
 		    memory_order_relaxed))                                   \
 			atomic_store_explicit(&(w)->idle_max_ns, span_,      \

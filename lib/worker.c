@@ -136,7 +136,7 @@ static void idle_end(skua_worker *w, struct idle *s)
 		search_ended(w, skua__park_search_end(w->pool));
 	}
 	if (s->start != 0) {
-		SKUA_IDLE_END(w, s->start);
+		SKUA_IDLE_SPAN(w, skua__now_ns() - s->start);
 		s->start = 0;
 	}
 	s->backoff = 64;
@@ -169,7 +169,7 @@ static void idle_step(skua_worker *w, struct idle *s)
 	}
 	worker_park(w, s);
 	/* Woken: search hard again before the next park. */
-	SKUA_IDLE_END(w, s->start);
+	SKUA_IDLE_SPAN(w, skua__now_ns() - s->start);
 	s->start = 0;
 	s->backoff = 64;
 	s->spins = 0;
@@ -201,7 +201,7 @@ static void *worker_main(void *arg)
 		idle_step(w, &s);
 	}
 	if (s.start != 0)
-		SKUA_IDLE_END(w, s.start);
+		SKUA_IDLE_SPAN(w, skua__now_ns() - s.start);
 	skua__stack_guard_leave();
 	skua__tls_worker = NULL;
 	return NULL;
@@ -346,32 +346,15 @@ unsigned skua_worker_index(const skua_worker *w)
 	return w != NULL ? w->index : 0;
 }
 
-/* w's counters, its idle stretch still open included: idle_ns and
- * idle_since (and the clock) read between two equal even loads of
- * idle_seq (lib/stats.h).  The owner's write is a few stores: spin, and
- * yield in case it lost its CPU inside one. */
+/* w's counters, its idle stretch still open included (SKUA_IDLE_SPAN's
+ * order: the acquire fence makes the load of idle_ns an acquire). */
 static void worker_stats_load(const skua_worker *w, skua_worker_stats *s)
 {
 	skua__stats_load(&w->stats, s);
-	uint64_t idle, since, now;
-	for (unsigned spins = 0;; spins++) {
-		uint32_t q = atomic_load_explicit(&w->idle_seq,
-		    memory_order_acquire);
-		if (q & 1) {
-			if (spins % 64 == 63)
-				sched_yield();
-			continue;
-		}
-		idle = atomic_load_explicit(&w->stats.idle_ns,
-		    memory_order_relaxed);
-		since = atomic_load_explicit(&w->idle_since,
-		    memory_order_relaxed);
-		now = since != 0 ? skua__now_ns() : 0;
-		atomic_thread_fence(memory_order_seq_cst);
-		if (atomic_load_explicit(&w->idle_seq, memory_order_relaxed) == q)
-			break;
-	}
-	s->idle_ns = idle;
+	atomic_thread_fence(memory_order_acquire);
+	uint64_t since = atomic_load_explicit(&w->idle_since,
+	    memory_order_relaxed);
+	uint64_t now = since != 0 ? skua__now_ns() : 0;
 	if (since != 0 && now > since)
 		s->idle_ns += now - since;
 }

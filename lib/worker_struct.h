@@ -51,8 +51,6 @@ struct skua_worker {
 	/* When the idle stretch still open began, 0 while busy (owner-
 	 * written; skua_pool_stats counts the open stretch, lib/stats.h). */
 	_Atomic uint64_t idle_since;
-	/* Odd while the owner writes idle_ns and idle_since (lib/stats.h). */
-	_Atomic uint32_t idle_seq;
 	struct skua__wstats stats SKUA_ALIGNED;
 };
 
