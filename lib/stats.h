@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "skua/stats.h"
+#include "clock.h" /* skua__now_ns, for SKUA_IDLE_END */
 
 /* Counters: written by the owner only (relaxed load + store), read by any. */
 struct skua__wstats {
@@ -26,25 +27,51 @@ struct skua__wstats {
 	    memory_order_relaxed)
 
 /*
- * An idle stretch began at now (SKUA_IDLE_BEGIN) or ended after ns
- * (SKUA_IDLE_SPAN): the idle_ns counter and the longest stretch.  The
+ * An idle stretch began at now (SKUA_IDLE_BEGIN) or ended, having begun at
+ * start (SKUA_IDLE_END): the idle_ns counter and the longest stretch.  The
  * open stretch is published in idle_since, so that skua_pool_stats counts
  * an idle worker's time before it ends (a pool idle through a whole
- * phase read as no idle time at all).  The end clears idle_since, then
- * adds to idle_ns with a release store: a reader whose acquire load of
- * idle_ns sees the sum sees idle_since cleared (or a later stretch), so
- * it never counts a stretch twice (lib/worker.c, skua_pool_stats).
+ * phase read as no idle time at all).  So that no read exceeds a later
+ * one (a copy subtracted from a later copy would wrap; docs/api.md):
+ * - idle_since and idle_ns change together under the worker's idle_seq,
+ *   a seqlock (odd while they change; release stores here, acquire loads
+ *   in the reader), so that no read pairs an old idle_ns with a cleared
+ *   or newer idle_since;
+ * - a reader that counts an open stretch up to its clock raises
+ *   idle_seen to that clock (a seq_cst RMW) before it checks idle_seq
+ *   (seq_cst), and the end, after its seq_cst store of the odd idle_seq,
+ *   ends the stretch no earlier than idle_seen: a read never counts more
+ *   of a stretch than its end adds.
+ * (lib/worker.c, worker_stats_load; tests/test_stats_monotonic.c.)
  */
 #define SKUA_IDLE_BEGIN(w, now)                                              \
-	atomic_store_explicit(&(w)->idle_since, (now), memory_order_relaxed)
-#define SKUA_IDLE_SPAN(w, ns)                                                \
 	do {                                                                 \
-		uint64_t span_ = (ns);                                       \
-		atomic_store_explicit(&(w)->idle_since, 0,                   \
+		uint32_t q_ = atomic_load_explicit(&(w)->idle_seq,           \
 		    memory_order_relaxed);                                   \
+		atomic_store_explicit(&(w)->idle_seq, q_ + 1,                \
+		    memory_order_relaxed);                                   \
+		atomic_store_explicit(&(w)->idle_since, (now),               \
+		    memory_order_release);                                   \
+		atomic_store_explicit(&(w)->idle_seq, q_ + 2,                \
+		    memory_order_release);                                   \
+	} while (0)
+#define SKUA_IDLE_END(w, start)                                              \
+	do {                                                                 \
+		uint32_t q_ = atomic_load_explicit(&(w)->idle_seq,           \
+		    memory_order_relaxed);                                   \
+		atomic_store_explicit(&(w)->idle_seq, q_ + 1,                \
+		    memory_order_seq_cst);                                   \
+		uint64_t end_ = skua__now_ns();                              \
+		uint64_t seen_ = atomic_load_explicit(&(w)->idle_seen,       \
+		    memory_order_seq_cst);                                   \
+		uint64_t span_ = (seen_ > end_ ? seen_ : end_) - (start);    \
+		atomic_store_explicit(&(w)->idle_since, 0,                   \
+		    memory_order_release);                                   \
 		atomic_store_explicit(&(w)->stats.idle_ns,                   \
 		    atomic_load_explicit(&(w)->stats.idle_ns,                \
 		    memory_order_relaxed) + span_, memory_order_release);    \
+		atomic_store_explicit(&(w)->idle_seq, q_ + 2,                \
+		    memory_order_release);                                   \
 		if (span_ > atomic_load_explicit(&(w)->idle_max_ns,          \
 		    memory_order_relaxed))                                   \
 			atomic_store_explicit(&(w)->idle_max_ns, span_,      \

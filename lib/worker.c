@@ -136,7 +136,7 @@ static void idle_end(skua_worker *w, struct idle *s)
 		search_ended(w, skua__park_search_end(w->pool));
 	}
 	if (s->start != 0) {
-		SKUA_IDLE_SPAN(w, skua__now_ns() - s->start);
+		SKUA_IDLE_END(w, s->start);
 		s->start = 0;
 	}
 	s->backoff = 64;
@@ -169,7 +169,7 @@ static void idle_step(skua_worker *w, struct idle *s)
 	}
 	worker_park(w, s);
 	/* Woken: search hard again before the next park. */
-	SKUA_IDLE_SPAN(w, skua__now_ns() - s->start);
+	SKUA_IDLE_END(w, s->start);
 	s->start = 0;
 	s->backoff = 64;
 	s->spins = 0;
@@ -201,7 +201,7 @@ static void *worker_main(void *arg)
 		idle_step(w, &s);
 	}
 	if (s.start != 0)
-		SKUA_IDLE_SPAN(w, skua__now_ns() - s.start);
+		SKUA_IDLE_END(w, s.start);
 	skua__stack_guard_leave();
 	skua__tls_worker = NULL;
 	return NULL;
@@ -346,17 +346,39 @@ unsigned skua_worker_index(const skua_worker *w)
 	return w != NULL ? w->index : 0;
 }
 
-/* w's counters, its idle stretch still open included (SKUA_IDLE_SPAN's
- * order: the acquire fence makes the load of idle_ns an acquire). */
-static void worker_stats_load(const skua_worker *w, skua_worker_stats *s)
+/* w's counters, its idle stretch still open included: idle_ns and
+ * idle_since read as one under idle_seq, and the open part counted only
+ * up to a clock that the stretch's end will not undercut (idle_seen;
+ * SKUA_IDLE_END, lib/stats.h). */
+static void worker_stats_load(skua_worker *w, skua_worker_stats *s)
 {
-	skua__stats_load(&w->stats, s);
-	atomic_thread_fence(memory_order_acquire);
-	uint64_t since = atomic_load_explicit(&w->idle_since,
-	    memory_order_relaxed);
-	uint64_t now = since != 0 ? skua__now_ns() : 0;
-	if (since != 0 && now > since)
-		s->idle_ns += now - since;
+	for (unsigned tries = 1;; tries++) {
+		uint32_t q = atomic_load_explicit(&w->idle_seq,
+		    memory_order_acquire);
+		skua__stats_load(&w->stats, s);
+		uint64_t idle = atomic_load_explicit(&w->stats.idle_ns,
+		    memory_order_acquire);
+		uint64_t since = atomic_load_explicit(&w->idle_since,
+		    memory_order_acquire);
+		uint64_t now = since != 0 ? skua__now_ns() : 0;
+		if (since != 0) {
+			uint64_t seen = atomic_load_explicit(&w->idle_seen,
+			    memory_order_relaxed);
+			while (!atomic_compare_exchange_weak_explicit(
+			    &w->idle_seen, &seen, seen > now ? seen : now,
+			    memory_order_seq_cst, memory_order_relaxed))
+				;
+		}
+		if ((q & 1) == 0 && atomic_load_explicit(&w->idle_seq,
+		    memory_order_seq_cst) == q) {
+			s->idle_ns = idle;
+			if (since != 0 && now > since)
+				s->idle_ns += now - since;
+			return;
+		}
+		if (tries % 64 == 0) /* the owner lost its CPU mid-update */
+			sched_yield();
+	}
 }
 
 int skua_pool_stats(const skua_pool *p, skua_worker_stats *per_worker,

@@ -49,8 +49,12 @@ struct skua_worker {
 	 * profile reads it, lib/profile.c). */
 	_Atomic uint64_t idle_max_ns;
 	/* When the idle stretch still open began, 0 while busy (owner-
-	 * written; skua_pool_stats counts the open stretch, lib/stats.h). */
+	 * written; skua_pool_stats counts the open stretch, lib/stats.h),
+	 * the seqlock that it and stats.idle_ns change under, and the
+	 * latest clock a reader counted an open stretch to (lib/stats.h). */
 	_Atomic uint64_t idle_since;
+	_Atomic uint64_t idle_seen;
+	_Atomic uint32_t idle_seq;
 	struct skua__wstats stats SKUA_ALIGNED;
 };
 
