@@ -5,7 +5,8 @@
  * worker is in counts up to the read: a copy before and after a phase,
  * subtracted, read 0 ms for 500 ms of two idle workers); and in a
  * fork/join run, counted by the tasks themselves, every fork that ran on
- * another worker than its parent's is one steal and one stolen join.
+ * another worker than its parent's is one steal and one stolen join; and
+ * a worker's idle_ns never goes down from one read to the next.
  * Usage: test_stats_counts [CASE]
  */
 #include "test.h"
@@ -14,6 +15,7 @@
 #include <skua/stats.h>
 #include <skua/task.h>
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <unistd.h>
 
@@ -100,9 +102,60 @@ TEST_CASE(stolen_forks_are_steals_and_stolen_joins)
 	ASSERT_OK(skua_pool_destroy(p));
 }
 
+/* A reader beside workers that end and begin idle stretches all the time
+ * (a future at a time from outside, so they wake, run it and sleep
+ * again): each worker's idle_ns never goes down from one read to the
+ * next, or "a copy before and after a phase, subtracted" wraps around.
+ * (A review found reads that went down by whole stretches, up to
+ * milliseconds: idle_ns loaded before a stretch's end added it and
+ * idle_since after that end cleared it.) */
+static _Atomic int reading_done;
+static _Atomic long idle_decreases;
+
+static void *read_idle_until_done(void *arg)
+{
+	skua_pool *p = arg;
+	skua_worker_stats prev[2], cur[2];
+	memset(prev, 0, sizeof prev);
+	while (!atomic_load(&reading_done)) {
+		ASSERT_OK(skua_pool_stats(p, cur, 2, NULL));
+		for (int i = 0; i < 2; i++) {
+			if (cur[i].idle_ns < prev[i].idle_ns)
+				atomic_fetch_add(&idle_decreases, 1);
+			prev[i] = cur[i];
+		}
+	}
+	return NULL;
+}
+
+TEST_CASE(idle_ns_never_goes_down)
+{
+	skua_pool *p = test_pool(2);
+	pthread_t t;
+	atomic_store(&reading_done, 0);
+	atomic_store(&idle_decreases, 0);
+	ASSERT_EQ(pthread_create(&t, NULL, read_idle_until_done, p), 0);
+	uint64_t end = test_now_ns() + 1500000000u;
+	for (unsigned i = 0; test_now_ns() < end; i++) {
+		skua_future *f;
+		ASSERT_OK(skua_spawn(p, nothing, NULL, &f));
+		ASSERT_OK(skua_future_get(f, NULL));
+		ASSERT_OK(skua_future_release(f));
+		if (i % 8 == 0)
+			usleep(20); /* long enough for a worker to park */
+	}
+	atomic_store(&reading_done, 1);
+	ASSERT_EQ(pthread_join(t, NULL), 0);
+	long d = atomic_load(&idle_decreases);
+	if (d != 0)
+		FAIL("a worker's idle_ns went down in %ld reads", d);
+	ASSERT_OK(skua_pool_destroy(p));
+}
+
 static const struct test_case cases[] = {
 	TEST_ENTRY(idle_ns_counts_a_stretch_still_open),
 	TEST_ENTRY(stolen_forks_are_steals_and_stolen_joins),
+	TEST_ENTRY(idle_ns_never_goes_down),
 	TEST_END,
 };
 
