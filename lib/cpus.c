@@ -276,8 +276,11 @@ cpu_set_t *skua__cpus_affinity_mask(size_t *size)
 		CPU_ZERO_S(*size, set);
 		if (sched_getaffinity(0, *size, set) == 0)
 			return set;
+		/* Saved before the free: free() may set errno on a C
+		 * library older than glibc 2.33 (a review note). */
+		int err = errno;
 		CPU_FREE(set);
-		if (errno != EINVAL)
+		if (err != EINVAL)
 			return NULL;
 	}
 	return NULL;
