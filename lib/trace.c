@@ -7,18 +7,25 @@
  */
 #define _GNU_SOURCE /* syscall(SYS_gettid) */
 #include "common.h"
+#include "fork.h"
 #include "trace.h"
 
 #include <errno.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* The calling thread's kernel id, asked once (a system call: ~1 us). */
+/* The calling thread's kernel id, asked once per process (a system call:
+ * ~1 us): the child of a fork() asks again, its thread has a new id (it
+ * was labelled with its parent thread's; lib/fork.c counts the forks). */
 static uint32_t this_tid(void)
 {
 	static _Thread_local uint32_t tid;
-	if (tid == 0)
+	static _Thread_local uint64_t tid_gen;
+	uint64_t gen = skua__fork_generation();
+	if (tid == 0 || tid_gen != gen) {
 		tid = (uint32_t)syscall(SYS_gettid);
+		tid_gen = gen;
+	}
 	return tid;
 }
 

@@ -5,9 +5,14 @@
  * length; the tids of threads that are not workers; and lib/site.c's
  * overflow bucket, which the trace names.
  */
+#define _GNU_SOURCE /* syscall(SYS_gettid) */
 #include "test.h"
 #include "site.h"
 #include "trace.h"
+
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static void expect_name(const char *path, unsigned k, long pid,
     const char *want)
@@ -79,11 +84,38 @@ TEST_CASE(other_threads_never_take_a_workers_tid)
 		ASSERT(skua__trace_ext_tid(t, 64) >= 64);
 }
 
+/* The child of a fork() labels its thread with its own kernel id, not the
+ * one its parent thread had cached (a review note: the cache was per
+ * thread and survived fork()). */
+TEST_CASE(a_fork_child_labels_its_own_tid)
+{
+	skua_pool *p = test_pool(1); /* the fork count needs a pool */
+	struct skua__trace_ext *x = skua__trace_ext_new();
+	ASSERT(x != NULL);
+	struct skua__trace_ev ev = { .kind = 0 };
+	skua__trace_ext_event(x, ev, false);
+	ASSERT_EQ(x->tid[0], (uint32_t)syscall(SYS_gettid));
+	pid_t pid = fork();
+	ASSERT(pid >= 0);
+	if (pid == 0) {
+		skua__trace_ext_event(x, ev, false);
+		_exit(x->tid[1] == (uint32_t)syscall(SYS_gettid) &&
+		    x->tid[1] != x->tid[0] ? 0 : 1);
+	}
+	int status = 0;
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	ASSERT(WIFEXITED(status));
+	ASSERT_EQ(WEXITSTATUS(status), 0);
+	skua__trace_ext_free(x);
+	ASSERT_OK(skua_pool_destroy(p));
+}
+
 static const struct test_case cases[] = {
 	TEST_ENTRY(many_placeholders_are_expanded_whole),
 	TEST_ENTRY(pool_number_goes_before_a_long_extension),
 	TEST_ENTRY(sites_past_the_table_are_an_unnamed_bucket),
 	TEST_ENTRY(other_threads_never_take_a_workers_tid),
+	TEST_ENTRY(a_fork_child_labels_its_own_tid),
 	TEST_END,
 };
 
