@@ -142,11 +142,15 @@ static void workers_json(FILE *f, skua_pool *p)
 	unsigned nw = atomic_load_explicit(&p->nvisible, memory_order_acquire);
 	fputs(",\"workers_stats\":[", f);
 	for (unsigned i = 0; i < nw; i++) {
-		const skua_worker *w = p->workers[i];
+		skua_worker *w = p->workers[i];
+		/* skua_pool_stats' figures: idle_ns counts the stretch a
+		 * worker is in (at exit, most of them are idle). */
+		skua_worker_stats st;
+		skua__worker_stats_load(w, &st);
 		fprintf(f, "%s{\"worker\":%u,\"spare\":%s", i ? "," : "", i,
 		    w->spare ? "true" : "false");
 #define SKUA__PROF_STAT(name, column, unit, doc)                             \
-		fprintf(f, ",\"" #name "\":%" PRIu64, LOAD(w->stats.name));
+		fprintf(f, ",\"" #name "\":%" PRIu64, st.name);
 		SKUA_WORKER_STATS_FIELDS(SKUA__PROF_STAT)
 #undef SKUA__PROF_STAT
 		fprintf(f, ",\"idle_max_ns\":%" PRIu64 "}",

@@ -42,7 +42,7 @@ struct skua__wstats {
  *   (seq_cst), and the end, after its seq_cst store of the odd idle_seq,
  *   ends the stretch no earlier than idle_seen: a read never counts more
  *   of a stretch than its end adds.
- * (lib/worker.c, worker_stats_load; tests/test_stats_monotonic.c.)
+ * (lib/worker.c, skua__worker_stats_load; tests/test_stats_monotonic.c.)
  */
 #define SKUA_IDLE_BEGIN(w, now)                                              \
 	do {                                                                 \

@@ -350,7 +350,7 @@ unsigned skua_worker_index(const skua_worker *w)
  * idle_since read as one under idle_seq, and the open part counted only
  * up to a clock that the stretch's end will not undercut (idle_seen;
  * SKUA_IDLE_END, lib/stats.h). */
-static void worker_stats_load(skua_worker *w, skua_worker_stats *s)
+void skua__worker_stats_load(skua_worker *w, skua_worker_stats *s)
 {
 	for (unsigned tries = 1;; tries++) {
 		uint32_t q = atomic_load_explicit(&w->idle_seq,
@@ -395,7 +395,7 @@ int skua_pool_stats(const skua_pool *p, skua_worker_stats *per_worker,
 		skua_worker_stats s;
 		memset(&s, 0, sizeof s);
 		if (i < nw)
-			worker_stats_load(p->workers[i], &s);
+			skua__worker_stats_load(p->workers[i], &s);
 		if (i < n)
 			per_worker[i] = s;
 		if (total != NULL && i < nw)

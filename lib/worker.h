@@ -21,6 +21,9 @@ extern _Thread_local skua_worker *skua__tls_worker
  * -ENOMEM or -EAGAIN. */
 skua_worker *skua__worker_new(skua_pool *p, unsigned index);
 void skua__worker_free(skua_worker *w);
+/* Any thread: w's counters, the idle stretch it is in counted up to now
+ * (what skua_pool_stats reports; lib/stats.h has the protocol). */
+void skua__worker_stats_load(skua_worker *w, skua_worker_stats *s);
 int skua__worker_start(skua_pool *p, skua_worker *w);
 int skua__worker_start_on(skua_pool *p, skua_worker *w, int cpu);
 /* Start a thread of p that is no pinned worker (a spare, a blocking
