@@ -248,7 +248,10 @@ def usage(tool, work):
     bad = [["--bogus"], ["--workers", "0"], ["--workers", "1,x"],
            ["--repeat", "0"], ["--repeat"], ["--workload", "nosuch"],
            ["--size", "fib=-3"], ["--size", "nosuch=3"], ["--size", "fib=1000"],
-           ["stray"], ["--json"]]
+           ["stray"], ["--json"],
+           # --sweep-chunks sweeps primes when no data-parallel workload
+           # is selected: its size (here 0, from --size N) is checked too.
+           ["--workload", "fib", "--size", "fib=18,0", "--sweep-chunks"]]
     for args in bad:
         rc, out, err = run(tool, args)
         check(rc == 2, "%r: exit %d, expected 2" % (args, rc))

@@ -217,20 +217,31 @@ static int one_option(int c, skb_opts *o, skb_run *r)
 	return -1;
 }
 
-/* Every workload's size and selection once the flags are read. */
+/* Every workload's size and selection once the flags are read.  A size
+ * is checked for every workload that will run: the selected ones, and
+ * primes when --sweep-chunks sweeps it for want of a selected
+ * data-parallel workload (main.c's run()). */
 static void settle_workloads(skb_opts *o)
 {
+	bool any_sweepable = false;
 	for (int i = 0; i < SKB_NWORKLOADS; i++) {
-		const workload *w = &skb_workloads[i];
 		if (!o->any_selected)
 			o->selected[i] = true;
+		any_sweepable |= o->selected[i] && skb_workloads[i].sweepable;
+	}
+	int primes = skb_workload_index("primes");
+	for (int i = 0; i < SKB_NWORKLOADS; i++) {
+		const workload *w = &skb_workloads[i];
+		bool runs = o->selected[i] || (o->sweep && !any_sweepable &&
+		    i == primes);
 		if (o->sizes[i] < 0)
 			o->sizes[i] = o->size_all >= 0 ? o->size_all :
 			    w->quick_size;
-		if (o->selected[i] && (o->sizes[i] < w->min_size ||
+		if (runs && (o->sizes[i] < w->min_size ||
 		    o->sizes[i] > w->max_size))
-			bad_usage("--size: %s takes %ld..%ld, not %ld", w->name,
-			    w->min_size, w->max_size, o->sizes[i]);
+			bad_usage("--size: %s takes %ld..%ld, not %ld%s",
+			    w->name, w->min_size, w->max_size, o->sizes[i],
+			    o->selected[i] ? "" : " (--sweep-chunks sweeps it)");
 	}
 }
 
