@@ -291,6 +291,30 @@ def tune_leaves_the_programs_arguments():
 
 
 @case
+def tune_higher_is_better_needs_a_metric():
+    # No skua-metric line: the figure is the wall time, lower is better,
+    # whatever --higher-is-better says (it named the slowest the best).
+    line = TINY_LINE.replace('"tiny"', '"slow"')
+    prog = os.path.join(tmp, "slow_app.sh")
+    with open(prog, "w") as f:
+        f.write("#!/bin/sh\n"
+                "if [ -n \"$SKUA_PROFILE\" ]; then\n"
+                f"  printf '%s\\n' '{line}' >> \"$SKUA_PROFILE\"\n"
+                "fi\n"
+                "case \"$SKUA_CHUNK_SIZE_SLOW\" in 64) sleep 0.3;; esac\n")
+    os.chmod(prog, 0o755)
+    j = os.path.join(tmp, "hib.json")
+    r = run(["tune", "--site", "slow", "--repeat", "3", "--values", "2,64",
+             "--higher-is-better", "--json", j, "--", prog])
+    assert r.returncode == 0, (r.returncode, r.stderr)
+    assert "--higher-is-better ignored" in r.stderr, r.stderr
+    doc = strict_load(j)
+    assert doc["figure"] == "wall_s", doc
+    assert doc["sites"][0]["best"] != "64", doc
+    assert "SKUA_CHUNK_SIZE_SLOW=64" not in r.stdout, r.stdout
+
+
+@case
 def tune_numbers_are_strict():
     for opt, bad in (("--repeat", "3x"), ("--max-values", "2x"),
                      ("--budget", "10s"), ("--budget", "nan"),

@@ -239,6 +239,14 @@ int tune_runs(tune_plan *pl)
 		return rc;
 	}
 	skb_tmp_remove(&log);
+	/* A rate is the program's own figure: wall time is always lower
+	 * is better, or the slowest value would be named the best. */
+	if (pl->higher_better && !pl->metric) {
+		fprintf(stderr, "skua-bench tune: --higher-is-better ignored: "
+		    "the program printed no skua-metric line, so the figure is "
+		    "its wall time (lower is better)\n");
+		pl->higher_better = false;
+	}
 	for (int s = 0; s < pl->nsites; s++)
 		verdict(pl, &pl->sites[s]);
 	return 0;
