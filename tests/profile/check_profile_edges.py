@@ -315,6 +315,20 @@ def tune_higher_is_better_needs_a_metric():
 
 
 @case
+def tune_pool_of_no_workers():
+    # A profile line (the program's file) saying "workers": 0, or a count
+    # that is 0 as an unsigned: tune divided by it (SIGFPE).
+    for w in (0, 2 ** 32):
+        prog = fake_program(os.path.join(tmp, f"w{w}.sh"),
+                            TINY_LINE.replace('"workers": 2',
+                                              f'"workers": {w}'))
+        r = tune(["--quiet", "--", prog, "skua-metric: 1\n"])
+        assert r.returncode == 0, (w, r.returncode, r.stderr)
+        assert "export SKUA_CHUNK_SIZE_TINY" in r.stdout or \
+            "unset SKUA_CHUNK_SIZE_TINY" in r.stdout, r.stdout
+
+
+@case
 def tune_numbers_are_strict():
     for opt, bad in (("--repeat", "3x"), ("--max-values", "2x"),
                      ("--budget", "10s"), ("--budget", "nan"),

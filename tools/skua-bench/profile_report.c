@@ -257,8 +257,9 @@ static void pool_tables(const skb_profile *p)
 
 static unsigned pool_workers(const skb_profile *p)
 {
-	return p->npools > 0 ? (unsigned)skb_json_u64(p->pools[0], "workers",
-	    1) : 1;
+	unsigned w = p->npools > 0 ? (unsigned)skb_json_u64(p->pools[0],
+	    "workers", 1) : 1;
+	return w > 0 ? w : 1; /* the program's file: anything may be in it */
 }
 
 /* The overflow bucket's note, in place of advice: its figures are many
