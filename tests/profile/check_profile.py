@@ -108,6 +108,10 @@ def two_sites_nested():
     assert rows["elements"] == 64 and rows["calls"] == 1, rows
     assert cols["calls"] == 64 and cols["elements"] == 64000, cols
     assert cols["nested_calls"] == 64, cols
+    # Every call nested: no idle share, "-" in the table, null in JSON
+    # (it was -1, a share of -100%).
+    assert cols["idle_share"] is None, cols
+    assert 0 <= rows["idle_share"] <= 1, rows
     unnamed = [s for s in doc["sites"] if not s["named"]]
     assert len(unnamed) == 1 and unnamed[0]["elements"] == 4096, doc["sites"]
     # The unnamed site is named after its body (dladdr or addr2line).

@@ -315,13 +315,21 @@ static void site_json(FILE *f, const skb_site *s, const skb_advice *a)
 	    PRIu64 ",\"elems_per_chunk_max\":%" PRIu64
 	    ",\"chunk_ns_median\":%.0f,\"chunk_ns_p90\":%.0f,\"chunk_ns_total\":%"
 	    PRIu64 ",\"steals\":%" PRIu64 ",\"splits\":%" PRIu64
-	    ",\"idle_share\":%.4f,\"fixed_chunk_min\":%" PRIu64
-	    ",\"fixed_chunk_max\":%" PRIu64 ",\"chunk_source\":\"%s\"",
+	    ",\"idle_share\":",
 	    s->calls, s->nested_calls, s->elements, s->chunks,
 	    skb_site_elems_quantile(s, 0.5), s->elems_min, s->elems_max,
 	    skb_hist_quantile(s->ns_hist, 0.5),
 	    skb_hist_quantile(s->ns_hist, 0.9), s->chunk_ns, s->steals,
-	    s->splits, skb_site_idle(s), s->fixed_min, s->fixed_max,
+	    s->splits);
+	/* null, as the table's "-", when no call came from outside the
+	 * pool (skb_site_idle's -1 is no share). */
+	double idle = skb_site_idle(s);
+	if (idle >= 0)
+		fprintf(f, "%.4f", idle);
+	else
+		fputs("null", f);
+	fprintf(f, ",\"fixed_chunk_min\":%" PRIu64 ",\"fixed_chunk_max\":%"
+	    PRIu64 ",\"chunk_source\":\"%s\"", s->fixed_min, s->fixed_max,
 	    skb_site_source(s));
 	if (a != NULL) {
 		fputs(",\"advice\":{\"reason\":", f);
