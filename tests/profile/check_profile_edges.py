@@ -16,7 +16,7 @@ numbers, a last skua-metric line without a newline).  JSON is read with
 a parser that takes nothing but RFC 8259 (no NaN) from strict UTF-8.
 With CASE names, only those run.
 """
-import json, os, re, subprocess, sys, tempfile
+import json, os, re, signal, subprocess, sys, tempfile
 
 bench, primes, app = (os.path.abspath(a) for a in sys.argv[1:4])
 only = set(sys.argv[4:])
@@ -37,7 +37,7 @@ def strict_load(path):
         return strict_json(f.read())
 
 
-def run(args, env=None, cwd=None, timeout=300):
+def run(args, env=None, cwd=None, timeout=300, preexec_fn=None):
     e = dict(os.environ)
     for k in list(e):
         if k.startswith("SKUA_CHUNK_SIZE") or k in ("SKUA_PROFILE",
@@ -46,7 +46,7 @@ def run(args, env=None, cwd=None, timeout=300):
     e.update(env or {})
     return subprocess.run([bench] + args, env=e, cwd=cwd,
                           capture_output=True, text=True, timeout=timeout,
-                          errors="replace")
+                          errors="replace", preexec_fn=preexec_fn)
 
 
 def fresh_dir(name):
@@ -143,6 +143,25 @@ def nothing_left_in_tmpdir():
              "--", FAKE, "skua-metric: 1\n"], {"TMPDIR": d})
     assert r.returncode == 0, (r.returncode, r.stderr)
     assert os.listdir(d) == [], os.listdir(d)
+
+
+@case
+def sigchld_ignored_by_the_parent():
+    # Started with SIGCHLD ignored (inherited across exec): the kernel
+    # reaped the program itself, so waitpid failed; profile exited 1
+    # with no report, tune said "killed by signal 0" and exited 128.
+    def ignore():
+        signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    r = run(["profile", "--", primes, "100000"], preexec_fn=ignore)
+    assert r.returncode == 0, (r.returncode, r.stderr)
+    assert "Parallel loops, per call site" in r.stdout, r.stdout
+    r = run(["profile", "--", "sh", "-c", "exit 3"], preexec_fn=ignore)
+    assert r.returncode == 3, (r.returncode, r.stderr)
+    r = run(["tune", "--site", "tiny", "--values", "2", "--repeat", "3",
+             "--quiet", "--", FAKE, "skua-metric: 1\n"], preexec_fn=ignore)
+    assert r.returncode == 0, (r.returncode, r.stderr)
+    assert "export SKUA_CHUNK_SIZE_TINY" in r.stdout or \
+        "unset SKUA_CHUNK_SIZE_TINY" in r.stdout, r.stdout
 
 
 @case

@@ -159,11 +159,18 @@ out:
 
 int skb_child_run(char *const *argv, const skb_child_opts *o, skb_child *out)
 {
-	struct sigaction old[2];
+	struct sigaction old[2], chld, dfl;
 	pid_t pid;
 	int rd, st, rc;
 
 	memset(out, 0, sizeof *out);
+	/* SIGCHLD ignored (inherited so from whoever started skua-bench):
+	 * the kernel reaps the child itself and waitpid fails with ECHILD,
+	 * which lost its end.  The default meanwhile, as for system(). */
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGCHLD, &dfl, &chld);
 	if (o->shield)
 		shield_on(old);
 	double t0 = skb_now();
@@ -189,6 +196,7 @@ int skb_child_run(char *const *argv, const skb_child_opts *o, skb_child *out)
 out:
 	if (o->shield)
 		shield_off(old);
+	sigaction(SIGCHLD, &chld, NULL);
 	return rc;
 }
 
