@@ -165,6 +165,20 @@ def sigchld_ignored_by_the_parent():
 
 
 @case
+def not_executable_is_126():
+    # Found but not runnable: 126, as the shell says, and as --help says
+    # (it promised 127 for any program that could not be started).
+    plain = os.path.join(tmp, "not_executable")
+    open(plain, "w").write("#!/bin/sh\n")
+    os.chmod(plain, 0o644)
+    r = run(["profile", "--", plain])
+    assert r.returncode == 126, (r.returncode, r.stderr)
+    assert "could not be started" in r.stderr, r.stderr
+    h = run(["profile", "--help"])
+    assert "127 when it was not found, 126 when" in " ".join(h.stdout.split()), h.stdout
+
+
+@case
 def off_field_runs_no_command():
     cwd = fresh_dir("inject")
     line = json.dumps({"skua_profile": 1, "pool": 1, "workers": 1,

@@ -30,10 +30,10 @@ static void usage(FILE *f)
 	    "  prints per parallel-loop call site its chunks, steals, idle\n"
 	    "  share and chunk size (with its source), per pool the worker\n"
 	    "  table, and SKUA_CHUNK_SIZE_<SITE> advice.  Exit status: the\n"
-	    "  program's when it failed, 127 when it could not be started,\n"
-	    "  1 when it made no skua pool, 125 when skua-bench itself\n"
-	    "  failed (no temporary directory, an unreadable profile), else\n"
-	    "  0.\n");
+	    "  program's when it failed, 127 when it was not found, 126 when\n"
+	    "  it could not be run (not executable), 1 when it made no skua\n"
+	    "  pool, 125 when skua-bench itself failed (no temporary\n"
+	    "  directory, an unreadable profile), else 0.\n");
 }
 
 int skb_profile_run(char *const *argv, const char *const *extra_env,
