@@ -118,6 +118,22 @@ def long_tmpdir_works():
 
 
 @case
+def relative_tmpdir_and_a_program_that_changes_directory():
+    # SKUA_PROFILE was $TMPDIR/... as given: relative, so a program that
+    # changes directory first (a wrapper script's cd) wrote nowhere and
+    # got "no skua pools seen".
+    cwd = fresh_dir("relative_tmpdir")
+    os.makedirs(os.path.join(cwd, "t"))
+    j = os.path.join(tmp, "relative.json")
+    r = run(["profile", "--json", j, "--", "sh", "-c",
+             'cd / && exec "$0" 100000', primes], {"TMPDIR": "t"}, cwd=cwd)
+    assert r.returncode == 0, (r.returncode, r.stderr)
+    assert [s["site"] for s in strict_load(j)["sites"]] == ["primes"]
+    assert os.listdir(os.path.join(cwd, "t")) == [], \
+        os.listdir(os.path.join(cwd, "t"))
+
+
+@case
 def nothing_left_in_tmpdir():
     d = fresh_dir("tmpdir_clean")
     done = os.path.join(tmp, "late_writer_done")

@@ -25,6 +25,25 @@ static char *join(const char *a, const char *b)
 	return s;
 }
 
+/* *dir (made, relative to the working directory: a relative $TMPDIR) as
+ * an absolute name, so that a program that changes directory before it
+ * writes the file still finds it; 0, or -1 with errno (*dir unchanged). */
+static int absolute(char **dir)
+{
+	char *cwd = getcwd(NULL, 0);
+	if (cwd == NULL)
+		return -1;
+	char *abs = join(cwd, *dir);
+	free(cwd);
+	if (abs == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	free(*dir);
+	*dir = abs;
+	return 0;
+}
+
 int skb_tmp_make(skb_tmp *t, const char *name)
 {
 	const char *dir = getenv("TMPDIR");
@@ -36,7 +55,10 @@ int skb_tmp_make(skb_tmp *t, const char *name)
 		e = ENOMEM;
 	else if (mkdtemp(t->dir) == NULL)
 		e = errno;
-	else if ((t->file = join(t->dir, name)) == NULL) {
+	else if (t->dir[0] != '/' && absolute(&t->dir) != 0) {
+		e = errno;
+		rmdir(t->dir);
+	} else if ((t->file = join(t->dir, name)) == NULL) {
 		e = ENOMEM;
 		rmdir(t->dir);
 	}

@@ -12,7 +12,9 @@
 #define SKB_TMPDIR_H
 
 typedef struct skb_tmp {
-	char *dir;  /* $TMPDIR (or /tmp)/skua-bench-XXXXXX; NULL: none */
+	char *dir;  /* $TMPDIR (or /tmp)/skua-bench-XXXXXX, absolute (a
+	             * relative $TMPDIR from the working directory); NULL:
+	             * none */
 	char *file; /* dir/name, not created */
 } skb_tmp;
 
