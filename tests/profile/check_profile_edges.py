@@ -298,6 +298,19 @@ def tune_json_has_no_nan():
 
 
 @case
+def tune_takes_name_equals_value():
+    # --json=FILE, as profile takes it (tune took the program's name as the
+    # value of a lone "--json=..." before, then failed with exit 2).
+    j = os.path.join(tmp, "eq.json")
+    r = run(["tune", "--site=tiny", "--repeat=3", "--values=2",
+             "--json=" + j, "--", FAKE, "skua-metric: 1\n"])
+    assert r.returncode == 0, (r.returncode, r.stderr)
+    assert strict_load(j)["sites"][0]["site"] == "tiny", j
+    bad = run(["tune", "--site=tiny", "--nosuch=3", FAKE, "x"])
+    assert bad.returncode == 2, (bad.returncode, bad.stderr)
+
+
+@case
 def tune_quiet_prints_no_progress():
     j = os.path.join(tmp, "quiet.json")
     r = tune(["--quiet", "--values", "2", "--json", j, "--", FAKE,

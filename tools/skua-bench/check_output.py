@@ -248,7 +248,9 @@ def usage(tool, work):
     bad = [["--bogus"], ["--workers", "0"], ["--workers", "1,x"],
            ["--repeat", "0"], ["--repeat"], ["--workload", "nosuch"],
            ["--size", "fib=-3"], ["--size", "nosuch=3"], ["--size", "fib=1000"],
-           ["stray"], ["--json"],
+           ["stray"], ["--json"], ["--size", ","], ["--size", ""],
+           ["--report", "--workers", "4"], ["--report", "--workload", "fib"],
+           ["--report", "--size", "fib=30"],
            # --sweep-chunks sweeps primes when no data-parallel workload
            # is selected: its size (here 0, from --size N) is checked too.
            ["--workload", "fib", "--size", "fib=18,0", "--sweep-chunks"]]

@@ -171,12 +171,17 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* --workers or --size given: --report, whose rows are fixed, rejects them
+ * (it ignored them, a review finding). */
+static bool workers_given, sizes_given;
+
 /* One option; -1 to go on, else the exit status (--help, --version, a
  * flag getopt rejected). */
 static int one_option(int c, skb_opts *o, skb_run *r)
 {
 	switch (c) {
 	case OPT_WORKERS:
+		workers_given = true;
 		r->nworkers = 0;
 		if (each_item(optarg, workers_item, r) == 0)
 			bad_usage("--workers: empty list");
@@ -191,7 +196,11 @@ static int one_option(int c, skb_opts *o, skb_run *r)
 		if (each_item(optarg, workload_item, o) == 0)
 			bad_usage("--workload: empty list");
 		break;
-	case OPT_SIZE: each_item(optarg, size_item, o); break;
+	case OPT_SIZE:
+		sizes_given = true;
+		if (each_item(optarg, size_item, o) == 0)
+			bad_usage("--size: empty list");
+		break;
 	case OPT_JSON: o->json = optarg; break;
 	case OPT_CSV: o->csv = optarg; break;
 	case OPT_PLOT: o->plot = optarg; o->sweep = true; break;
@@ -261,6 +270,9 @@ int skb_parse(int argc, char **argv, skb_opts *o, skb_run *r)
 			return rc;
 	if (optind < argc)
 		bad_usage("unexpected argument '%s'", argv[optind]);
+	if (o->report && (workers_given || sizes_given || o->any_selected))
+		bad_usage("--report runs fixed rows on 1 and 2 workers: "
+		    "--workers, --workload and --size do not apply");
 	if (!o->list)
 		settle_workloads(o);
 	return -1;

@@ -148,6 +148,23 @@ static int parse_args(int argc, char **argv, tune_plan *pl)
 		}
 		if (a[0] != '-')
 			return i;
+		const char *eq = strchr(a, '=');
+		if (strncmp(a, "--", 2) == 0 && eq != NULL) {
+			/* --name=value, as profile takes --json=FILE (it
+			 * took the program's name as the value before). */
+			char name[64];
+			size_t len = (size_t)(eq - a);
+			if (len >= sizeof name) {
+				fprintf(stderr, "skua-bench tune: unknown "
+				    "option %s\n", a);
+				return -1;
+			}
+			memcpy(name, a, len);
+			name[len] = '\0';
+			if (!one_option(name, eq + 1, pl))
+				return -1;
+			continue;
+		}
 		if (i + 1 == argc) {
 			fprintf(stderr, "skua-bench tune: %s needs a value\n",
 			    a);
