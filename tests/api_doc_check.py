@@ -22,6 +22,10 @@ Checks, and names every miss:
      whose comment or entry names no code at all is not compared (ERRORS
      none, or "see above"), nor are codes of an entry shared by several
      names whose headers split them (the union of the group is compared).
+  4. every public macro, a SKUA_* name that skua.h or skua/*.h defines
+     (skua/bits/ is private; SKUA__* and include guards are not API), is
+     named in docs/api.md; a numbered family (SKUA_TASK_1 .. _6) by its
+     SKUA_TASK_n.
 Exit status 1 with one line per miss, 0 when everything agrees.
 """
 import glob
@@ -78,6 +82,20 @@ def parse_headers(repo):
 	return api, declared
 
 
+def public_macros(repo):
+	"""The SKUA_* macros of skua.h and skua/*.h: the public ones."""
+	inc = os.path.join(repo, 'include')
+	names = set()
+	for path in [os.path.join(inc, 'skua.h')] + \
+	    sorted(glob.glob(os.path.join(inc, 'skua', '*.h'))):
+		text = open(path, encoding='utf-8').read()
+		for name in re.findall(r'^\s*#\s*define\s+(SKUA_\w+)', text, re.M):
+			if not name.startswith('SKUA__') and \
+			    not name.endswith('_H'):
+				names.add(name)
+	return names
+
+
 def parse_doc(repo):
 	"""[(names, codes, line)] per "### " entry, and names declared in
 	```c blocks of "## " sections."""
@@ -118,6 +136,8 @@ MUTANTS = [
 	    'ERRORS  -EINVAL (pool is NULL), -EBUSY, -EDEADLK'),
 	('docs/api.md', 'ERRORS `-EINVAL` (`pool` is NULL), `-EDEADLK`',
 	    'ERRORS `-EINVAL` (`pool` is NULL)'),
+	('include/skua/blocking.h', '#define SKUA_BLOCKING_NEST_MAX 16',
+	    '#define SKUA_BLOCKING_NEST_MAX 16\n#define SKUA_BLOCKING_UNDOCUMENTED 1'),
 ]
 
 
@@ -180,15 +200,24 @@ def check(repo, quiet=False):
 		for c in sorted(codes - hdr):
 			misses.append('docs/api.md:%d: %s: the entry names %s, '
 			    'the header comment does not' % (no, ', '.join(names), c))
+	doc = open(os.path.join(repo, 'docs', 'api.md'),
+	    encoding='utf-8').read()
+	macros = public_macros(repo)
+	for name in sorted(macros):
+		family = re.sub(r'_[0-9]+$', '_n', name)
+		if not re.search(r'\b%s\b' % name, doc) and \
+		    not re.search(r'\b%s\b' % family, doc):
+			misses.append('%s: a public macro with no mention in '
+			    'docs/api.md' % name)
 	if quiet:
 		return 1 if misses else 0
 	for m in misses:
 		print(m)
 	checked = sum(1 for names, codes, _ in entries
 	    if codes and any(api.get(n) for n in names))
-	print('api_doc_check: %d public functions, %d entries, errors compared '
-	    'for %d entries, %d misses' % (len(api), len(entries), checked,
-	    len(misses)))
+	print('api_doc_check: %d public functions, %d public macros, %d '
+	    'entries, errors compared for %d entries, %d misses' % (len(api),
+	    len(macros), len(entries), checked, len(misses)))
 	return 1 if misses else 0
 
 
