@@ -178,9 +178,12 @@ static inline bool skua__auto_sample(skua_worker *w)
 	SKUA__AUTO_INLINE RT NAME##_call(skua_worker *skua__w,             \
 	    unsigned skua__d, const bool skua__seq, SKUA__UNPAREN PARAMS)  \
 	{                                                                  \
-		if (skua__seq ||                                           \
-		    skua__auto_small(&NAME##_auto, skua__w, skua__d + 1))  \
+		if (skua__seq)                                             \
 			return NAME##_seq ARGS;                            \
+		/* Below the cut: serial and timed, as a SPAWN's child. */ \
+		if (skua__auto_small(&NAME##_auto, skua__w, skua__d + 1))  \
+			return NAME##_inplace(skua__w, skua__d + 1,        \
+			    SKUA__UNPAREN ARGS);                           \
 		return NAME##_par(skua__w, skua__d + 1,                    \
 		    SKUA__UNPAREN ARGS);                                   \
 	}                                                                  \
