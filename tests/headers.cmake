@@ -16,6 +16,14 @@ if(SKUA_CLANG)
   add_test(NAME headers_autotask_partial_clang
     COMMAND ${SKUA_CLANG} ${hdr_c_flags} ${hdr_inc} ${hdr_c})
 endif()
+# The user's own macros named unused and always_inline.
+set(hdr_c_macros ${CMAKE_CURRENT_SOURCE_DIR}/headers/autotask_user_macros.c)
+add_test(NAME headers_autotask_user_macros_gcc
+  COMMAND ${CMAKE_C_COMPILER} ${hdr_c_flags} ${hdr_inc} ${hdr_c_macros})
+if(SKUA_CLANG)
+  add_test(NAME headers_autotask_user_macros_clang
+    COMMAND ${SKUA_CLANG} ${hdr_c_flags} ${hdr_inc} ${hdr_c_macros})
+endif()
 foreach(std 17 20)
   foreach(window 0 8)
     add_test(NAME headers_cxx${std}_old_style_cast_w${window}

@@ -80,14 +80,15 @@ static inline bool skua__auto_sample(skua_worker *w)
 }
 
 #define SKUA__UNPAREN(...) __VA_ARGS__
-#define SKUA__AUTO_INLINE static inline __attribute__((always_inline, unused))
+#define SKUA__AUTO_INLINE                                                  \
+	static inline __attribute__((__always_inline__, __unused__))
 
 /* The body's hidden parameters: the worker (NULL in the serial clone),
  * the depth, and which clone this is. */
 #define SKUA__AUTO_HIDDEN                                                  \
-	skua_worker *skua__w __attribute__((unused)),                      \
-	unsigned skua__d __attribute__((unused)),                          \
-	const bool skua__seq __attribute__((unused))
+	skua_worker *skua__w __attribute__((__unused__)),                  \
+	unsigned skua__d __attribute__((__unused__)),                      \
+	const bool skua__seq __attribute__((__unused__))
 
 #define SKUA__TASK(RT, NAME, PARAMS, ARGS, FIELDS, FARGS, SETS)            \
 	typedef struct NAME##_frame {                                      \
