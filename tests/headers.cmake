@@ -16,6 +16,16 @@ if(SKUA_CLANG)
   add_test(NAME headers_autotask_partial_clang
     COMMAND ${SKUA_CLANG} ${hdr_c_flags} ${hdr_inc} ${hdr_c})
 endif()
+# Declarations first, as some projects require of their own code.
+set(hdr_c_c90 ${CMAKE_CURRENT_SOURCE_DIR}/headers/autotask_c90_decls.c)
+add_test(NAME headers_autotask_c90_decls_gcc
+  COMMAND ${CMAKE_C_COMPILER} ${hdr_c_flags} -Wdeclaration-after-statement
+    ${hdr_inc} ${hdr_c_c90})
+if(SKUA_CLANG)
+  add_test(NAME headers_autotask_c90_decls_clang
+    COMMAND ${SKUA_CLANG} ${hdr_c_flags} -Wdeclaration-after-statement
+      ${hdr_inc} ${hdr_c_c90})
+endif()
 # The user's own macros named unused and always_inline.
 set(hdr_c_macros ${CMAKE_CURRENT_SOURCE_DIR}/headers/autotask_user_macros.c)
 add_test(NAME headers_autotask_user_macros_gcc

@@ -154,6 +154,7 @@ static inline bool skua__auto_sample(skua_worker *w)
 	SKUA__AUTO_INLINE RT NAME##_sync(skua_worker *skua__w,             \
 	    const bool skua__seq, NAME##_frame *skua__f)                   \
 	{                                                                  \
+		uint64_t skua__t0; /* first: users may want C90 order */   \
 		if (skua__seq || skua__f->skua__mode)                      \
 			return skua__f->result;                            \
 		if (!skua__auto_sample(skua__w)) {                         \
@@ -170,7 +171,7 @@ static inline bool skua__auto_sample(skua_worker *w)
 			skua_join_fn(skua__w, &skua__f->task, NAME##_run); \
 			return skua__f->result;                            \
 		}                                                          \
-		uint64_t skua__t0 = skua_abi_now_ns();                     \
+		skua__t0 = skua_abi_now_ns();                              \
 		skua_join_fn(skua__w, &skua__f->task, NAME##_run);         \
 		skua_abi_auto_record(&NAME##_auto, skua__f->skua__depth,   \
 		    skua_abi_now_ns() - skua__t0);                         \
