@@ -15,8 +15,10 @@
 #include "export.h"
 
 #define SKUA_AUTO_DEPTHS 64
-/* The target, as lib/autotask.c was built with it (a library build
- * option: defining it before including skua.h changes nothing). */
+/* The target's default.  It is a library build option, used only inside
+ * lib/autotask.c: a library built with another -DSKUA_AUTO_TARGET_NS
+ * uses that one, and defining it before including skua.h changes
+ * nothing (no inline code reads it). */
 #ifndef SKUA_AUTO_TARGET_NS
 #define SKUA_AUTO_TARGET_NS 10000u
 #endif
