@@ -62,10 +62,10 @@ static void calibrate(void)
 	while (skua__now_ns() - n0 < 200000)
 		;
 	uint64_t n1 = skua__now_ns(), c1 = skua__auto_cycles();
+	cycles_per_ns = (double)(c1 - c0) / (double)(n1 - n0);
 	/* A TSC that went backwards (the thread moved to a CPU whose TSC
-	 * differs) would wrap c1 - c0 and make every sample ~0 ns for the
-	 * process's life: count cycles as ns then (a review note). */
-	cycles_per_ns = c1 > c0 ? (double)(c1 - c0) / (double)(n1 - n0) : 1;
+	 * differs) wraps c1 - c0 to a rate no CPU has, which would make
+	 * every sample ~0 ns for the process's life: count cycles as ns. */
 	if (!(cycles_per_ns > 0) || cycles_per_ns > 1e3)
 		cycles_per_ns = 1;
 	atomic_store_explicit(&skua_abi_auto_big_cycles, (uint64_t)(

@@ -34,6 +34,10 @@ int skb_tune_main(int argc, char **argv);
 int skb_profile_run(char *const *argv, const char *const *extra_env,
     bool quiet, skb_child *c, skb_profile *prof);
 
+/* The worker count of the profile's first pool, 1 if none (or if the
+ * program's file says 0: anything may be in it). */
+unsigned skb_profile_workers(const skb_profile *p);
+
 /* Print the tables and the advice; write json (NULL: none).  Returns the
  * exit status `profile` ends with. */
 int skb_profile_report(const char *cmd, const skb_child *c,

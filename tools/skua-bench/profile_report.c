@@ -255,7 +255,7 @@ static void pool_tables(const skb_profile *p)
 	}
 }
 
-static unsigned pool_workers(const skb_profile *p)
+unsigned skb_profile_workers(const skb_profile *p)
 {
 	unsigned w = p->npools > 0 ? (unsigned)skb_json_u64(p->pools[0],
 	    "workers", 1) : 1;
@@ -284,7 +284,7 @@ static size_t advice_print(const skb_profile *p, skb_advice **out)
 	printf("\nAdvice:\n");
 	for (size_t i = 0; adv != NULL && i < p->nsites; i++)
 		if (!p->sites[i].overflow &&
-		    skb_site_advice(&p->sites[i], pool_workers(p), &adv[n]))
+		    skb_site_advice(&p->sites[i], skb_profile_workers(p), &adv[n]))
 			n++;
 	for (size_t i = 0; i < n && i < ADVICE_MAX; i++) {
 		printf("  # %s: %s\n", adv[i].site->label, adv[i].reason);

@@ -73,10 +73,7 @@ int tune_profile(tune_plan *pl)
 		    skb_child_exit_code(&c);
 	}
 	pl->t_run = c.wall_s;
-	unsigned workers = prof.npools > 0 ?
-	    (unsigned)skb_json_u64(prof.pools[0], "workers", 1) : 1;
-	if (workers == 0) /* the program's file: anything may be in it */
-		workers = 1;
+	unsigned workers = skb_profile_workers(&prof);
 	int rc = 0;
 	for (int s = 0; s < pl->nsites && rc == 0; s++) {
 		tune_site *t = &pl->sites[s];
