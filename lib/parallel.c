@@ -592,9 +592,11 @@ int skua__par_job_run(skua_pool *pool, struct par_job *j,
 		pthread_mutex_destroy(&j->stop_lock);
 	if (rc != 0)
 		return rc;
-	/* After the root's join: every chunk's writes are visible. */
-	if (j->stop_code != 0)
-		return j->stop_code;
-	return atomic_load_explicit(&j->err, memory_order_relaxed);
+	/* After the root's join: every chunk's writes are visible.  A tree
+	 * that could not be kept skipped the rest of the work, below a
+	 * failure seen so far too, where a lower one may have been: -ENOMEM
+	 * wins, else the failure returned would not be the lowest's. */
+	int err = atomic_load_explicit(&j->err, memory_order_relaxed);
+	return err != 0 ? err : j->stop_code;
 }
 

@@ -12,6 +12,8 @@
 
 #include <errno.h>
 
+#include "test_hooks.h"
+
 struct search {
 	size_t hit_every, first_hit; /* elements that fail: first_hit + k*every */
 	_Atomic size_t visited;
@@ -288,6 +290,76 @@ TEST_CASE(map_try_stops_inside_a_chunk_in_flight)
 	ASSERT_OK(skua_pool_destroy(p));
 }
 
+/*
+ * A deterministic reduce_try whose tree cannot be kept (an accumulator's
+ * allocation fails) skips the rest of the work, failing bodies below an
+ * earlier failure's offset included: it must return -ENOMEM, not the
+ * failure it happened to see, which is then not the lowest.  2 workers,
+ * 64 leaves: leaf 32 (the first of the right half, spread to the other
+ * worker) fails; leaf 0 waits for that, then arms the allocation
+ * failure, which the next node of the left half hits; leaf 31 would fail
+ * lower but never runs.
+ */
+struct big { long v[40]; }; /* over SKUA_PAR_ACC_STACK: allocated */
+static _Atomic int upper_failed, armed;
+
+static int fail_upper_then_oom(size_t lo, size_t hi, void *acc, void *ctx)
+{
+	(void)hi;
+	(void)acc;
+	(void)ctx;
+	if (lo == 32) {
+		atomic_store(&upper_failed, 1);
+		return 1032;
+	}
+	if (lo == 31)
+		return 1031;
+	if (lo == 0) {
+		for (long i = 0; i < 10L * 1000 * 100 &&
+		    !atomic_load(&upper_failed); i++)
+			usleep(10);
+		if (atomic_load(&upper_failed)) {
+			skua__test_alloc_fail_at(1);
+			atomic_store(&armed, 1);
+		}
+	}
+	return 0;
+}
+
+static void big_add(void *acc, const void *other, void *ctx)
+{
+	(void)ctx;
+	((struct big *)acc)->v[0] += ((const struct big *)other)->v[0];
+}
+
+TEST_CASE(deterministic_oom_beats_a_failure_it_skipped_below)
+{
+	skua_pool *p = test_pool(2);
+	skua_par_opts o;
+	struct big id = { { 0 } }, res = { { 7 } };
+
+	skua_par_opts_init(&o);
+	o.deterministic = 1;
+	o.chunk = 1;
+	for (int tries = 0; tries < 20; tries++) {
+		atomic_store(&upper_failed, 0);
+		atomic_store(&armed, 0);
+		int rc = skua_parallel_reduce_try(p, 0, 64, &o, sizeof id, &id,
+		    fail_upper_then_oom, big_add, NULL, &res);
+		bool fired = skua__test_alloc_countdown() == 0;
+		skua__test_alloc_fail_at(0);
+		if (!atomic_load(&armed) || !fired)
+			continue; /* leaf 32 ran after leaf 0, or no node left */
+		if (rc != -ENOMEM)
+			FAIL("reduce_try returned %d: leaf 31 (1031) was skipped "
+			    "for the failed allocation, so -ENOMEM", rc);
+		ASSERT_EQ(res.v[0], 7);
+		ASSERT_OK(skua_pool_destroy(p));
+		return;
+	}
+	FAIL("leaf 32 never failed before leaf 0 returned, in 20 tries");
+}
+
 static const struct test_case cases[] = {
 	TEST_ENTRY(first_hit_stops_early),
 	TEST_ENTRY(lowest_failure_wins),
@@ -296,6 +368,7 @@ static const struct test_case cases[] = {
 	TEST_ENTRY(reduce_try),
 	TEST_ENTRY(deterministic_stop_prunes_the_tree),
 	TEST_ENTRY(map_try_stops_inside_a_chunk_in_flight),
+	TEST_ENTRY(deterministic_oom_beats_a_failure_it_skipped_below),
 	TEST_END,
 };
 

@@ -233,6 +233,9 @@ SKUA_API int skua_parallel_reduce(skua_pool *pool, size_t begin, size_t end,
  * optimization guide for the figure.
  * RETURNS 0 when no body failed; the lowest failing offset's value; or an
  *         error as the plain forms.  reduce_try writes *result only on 0.
+ *         A deterministic reduce_try whose tree could not be kept returns
+ *         -ENOMEM even when a body failed: the work it skipped may hold a
+ *         lower failure.
  * THREAD SAFETY: as the plain forms.
  */
 SKUA_API int skua_parallel_for_try(skua_pool *pool, size_t begin, size_t end,
