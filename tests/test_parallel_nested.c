@@ -3,7 +3,8 @@
  * Nesting and entry points: a parallel for inside a parallel for's body, a
  * reduce inside fork/join tasks and inside futures, calls from several
  * outside threads at once, a call from a worker of another pool, and
- * callbacks always running on a worker of the pool.  1, 2 and 4 workers.
+ * callbacks always running on a worker of the pool.  1, 2 and 4 workers;
+ * a loop on another pool runs the calling pool's tasks while it waits.
  */
 #include "test.h"
 
@@ -175,6 +176,59 @@ static void from_other_pool(void)
 	ASSERT_OK(skua_pool_destroy(other));
 }
 
+/*
+ * A loop on pool B called from a task of pool A (1 worker) does not block
+ * that worker as an outside thread would: it runs A's other tasks while
+ * it waits (parallel.h used to say it blocked, which made a lock held
+ * across the call look safe).  B's body waits, at most 10 s, for a task
+ * queued on A behind the caller; it runs on the caller's thread.
+ */
+static skua_pool *pool_a;
+static _Atomic int a_task_ran;
+static pthread_t a_task_thread;
+
+static void *a_task(void *arg)
+{
+	(void)arg;
+	a_task_thread = pthread_self();
+	atomic_store(&a_task_ran, 1);
+	return NULL;
+}
+
+static void wait_for_a_task(size_t lo, size_t hi, void *ctx)
+{
+	(void)lo;
+	(void)hi;
+	(void)ctx;
+	test_spin_until(&a_task_ran, 10000);
+}
+
+static void *call_b_from_a(void *arg)
+{
+	skua_pool *b = arg;
+	skua_future *f;
+	atomic_store(&a_task_ran, 0);
+	ASSERT_OK(skua_spawn(pool_a, a_task, NULL, &f));
+	ASSERT_OK(skua_parallel_for(b, 0, 1, NULL, wait_for_a_task, NULL));
+	ASSERT_EQ(atomic_load(&a_task_ran), 1);
+	ASSERT(pthread_equal(a_task_thread, pthread_self()));
+	ASSERT_OK(skua_future_get(f, NULL));
+	ASSERT_OK(skua_future_release(f));
+	return NULL;
+}
+
+TEST_CASE(loop_on_another_pool_runs_the_callers_tasks_meanwhile)
+{
+	skua_pool *b = test_pool(1);
+	skua_future *f;
+	pool_a = test_pool(1);
+	ASSERT_OK(skua_spawn(pool_a, call_b_from_a, b, &f));
+	ASSERT_OK(skua_future_get(f, NULL));
+	ASSERT_OK(skua_future_release(f));
+	ASSERT_OK(skua_pool_destroy(pool_a));
+	ASSERT_OK(skua_pool_destroy(b));
+}
+
 TEST_CASE(parallel_for_inside_parallel_for_body) { on_each_pool(for_inside_for); }
 TEST_CASE(reduce_inside_fork_join_tasks) { on_each_pool(reduce_inside_forks); }
 TEST_CASE(reduce_inside_futures) { on_each_pool(reduce_inside_futures); }
@@ -187,6 +241,7 @@ static const struct test_case cases[] = {
 	TEST_ENTRY(reduce_inside_futures),
 	TEST_ENTRY(three_outside_threads_call_at_once),
 	TEST_ENTRY(call_from_a_worker_of_another_pool),
+	TEST_ENTRY(loop_on_another_pool_runs_the_callers_tasks_meanwhile),
 	TEST_END,
 };
 

@@ -23,8 +23,11 @@
  *    another parallel call) it runs on the calling worker, which forks the
  *    pieces and helps until they are done: nesting never deadlocks and never
  *    blocks a worker;
- *  - from a task of another pool it blocks that worker like an outside
- *    thread would.
+ *  - from a task of another pool it waits as skua_future_get does on a
+ *    worker: that worker runs any task of its own pool meanwhile, so a
+ *    lock held across the call can deadlock with a task that takes it
+ *    (wrap the call in skua_blocking_begin/end to wait as an outside
+ *    thread does, a spare running the pool meanwhile).
  * Callbacks always run on workers of `pool` (skua_worker_current() is never
  * NULL inside them), possibly several at once, and must not assume any
  * particular worker or order.  Every chunk has run, and its writes are
