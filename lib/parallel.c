@@ -592,10 +592,8 @@ int skua__par_job_run(skua_pool *pool, struct par_job *j,
 		pthread_mutex_destroy(&j->stop_lock);
 	if (rc != 0)
 		return rc;
-	/* After the root's join: every chunk's writes are visible.  A tree
-	 * that could not be kept skipped the rest of the work, below a
-	 * failure seen so far too, where a lower one may have been: -ENOMEM
-	 * wins, else the failure returned would not be the lowest's. */
+	/* After the root's join: every chunk's writes are visible.  A lost
+	 * tree (-ENOMEM) skipped work below any failure seen: it wins. */
 	int err = atomic_load_explicit(&j->err, memory_order_relaxed);
 	return err != 0 ? err : j->stop_code;
 }
