@@ -287,9 +287,12 @@ int skua_future_cancel(skua_future *f)
 			break;
 	}
 	/* In the child of a fork() the inherited pool may be freed already
-	 * (destroy frees it at once there): not touched. */
+	 * (destroy frees it at once there): not touched.  Nor named in the
+	 * frame: this cancel holds no count of it, and a callback may destroy
+	 * it and create a new pool at its address (that pool's destroy was
+	 * -EDEADLK). */
 	skua_pool *p = skua__future_forked(f) ? NULL : f->pool;
-	struct cancel_frame frame = { f->pool, skua__fork_generation(),
+	struct cancel_frame frame = { p, skua__fork_generation(),
 		cancelling };
 	cancelling = &frame;
 	future_finished(f, e, p);

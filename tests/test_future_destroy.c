@@ -9,7 +9,9 @@
  * - skua_future_wait_any on a worker of another pool, or in a blocking
  *   job of one, while the futures' pool is destroyed: it never sleeps on
  *   that pool's memory;
- * - a destroy from a done-callback that a cancel runs: -EDEADLK.
+ * - a destroy from a done-callback that a cancel runs: -EDEADLK; but in
+ *   a fork() child, where the cancel of an inherited future holds no
+ *   count, a new pool's destroy from its callback is 0.
  * The middle ones are use-after-frees that the AddressSanitizer build of
  * this test catches; the first fails in every build when the callback
  * is still running after destroy returned.
@@ -298,6 +300,77 @@ TEST_CASE(destroy_from_a_nested_cancel_callback_is_edeadlk)
 		ASSERT_OK(skua_future_release(all[i]));
 }
 
+/* In a fork() child, the callback of a cancel of an inherited future
+ * destroys the inherited pool (freed at once there), creates a new pool
+ * and destroys that: 0, as anywhere else.  The cancel does not hold the
+ * inherited pool's count, so it must not make a new pool at the reused
+ * address -EDEADLK (it did: the cancel's frame named the old address). */
+static skua_pool *child_old;
+static _Atomic int child_rc = 1, child_reused, in_child;
+
+static void new_pool_in_callback(skua_future *f, void *arg)
+{
+	(void)f;
+	(void)arg;
+	if (!atomic_load(&in_child))
+		return; /* the parent's cancel */
+	int rc = skua_pool_destroy(child_old);
+	skua_pool *q = NULL;
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+	/* No new pool in a multi-threaded fork's child there (tests/
+	 * test_fork.c, child()): the normal build checks it. */
+	atomic_store(&child_rc, rc);
+	return;
+#endif
+	if (rc == 0) {
+		skua_config cfg;
+		skua_config_init(&cfg);
+		cfg.workers = 1;
+		rc = skua_pool_create(&cfg, &q);
+	}
+	if (rc == 0) {
+		atomic_store(&child_reused, q == child_old);
+		rc = skua_pool_destroy(q);
+	}
+	atomic_store(&child_rc, rc);
+}
+
+TEST_CASE(new_pool_in_a_fork_childs_cancel_callback)
+{
+	skua_pool *p = test_pool(1);
+	skua_future *h = hold_the_worker(p), *f;
+	ASSERT_OK(skua_spawn(p, never, NULL, &f));
+	ASSERT_OK(skua_future_add_done_callback(f, new_pool_in_callback,
+	    NULL));
+	child_old = p;
+	fflush(NULL);
+	pid_t pid = fork();
+	ASSERT(pid >= 0);
+	if (pid == 0) {
+		atomic_store(&in_child, 1);
+		int rc = skua_future_cancel(f);
+		if (rc != 0)
+			_exit(2);
+		if (atomic_load(&child_rc) != 0) {
+			fprintf(stderr, "child: destroy in callback: %d "
+			    "(pool address reused: %d)\n",
+			    atomic_load(&child_rc), atomic_load(&child_reused));
+			_exit(3);
+		}
+		_exit(0);
+	}
+	int status;
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		FAIL("the fork child's callback: status %#x", status);
+	ASSERT_OK(skua_future_cancel(f));
+	atomic_store(&gate, 1);
+	ASSERT_OK(skua_future_get(h, NULL));
+	ASSERT_OK(skua_pool_destroy(p));
+	ASSERT_OK(skua_future_release(f));
+	ASSERT_OK(skua_future_release(h));
+}
+
 static const struct test_case cases[] = {
 	TEST_ENTRY(cancel_callbacks_finish_before_destroy_returns),
 	TEST_ENTRY(cancel_races_destroy),
@@ -306,6 +379,7 @@ static const struct test_case cases[] = {
 	TEST_ENTRY(wait_any_in_a_blocking_job_of_another_pool_beside_destroy),
 	TEST_ENTRY(destroy_from_a_cancel_callback_is_edeadlk),
 	TEST_ENTRY(destroy_from_a_nested_cancel_callback_is_edeadlk),
+	TEST_ENTRY(new_pool_in_a_fork_childs_cancel_callback),
 	TEST_END,
 };
 
