@@ -125,9 +125,33 @@ static void future_uncount_any_thread(skua_pool *p)
 	atomic_fetch_sub_explicit(&p->uncounting, 1, memory_order_release);
 }
 
+/* A number for the calling thread, never 0, unique among the threads
+ * that ever ran a future (2^32 - 1 of them before it wraps). */
+static _Thread_local uint32_t my_id; /* 0: this thread ran none yet */
+
+static uint32_t thread_id(void)
+{
+	static _Atomic uint32_t last;
+	while (my_id == 0)
+		my_id = atomic_fetch_add_explicit(&last, 1,
+		    memory_order_relaxed) + 1;
+	return my_id;
+}
+
+bool skua__future_runs_here(const skua_future *f)
+{
+	/* RUNNING first: then its runner is alive, and its number is ours
+	 * only if it is us (relaxed: our own store, or another's). */
+	return my_id != 0 &&
+	    (atomic_load_explicit(&f->status, memory_order_acquire) &
+	    SKUA__F_STATE) == SKUA__F_RUNNING &&
+	    atomic_load_explicit(&f->runner, memory_order_relaxed) == my_id;
+}
+
 void skua__future_run_claimed(skua_future *f)
 {
 	skua_pool *p = f->pool;
+	atomic_store_explicit(&f->runner, thread_id(), memory_order_relaxed);
 	uint64_t t0 = SKUA_UNLIKELY(p->trace_path != NULL) ? skua__now_ns() : 0;
 	f->result = f->fn(f->arg);
 	if (SKUA_UNLIKELY(t0 != 0))
@@ -177,6 +201,7 @@ skua_future *skua__future_new(skua_pool *pool, skua_fn fn, void *arg)
 	f->next = NULL;
 	atomic_init(&f->cbs, NULL);
 	f->blocking = false;
+	atomic_init(&f->runner, 0);
 	f->fork_gen = pool->fork_gen;
 	atomic_init(&f->status, SKUA__F_PENDING);
 	atomic_init(&f->refs, 2);

@@ -54,6 +54,10 @@ struct skua_future {
 	struct skua_future *next; /* lib/blocking.c's queue */
 	_Atomic(struct skua__done_cb *) cbs;
 	bool blocking;            /* waiters must not run it themselves */
+	/* The thread that runs it (skua__future_thread_id; 0 before): a
+	 * wait of that thread for it, from a task run inside the task's own
+	 * wait, could never end (skua__future_runs_here).  In the padding. */
+	_Atomic uint32_t runner;
 	uint64_t fork_gen;        /* the pool's: fork() detection, no pool read */
 	_Atomic uint32_t status;
 	_Atomic uint32_t refs;
@@ -77,6 +81,11 @@ void skua__future_run_queued(skua_future *f);
 bool skua__future_claim(skua_future *f);
 /* Run a claimed future, publish DONE, wake, call back, uncount. */
 void skua__future_run_claimed(skua_future *f);
+
+/* Does this thread run f, lower on its stack (it is RUNNING and we
+ * claimed it)?  Then no wait of ours for f can end: the task resumes only
+ * once the wait returns. */
+bool skua__future_runs_here(const skua_future *f);
 
 /* DONE or CANCELLED.  seq_cst: also the re-check load of the waiters'
  * Dekker pair (lib/park.md, "waiters"). */

@@ -345,6 +345,27 @@ static bool wait_futures(skua_future *const *fs, size_t n, bool all,
 	return wait_outside(fs, n, all, index, &first, deadline);
 }
 
+/* An untimed wait that could never end: its task resumes only once the
+ * wait returns.  For all, one of fs runs lower on this thread's stack (a
+ * task run inside the task's own wait waits for it); for any, every
+ * unfinished one does.  A timed wait just times out, as documented. */
+static bool waits_for_itself(skua_future *const *fs, size_t n, bool all,
+    uint64_t deadline)
+{
+	bool here = false, elsewhere = false;
+	if (deadline != NO_DEADLINE)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (fs[i] == NULL || skua__future_finished(fs[i]))
+			continue;
+		if (skua__future_runs_here(fs[i]))
+			here = true;
+		else
+			elsewhere = true;
+	}
+	return here && (all || !elsewhere);
+}
+
 static int get_until(skua_future *f, void **result, uint64_t deadline)
 {
 	if (result != NULL)
@@ -355,6 +376,8 @@ static int get_until(skua_future *f, void **result, uint64_t deadline)
 		if (skua__future_forked(f))
 			return -ECHILD; /* it would never finish here */
 		skua_future *one[1] = { f };
+		if (waits_for_itself(one, 1, true, deadline))
+			return -EDEADLK;
 		if (!wait_futures(one, 1, true, NULL, deadline))
 			return -ETIMEDOUT;
 	}
@@ -390,6 +413,8 @@ static int wait_all_until(skua_future *const *fs, size_t n, uint64_t deadline)
 	for (size_t i = 0; i < n; i++)
 		if (!skua__future_finished(fs[i]) && skua__future_forked(fs[i]))
 			return -ECHILD;
+	if (waits_for_itself(fs, n, true, deadline))
+		return -EDEADLK;
 	return wait_futures(fs, n, true, NULL, deadline) ? 0 : -ETIMEDOUT;
 }
 
@@ -424,6 +449,8 @@ static int wait_any_until(skua_future *const *fs, size_t n, size_t *index,
 				all_forked = false;
 		if (all_forked)
 			return -ECHILD; /* none of them can ever finish */
+		if (waits_for_itself(fs, n, false, deadline))
+			return -EDEADLK;
 	}
 	size_t found;
 	if (!wait_futures(fs, n, false, &found, deadline))

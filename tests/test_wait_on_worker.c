@@ -3,7 +3,8 @@
  * What a worker does while it waits (get, wait_all, wait_any, a loop on
  * another pool): it helps its own pool whatever pool the futures belong
  * to, it first makes its frame's private forks runnable, wait_any returns
- * the lowest done index, and a long wait sleeps instead of spinning.
+ * the lowest done index, a long wait sleeps instead of spinning, and a
+ * wait for the task that runs below the waiter on its stack is -EDEADLK.
  * Each case would hang or fail on the code before the fix (issue 10,
  * bugs 2, 3 and 6); waits for events are bounded, so a wrong scheduler
  * fails a check instead of hanging (the watchdog catches the rest).
@@ -320,6 +321,82 @@ TEST_CASE(long_wait_sleeps)
 	ASSERT_OK(skua_pool_destroy(p));
 }
 
+/* ---- a wait for the task that the wait runs inside ----------------------
+ * x's task waits for a blocking job; its wait runs y, which waits for x:
+ * x resumes only once y returns, so y's untimed wait could never end.  It
+ * is -EDEADLK at once (get, wait_all, wait_any, a timeout of UINT64_MAX),
+ * where it hung; a timed wait still just times out.  x then finishes. */
+static skua_pool *dag_pool;
+static skua_future *dag_x;
+static _Atomic int dag_x_started, dag_y_rc[5];
+
+static void *short_job(void *arg)
+{
+	struct timespec ts = { 0, 20000000 };
+	nanosleep(&ts, NULL);
+	return arg;
+}
+
+static void *dag_x_task(void *arg)
+{
+	skua_future *j;
+	atomic_store(&dag_x_started, 1);
+	/* Until y is queued: then our wait finds it. */
+	ASSERT(test_spin_until(&flag_a, WAIT_MS));
+	ASSERT_OK(skua_spawn_blocking(dag_pool, short_job, arg, &j));
+	void *r = NULL;
+	ASSERT_OK(skua_future_get(j, &r));
+	skua_future_release(j);
+	return r;
+}
+
+static void *dag_y_task(void *arg)
+{
+	int kind = (int)(intptr_t)arg;
+	size_t idx = 0;
+	int rc;
+	if (kind == 0)
+		rc = skua_future_get(dag_x, NULL);
+	else if (kind == 1)
+		rc = skua_future_wait_all(&dag_x, 1);
+	else if (kind == 2)
+		rc = skua_future_wait_any(&dag_x, 1, &idx);
+	else if (kind == 3)
+		rc = skua_future_get_timeout(dag_x, NULL, UINT64_MAX);
+	else
+		rc = skua_future_get_timeout(dag_x, NULL, 1000000);
+	if (kind == 2)
+		ASSERT_EQ(idx, SIZE_MAX);
+	atomic_store(&dag_y_rc[kind], rc);
+	return NULL;
+}
+
+TEST_CASE(wait_for_the_task_below_is_edeadlk)
+{
+	for (int kind = 0; kind < 5; kind++) {
+		reset();
+		dag_pool = test_pool(1);
+		atomic_store(&dag_x_started, 0);
+		atomic_store(&dag_y_rc[kind], 1);
+		skua_future *y;
+		ASSERT_OK(skua_spawn(dag_pool, dag_x_task, (void *)7, &dag_x));
+		ASSERT(test_spin_until(&dag_x_started, WAIT_MS));
+		ASSERT_OK(skua_spawn(dag_pool, dag_y_task,
+		    (void *)(intptr_t)kind, &y));
+		atomic_store(&flag_a, 1);
+		void *r = NULL;
+		/* A hang of y (and so of x) fails here, not in the watchdog. */
+		ASSERT_OK(skua_future_get_timeout(y, NULL, 5000000000u));
+		ASSERT_EQ(atomic_load(&dag_y_rc[kind]),
+		    kind < 4 ? -EDEADLK : -ETIMEDOUT);
+		ASSERT_OK(skua_future_get_timeout(dag_x, &r, 5000000000u));
+		ASSERT(r == (void *)7);
+		skua_future_release(y);
+		skua_future_release(dag_x);
+		ASSERT_OK(skua_pool_destroy(dag_pool));
+	}
+}
+
 static const struct test_case cases[] = {
 	TEST_ENTRY(wait_all_other_pool_first),
 	TEST_ENTRY(wait_any_other_pool_first),
@@ -328,6 +405,7 @@ static const struct test_case cases[] = {
 	TEST_ENTRY(private_fork_loop_other_pool),
 	TEST_ENTRY(wait_any_lowest_index),
 	TEST_ENTRY(long_wait_sleeps),
+	TEST_ENTRY(wait_for_the_task_below_is_edeadlk),
 	TEST_END,
 };
 

@@ -11,7 +11,9 @@
  *   -ENOMEM     an allocation failed
  *   -EOVERFLOW  a size computation overflowed (n * element size), or
  *               skua_blocking_begin nested more than 16 deep
- *   -EDEADLK    the call would wait on itself (destroying a pool from its task)
+ *   -EDEADLK    the call would wait on itself (destroying a pool from its
+ *               task, a wait for a future whose task runs below the caller
+ *               on its own stack)
  *   -EAGAIN     a thread could not be started, or a limit was reached;
  *               a channel is full or empty (skua_channel_try_*)
  *   -ECHILD     the pool was inherited across fork(); only destroy works

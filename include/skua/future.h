@@ -23,6 +23,13 @@
  *   different: it runs only what the child's thief pushed during the
  *   child's run, skua/task.h; but a child that itself waits outside
  *   blocking_begin/end may run anything there, as above.)
+ * - Likewise a task that the wait runs may itself wait for the task that
+ *   is waiting (y waits for x, and x's wait ran y): x resumes only once y
+ *   returns.  Untimed, that wait, for a future that runs lower on the
+ *   caller's own stack, is -EDEADLK at once (a timed one times out); a
+ *   longer cycle (y waits for z, which waits for x on another worker) is
+ *   not seen and hangs.  Wait inside skua_blocking_begin()/_end() where
+ *   futures wait for each other.
  * - On any other thread, it spins for a few microseconds, then sleeps on
  *   a futex.
  */
@@ -64,7 +71,10 @@ SKUA_API int skua_spawn(skua_pool *pool, skua_fn fn, void *arg,
  * that releases the future must know the others are done with it.
  * RETURNS 0; -EINVAL (f is NULL); -ECANCELED (skua_future_cancel won:
  * the task never ran); -ECHILD (in the child of a fork(), a future of an
- * inherited pool that was not done: it never will be).
+ * inherited pool that was not done: it never will be); -EDEADLK (f's task
+ * runs lower on this thread's stack, below the task that calls: it cannot
+ * finish before this call returns; also f's own task waiting for f.  Not
+ * from the timed form, which times out then).
  */
 SKUA_API int skua_future_get(skua_future *f, void **result);
 
@@ -75,7 +85,8 @@ SKUA_API int skua_future_done(const skua_future *f);
 /*
  * skua_future_wait_all - wait until every future of fs[0..n) is done.
  * n == 0 returns at once.  RETURNS 0; -EINVAL (fs NULL with n > 0, or a
- * NULL entry; nothing is waited for); -ECHILD (as skua_future_get).
+ * NULL entry; nothing is waited for); -ECHILD, -EDEADLK (as
+ * skua_future_get, for any of them; nothing is waited for).
  */
 SKUA_API int skua_future_wait_all(skua_future *const *fs, size_t n);
 
@@ -90,8 +101,10 @@ SKUA_API int skua_future_wait_all(skua_future *const *fs, size_t n);
  * limit; nor has a task of another pool, which polls, at most 1 ms
  * apart, instead of sleeping on this one).
  * RETURNS 0; -EINVAL (fs or index NULL, n == 0, or every entry NULL);
- * -ECHILD (as skua_future_get, when none is done).  On every error
- * *index is SIZE_MAX (when index is not NULL).
+ * -ECHILD (as skua_future_get, when none is done); -EDEADLK (none is
+ * done and every other runs lower on this thread's stack, as
+ * skua_future_get).  On every error *index is SIZE_MAX (when index is
+ * not NULL).
  */
 SKUA_API int skua_future_wait_any(skua_future *const *fs, size_t n,
     size_t *index);
@@ -103,7 +116,8 @@ SKUA_API int skua_future_wait_any(skua_future *const *fs, size_t n,
  * deadline; it looks at the clock between tasks, so it returns at most one
  * task's length after the deadline (the task it was running then).
  * RETURNS 0 as the untimed calls, or -ETIMEDOUT with nothing changed
- * (*result NULL, *index SIZE_MAX); the other errors as the untimed calls.
+ * (*result NULL, *index SIZE_MAX); the other errors as the untimed calls,
+ * except -EDEADLK (only for UINT64_MAX, which never gives up).
  * THREAD SAFETY: any thread.
  */
 SKUA_API int skua_future_get_timeout(skua_future *f, void **result,
