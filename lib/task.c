@@ -9,6 +9,8 @@
 #include "park.h"
 #include "pool_struct.h"
 
+#include "skua/blocking.h"
+
 #include <ck_backoff.h>
 #include <errno.h>
 #include <sched.h>
@@ -220,6 +222,58 @@ static bool leapfrog_once(skua_worker *w, skua_task *t, skua_worker *thief,
 }
 
 /*
+ * How long a join may wait idle while work is queued in the pool, before
+ * it counts itself blocked (skua_blocking_begin).  The join takes only the
+ * child's own work (docs/design.md, "The rule"): not the futures that its
+ * frame spawned between the fork and the join (left in its own deque,
+ * skua/task.h, "Locks"), not the thief's older entries, nothing elsewhere.
+ * The child may be waiting for any of those inside skua_blocking_begin/end
+ * while the pool counts this spinning joiner as running, and with every
+ * other worker blocked or joining too (on one worker, a lingering spare
+ * that stole the child covers its own begin), nobody would ever run it.
+ * Blocked, this worker makes the pool wake or start a spare, which does.
+ */
+#define JOIN_IDLE_BLOCK_NS 50000u
+
+/* Any work queued in p (relaxed loads: a hint, looked at every 50 us). */
+static bool pool_work_queued(skua_pool *p)
+{
+	if (!skua__inject_empty(&p->inject))
+		return true;
+	unsigned n = atomic_load_explicit(&p->nvisible, memory_order_acquire);
+	for (unsigned i = 0; i < n; i++) {
+		skua_worker *v = p->workers[i];
+		if (atomic_load_explicit(&v->bottom, memory_order_relaxed) >
+		    atomic_load_explicit(&v->top, memory_order_relaxed))
+			return true;
+	}
+	return false;
+}
+
+/* wait_for_thief with nothing to do: back off, then yield; every 50 us
+ * of that with work queued in the pool, count ourselves blocked (*begun;
+ * on -EAGAIN, no spare to be had, try again 50 us later). */
+static void join_idle(skua_worker *w, unsigned *idle, unsigned *backoff,
+    uint64_t *idle_since, bool *begun)
+{
+	if (++*idle < 64) {
+		skua__backoff(backoff);
+		return;
+	}
+	if (!*begun) {
+		uint64_t now = skua__now_ns();
+		if (*idle_since == 0) {
+			*idle_since = now;
+		} else if (now - *idle_since >= JOIN_IDLE_BLOCK_NS) {
+			*idle_since = now;
+			if (pool_work_queued(w->pool))
+				*begun = skua_blocking_begin() == 0;
+		}
+	}
+	sched_yield();
+}
+
+/*
  * Wait until the thief of t has finished it, leapfrogging meanwhile.  The
  * time spent neither running a task nor done goes to join_wait_ns: a
  * worker that spins here is busy for the OS and not idle for idle_ns, so
@@ -232,7 +286,8 @@ static void wait_for_thief(skua_worker *w, skua_task *t)
 {
 	unsigned backoff = CK_BACKOFF_INITIALIZER >> 4;
 	unsigned idle = 0;
-	uint64_t t0 = skua__now_ns(), ran = 0;
+	uint64_t t0 = skua__now_ns(), ran = 0, idle_since = 0;
+	bool begun = false;
 	uintptr_t s;
 	while ((s = atomic_load_explicit(&t->state, memory_order_acquire)) !=
 	    SKUA__TASK_DONE) {
@@ -246,16 +301,16 @@ static void wait_for_thief(skua_worker *w, skua_task *t)
 				ran += skua__now_ns() - r0;
 				backoff = CK_BACKOFF_INITIALIZER >> 4;
 				idle = 0;
+				idle_since = 0;
 				continue;
 			}
 			if (busy)
 				continue;
 		}
-		if (++idle < 64)
-			skua__backoff(&backoff);
-		else
-			sched_yield();
+		join_idle(w, &idle, &backoff, &idle_since, &begun);
 	}
+	if (begun)
+		skua_blocking_end();
 	uint64_t waited = skua__now_ns() - t0;
 	SKUA_STAT_ADD(w, join_wait_ns, waited > ran ? waited - ran : 0);
 }
@@ -265,8 +320,8 @@ static void wait_for_thief(skua_worker *w, skua_task *t)
  * is still there; otherwise leapfrog: steal from the thief only what it
  * pushed while running t (leapfrog_once), so the wait never runs unrelated
  * work that could block on a lock this frame holds, and the stack stays
- * bounded by the task tree's depth.  A worker never sleeps here; it spins,
- * then yields.
+ * bounded by the task tree's depth.  It spins, then yields, and counts
+ * itself blocked while work that it may not take stays queued (join_idle).
  */
 SKUA_COLD void skua_abi_join_slow(skua_worker *w, skua_task *t)
 {

@@ -40,7 +40,10 @@
  * hold a lock across fork and join as long as the forked subtree neither
  * takes that lock nor waits on a worker (get, wait_*, a loop on another
  * pool) outside skua_blocking_begin/end: such a wait may run any task
- * (skua/future.h).
+ * (skua/future.h).  A join idle for 50 us while work that it may not take
+ * is queued in the pool (those futures, any other task) counts itself
+ * blocked (skua/blocking.h), so that a spare runs that work: the child may
+ * be waiting for it inside skua_blocking_begin/end.
  *
  * The fast paths are inline: fork is a few stores and one relaxed load, join
  * a load of the record's state (its deque index), a compare and a call.
