@@ -8,6 +8,7 @@
 #include "inject.h"
 #include "park.h"
 #include "pool_struct.h"
+#include "worker.h"
 
 #include "skua/blocking.h"
 
@@ -235,21 +236,6 @@ static bool leapfrog_once(skua_worker *w, skua_task *t, skua_worker *thief,
  */
 #define JOIN_IDLE_BLOCK_NS 50000u
 
-/* Any work queued in p (relaxed loads: a hint, looked at every 50 us). */
-static bool pool_work_queued(skua_pool *p)
-{
-	if (!skua__inject_empty(&p->inject))
-		return true;
-	unsigned n = atomic_load_explicit(&p->nvisible, memory_order_acquire);
-	for (unsigned i = 0; i < n; i++) {
-		skua_worker *v = p->workers[i];
-		if (atomic_load_explicit(&v->bottom, memory_order_relaxed) >
-		    atomic_load_explicit(&v->top, memory_order_relaxed))
-			return true;
-	}
-	return false;
-}
-
 /* wait_for_thief with nothing to do: back off, then yield; every 50 us
  * of that with work queued in the pool, count ourselves blocked (*begun;
  * on -EAGAIN, no spare to be had, try again 50 us later). */
@@ -266,7 +252,7 @@ static void join_idle(skua_worker *w, unsigned *idle, unsigned *backoff,
 			*idle_since = now;
 		} else if (now - *idle_since >= JOIN_IDLE_BLOCK_NS) {
 			*idle_since = now;
-			if (pool_work_queued(w->pool))
+			if (skua__pool_has_work(w->pool))
 				*begun = skua_blocking_begin() == 0;
 		}
 	}

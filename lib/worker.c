@@ -42,8 +42,9 @@ struct idle {
 	struct skua__hold_cost hold; /* what its holds cost (park_spot.h) */
 };
 
-/* S3 of lib/park.md: any published work, seen with seq_cst loads? */
-static bool pool_has_work(skua_pool *p)
+/* S3 of lib/park.md: any published work, seen with seq_cst loads?  Also
+ * lib/task.c's look, from a join, for work it may not take. */
+bool skua__pool_has_work(skua_pool *p)
 {
 	if (atomic_load_explicit(&p->shutdown, memory_order_seq_cst) ||
 	    !skua__inject_empty(&p->inject))
@@ -67,7 +68,7 @@ static void worker_park(skua_worker *w, struct idle *s)
 {
 	skua_pool *p = w->pool;
 	uint32_t seq = skua__park_announce(p, w->index); /* S1-S2b */
-	if (!pool_has_work(p)) {                         /* S3 */
+	if (!skua__pool_has_work(p)) {                         /* S3 */
 		SKUA_STAT_ADD(w, parks, 1);
 		/* Where to sleep: a hint (lib/park.md); held to that CPU
 		 * unless the last sleep was long or holds cost too much. */
@@ -122,7 +123,7 @@ static void search_ended(skua_worker *w, uint32_t left)
 	}
 	if (left != 0 || !skua__park_any_sleeper(p))
 		return;
-	if (pool_has_work(p))
+	if (skua__pool_has_work(p))
 		skua__post(p, 1);
 	else
 		skua__deque_ask_owner(w);

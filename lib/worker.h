@@ -31,6 +31,9 @@ int skua__worker_start_on(skua_pool *p, skua_worker *w, int cpu);
  * (else the caller's mask).  RETURNS pthread_create's 0 or error number. */
 int skua__thread_start(skua_pool *p, pthread_t *t, void *(*fn)(void *),
     void *arg);
+/* Any published work in p (the injection queue, any visible deque), seen
+ * with seq_cst loads (S3 of lib/park.md); true at shutdown. */
+bool skua__pool_has_work(skua_pool *p);
 /* fork() child: the forking thread is no worker. */
 void skua__worker_atfork_child(void);
 

@@ -172,6 +172,18 @@ static void *hold(void *arg)
 	return NULL;
 }
 
+/* Start hold() on p's one worker and wait until it runs: the worker is
+ * busy until gate opens. */
+static skua_future *start_holder(skua_pool *p)
+{
+	skua_future *h;
+	atomic_store(&gate, 0);
+	atomic_store(&gate_holding, 0);
+	ASSERT_OK(skua_spawn(p, hold, NULL, &h));
+	ASSERT(test_spin_until(&gate_holding, 5000));
+	return h;
+}
+
 struct waiters {
 	skua_future *f;
 	_Atomic int canceled_seen, started, mode;
@@ -207,11 +219,7 @@ TEST_CASE(cancel_wakes_every_kind_of_waiter)
 	int rounds = (int)test_scale(200, 30);
 	for (int r = 0; r < rounds; r++) {
 		skua_pool *p = test_pool(1);
-		skua_future *h;
-		atomic_store(&gate, 0);
-		atomic_store(&gate_holding, 0);
-		ASSERT_OK(skua_spawn(p, hold, NULL, &h));
-		ASSERT(test_spin_until(&gate_holding, 5000));
+		skua_future *h = start_holder(p);
 		struct item it = { 0 };
 		struct waiters w = { 0 };
 		ASSERT_OK(skua_spawn(p, run_item, &it, &w.f));
@@ -370,11 +378,7 @@ TEST_CASE(destroy_while_outside_threads_get)
 static void timed_edges(void)
 {
 	skua_pool *p = test_pool(1);
-	skua_future *h;
-	atomic_store(&gate, 0);
-	atomic_store(&gate_holding, 0);
-	ASSERT_OK(skua_spawn(p, hold, NULL, &h));
-	ASSERT(test_spin_until(&gate_holding, 5000));
+	skua_future *h = start_holder(p);
 	void *r = (void *)1;
 	size_t idx = 7;
 	ASSERT_EQ(skua_future_get_timeout(h, &r, 0), -ETIMEDOUT);
@@ -414,11 +418,7 @@ static void *release_gate_later(void *arg)
 static void huge_timeout_sleeps(uint64_t t, int kind)
 {
 	skua_pool *p = test_pool(1);
-	skua_future *h;
-	atomic_store(&gate, 0);
-	atomic_store(&gate_holding, 0);
-	ASSERT_OK(skua_spawn(p, hold, NULL, &h));
-	ASSERT(test_spin_until(&gate_holding, 5000));
+	skua_future *h = start_holder(p);
 	pthread_t th;
 	ASSERT_OK(pthread_create(&th, NULL, release_gate_later, NULL));
 	size_t idx = SIZE_MAX;
@@ -460,12 +460,8 @@ TEST_CASE(spawn_into_a_full_ring_without_memory_is_enomem)
 	enum { MAX = 4000 };
 	static skua_future *fs[MAX];
 	skua_pool *p = test_pool(1);
-	skua_future *h;
-	atomic_store(&gate, 0);
-	atomic_store(&gate_holding, 0);
 	atomic_store(&ovf_ran, 0);
-	ASSERT_OK(skua_spawn(p, hold, NULL, &h));
-	ASSERT(test_spin_until(&gate_holding, 5000));
+	skua_future *h = start_holder(p);
 	long n = 0, enomem = 0;
 	/* The second allocation of each spawn is the overflow's array, once
 	 * the ring is full: it fails, and so must the spawn, whole. */
