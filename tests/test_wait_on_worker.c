@@ -328,12 +328,14 @@ TEST_CASE(long_wait_sleeps)
  * where it hung; a timed wait still just times out.  x then finishes. */
 static skua_pool *dag_pool;
 static skua_future *dag_x;
-static _Atomic int dag_x_started, dag_y_rc[5];
+static _Atomic int dag_x_started, dag_y_started, dag_y_rc[5];
 
+/* Returns once y has started (not after a fixed 20 ms, as before: a
+ * loaded host that held x's thread that long between this spawn and its
+ * wait let x's get return first, and y's then returned 0). */
 static void *short_job(void *arg)
 {
-	struct timespec ts = { 0, 20000000 };
-	nanosleep(&ts, NULL);
+	test_spin_until(&dag_y_started, WAIT_MS);
 	return arg;
 }
 
@@ -355,6 +357,7 @@ static void *dag_y_task(void *arg)
 	int kind = (int)(intptr_t)arg;
 	size_t idx = 0;
 	int rc;
+	atomic_store(&dag_y_started, 1);
 	if (kind == 0)
 		rc = skua_future_get(dag_x, NULL);
 	else if (kind == 1)
@@ -377,6 +380,7 @@ TEST_CASE(wait_for_the_task_below_is_edeadlk)
 		reset();
 		dag_pool = test_pool(1);
 		atomic_store(&dag_x_started, 0);
+		atomic_store(&dag_y_started, 0);
 		atomic_store(&dag_y_rc[kind], 1);
 		skua_future *y;
 		ASSERT_OK(skua_spawn(dag_pool, dag_x_task, (void *)7, &dag_x));
