@@ -324,11 +324,12 @@ TEST_CASE(long_wait_sleeps)
 /* ---- a wait for the task that the wait runs inside ----------------------
  * x's task waits for a blocking job; its wait runs y, which waits for x:
  * x resumes only once y returns, so y's untimed wait could never end.  It
- * is -EDEADLK at once (get, wait_all, wait_any, a timeout of UINT64_MAX),
+ * is -EDEADLK at once (get, wait_all, wait_any, a timeout of UINT64_MAX
+ * or one that wraps the clock, as UINT64_MAX - 1: neither gives up),
  * where it hung; a timed wait still just times out.  x then finishes. */
 static skua_pool *dag_pool;
 static skua_future *dag_x;
-static _Atomic int dag_x_started, dag_y_started, dag_y_rc[5];
+static _Atomic int dag_x_started, dag_y_started, dag_y_rc[6];
 
 /* Returns once y has started (not after a fixed 20 ms, as before: a
  * loaded host that held x's thread that long between this spawn and its
@@ -366,6 +367,8 @@ static void *dag_y_task(void *arg)
 		rc = skua_future_wait_any(&dag_x, 1, &idx);
 	else if (kind == 3)
 		rc = skua_future_get_timeout(dag_x, NULL, UINT64_MAX);
+	else if (kind == 5) /* now + it wraps: no deadline either */
+		rc = skua_future_wait_all_timeout(&dag_x, 1, UINT64_MAX - 1);
 	else
 		rc = skua_future_get_timeout(dag_x, NULL, 1000000);
 	if (kind == 2)
@@ -376,7 +379,7 @@ static void *dag_y_task(void *arg)
 
 TEST_CASE(wait_for_the_task_below_is_edeadlk)
 {
-	for (int kind = 0; kind < 5; kind++) {
+	for (int kind = 0; kind < 6; kind++) {
 		reset();
 		dag_pool = test_pool(1);
 		atomic_store(&dag_x_started, 0);
@@ -392,7 +395,7 @@ TEST_CASE(wait_for_the_task_below_is_edeadlk)
 		/* A hang of y (and so of x) fails here, not in the watchdog. */
 		ASSERT_OK(skua_future_get_timeout(y, NULL, 5000000000u));
 		ASSERT_EQ(atomic_load(&dag_y_rc[kind]),
-		    kind < 4 ? -EDEADLK : -ETIMEDOUT);
+		    kind != 4 ? -EDEADLK : -ETIMEDOUT);
 		ASSERT_OK(skua_future_get_timeout(dag_x, &r, 5000000000u));
 		ASSERT(r == (void *)7);
 		skua_future_release(y);

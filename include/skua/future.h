@@ -117,7 +117,8 @@ SKUA_API int skua_future_wait_any(skua_future *const *fs, size_t n,
  * task's length after the deadline (the task it was running then).
  * RETURNS 0 as the untimed calls, or -ETIMEDOUT with nothing changed
  * (*result NULL, *index SIZE_MAX); the other errors as the untimed calls,
- * except -EDEADLK (only for UINT64_MAX, which never gives up).
+ * except -EDEADLK (only for a timeout that never gives up: UINT64_MAX,
+ * or any so long that now + timeout_ns wraps).
  * THREAD SAFETY: any thread.
  */
 SKUA_API int skua_future_get_timeout(skua_future *f, void **result,
