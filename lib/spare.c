@@ -28,6 +28,9 @@
 #define SPARE_LINGER_NS 200000u  /* 0.2 ms */
 
 static _Thread_local int blocking_depth; /* nesting of begin/end */
+/* Of those, the begins of joins (skua__blocking_begin_join): not the
+ * tasks', so not counted against their SKUA_BLOCKING_NEST_MAX. */
+static _Thread_local int join_depth;
 static _Thread_local uint64_t surplus_since; /* spare: surplus from when */
 
 bool skua__blocking_active(void)
@@ -38,6 +41,7 @@ bool skua__blocking_active(void)
 void skua__spare_atfork_child(void)
 {
 	blocking_depth = 0;
+	join_depth = 0;
 }
 
 /* With spare_lock held: make one more spare active. */
@@ -91,10 +95,35 @@ static int spare_activate(skua_pool *p)
 	return 0;
 }
 
+static int blocking_begin(void);
+
 int skua_blocking_begin(void)
 {
-	if (blocking_depth >= SKUA_BLOCKING_NEST_MAX)
+	if (blocking_depth - join_depth >= SKUA_BLOCKING_NEST_MAX)
 		return -EOVERFLOW;
+	return blocking_begin();
+}
+
+/* A join counts itself blocked (lib/task.c's join_idle) while it still
+ * runs tasks of the child's: their begins nest in it, and may still go
+ * SKUA_BLOCKING_NEST_MAX deep (the 16th was -EOVERFLOW).  Nested joins
+ * are bounded by the help depth. */
+int skua__blocking_begin_join(void)
+{
+	int rc = blocking_begin();
+	if (rc == 0)
+		join_depth++;
+	return rc;
+}
+
+void skua__blocking_end_join(void)
+{
+	join_depth--;
+	skua_blocking_end();
+}
+
+static int blocking_begin(void)
+{
 	skua_worker *w = skua__tls_worker;
 	if (blocking_depth++ > 0 || w == NULL)
 		return 0;

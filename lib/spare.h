@@ -15,6 +15,11 @@
 
 /* Between skua_blocking_begin and _end on this thread: waits sleep. */
 bool skua__blocking_active(void);
+/* skua_blocking_begin/_end for a join that counts itself blocked
+ * (lib/task.c): not counted against the nesting limit of the tasks that
+ * it runs meanwhile. */
+int skua__blocking_begin_join(void);
+void skua__blocking_end_join(void);
 /* fork() child: the forking thread is at no blocking depth. */
 void skua__spare_atfork_child(void);
 

@@ -8,9 +8,8 @@
 #include "inject.h"
 #include "park.h"
 #include "pool_struct.h"
+#include "spare.h"
 #include "worker.h"
-
-#include "skua/blocking.h"
 
 #include <ck_backoff.h>
 #include <errno.h>
@@ -253,7 +252,7 @@ static void join_idle(skua_worker *w, unsigned *idle, unsigned *backoff,
 		} else if (now - *idle_since >= JOIN_IDLE_BLOCK_NS) {
 			*idle_since = now;
 			if (skua__pool_has_work(w->pool))
-				*begun = skua_blocking_begin() == 0;
+				*begun = skua__blocking_begin_join() == 0;
 		}
 	}
 	sched_yield();
@@ -296,7 +295,7 @@ static void wait_for_thief(skua_worker *w, skua_task *t)
 		join_idle(w, &idle, &backoff, &idle_since, &begun);
 	}
 	if (begun)
-		skua_blocking_end();
+		skua__blocking_end_join();
 	uint64_t waited = skua__now_ns() - t0;
 	SKUA_STAT_ADD(w, join_wait_ns, waited > ran ? waited - ran : 0);
 }

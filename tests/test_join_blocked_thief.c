@@ -323,11 +323,86 @@ TEST_CASE(random_forks_futures_and_blocking_sections_finish)
 	ASSERT_OK(unsetenv("SKUA_MAX_BLOCKING"));
 }
 
+/*
+ * A task that a join runs while it counts itself blocked may still nest
+ * skua_blocking_begin SKUA_BLOCKING_NEST_MAX deep, as anywhere: the
+ * join's own begin is not the task's.  On one worker W with a spare S:
+ * S steals C; W's join of C, with F queued, counts itself blocked; then
+ * C forks L, which W's join takes and runs.  L's last begin was
+ * -EOVERFLOW: the join had used one of its 16 levels.
+ */
+static _Atomic int l_started, l_overflowed, l_done, joining;
+static skua_pool *nest_pool;
+
+static void l_run(skua_worker *w, skua_task *t)
+{
+	(void)w;
+	(void)t;
+	atomic_store(&l_started, 1);
+	int k = 0, rc = 0;
+	while (k < SKUA_BLOCKING_NEST_MAX && (rc = skua_blocking_begin()) == 0)
+		k++;
+	if (rc != 0)
+		atomic_store(&l_overflowed, rc);
+	while (k-- > 0)
+		ASSERT_OK(skua_blocking_end());
+	atomic_store(&l_done, 1);
+}
+
+static void nest_c_run(skua_worker *w, skua_task *t)
+{
+	(void)t;
+	skua_task l;
+	atomic_store(&c_started, 1);
+	/* Until W's join counts itself blocked (after W's own begin/end);
+	 * it has asked us for work by then, so L is public at once. */
+	ASSERT(test_spin_until(&joining, 10000));
+	uint64_t end = test_now_ns() + 10000000000u;
+	while (atomic_load(&nest_pool->blocked) == 0 && test_now_ns() < end)
+		;
+	ASSERT(atomic_load(&nest_pool->blocked) != 0);
+	skua_fork(w, &l, l_run);
+	ASSERT(test_spin_until(&l_started, 10000));
+	skua_join(w, &l);
+}
+
+static void nest_frame(skua_worker *w, void *arg)
+{
+	(void)arg;
+	rec c;
+	skua_fork(w, &c.task, nest_c_run);
+	ASSERT_OK(skua_spawn(nest_pool, f_fn, (void *)7, &c.f));
+	ASSERT_OK(skua_blocking_begin());
+	ASSERT(test_spin_until(&c_started, 10000));
+	ASSERT_OK(skua_blocking_end());
+	atomic_store(&joining, 1);
+	skua_join(w, &c.task);
+	ASSERT_EQ(atomic_load(&l_done), 1);
+	ASSERT_OK(skua_future_get(c.f, NULL));
+	ASSERT_OK(skua_future_release(c.f));
+}
+
+TEST_CASE(a_task_run_by_a_blocked_join_nests_begin_16_deep)
+{
+	for (int rep = 0; rep < 5; rep++) {
+		atomic_store(&c_started, 0);
+		atomic_store(&l_started, 0);
+		atomic_store(&l_overflowed, 0);
+		atomic_store(&l_done, 0);
+		atomic_store(&joining, 0);
+		nest_pool = test_pool(1);
+		ASSERT_OK(skua_pool_run(nest_pool, nest_frame, NULL));
+		ASSERT_OK(skua_pool_destroy(nest_pool));
+		ASSERT_EQ(atomic_load(&l_overflowed), 0);
+	}
+}
+
 static const struct test_case cases[] = {
 	TEST_ENTRY(join_whose_thief_blocks_on_a_queued_future_finishes),
 	TEST_ENTRY(join_retries_a_spare_that_failed_to_start),
 	TEST_ENTRY(join_whose_thief_blocks_on_its_own_older_future_finishes),
 	TEST_ENTRY(random_forks_futures_and_blocking_sections_finish),
+	TEST_ENTRY(a_task_run_by_a_blocked_join_nests_begin_16_deep),
 	TEST_END,
 };
 

@@ -43,7 +43,9 @@
  * (skua/future.h).  A join idle for 50 us while work that it may not take
  * is queued in the pool (those futures, any other task) counts itself
  * blocked (skua/blocking.h), so that a spare runs that work: the child may
- * be waiting for it inside skua_blocking_begin/end.
+ * be waiting for it inside skua_blocking_begin/end.  That is none of the
+ * SKUA_BLOCKING_NEST_MAX levels of the tasks that the join runs meanwhile
+ * (which then wait as inside begin/end: they run no other task).
  *
  * The fast paths are inline: fork is a few stores and one relaxed load, join
  * a load of the record's state (its deque index), a compare and a call.
