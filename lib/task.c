@@ -31,6 +31,18 @@ void skua_abi_expose(skua_worker *w)
 		skua__post(w->pool, n > 1 ? 2 : 1);
 }
 
+/* skua/autotask.h, before one serial subtree in 64: the private forks
+ * public, so that a thief can take that old work while the subtree runs,
+ * however much longer than its estimate that takes (without it, utree's
+ * second largest root stayed private under another root's 20 ms serial
+ * chain: docs/design.md, "What still goes wrong in utree").  A sleeper is
+ * woken for it, as for any published work (P3 of lib/park.md). */
+void skua_abi_expose_old(skua_worker *w)
+{
+	if (skua__deque_expose_private(w) > 0)
+		skua__post(w->pool, 1);
+}
+
 /* A future's task: public at once (it does not wait for demand).
  * -ENOMEM when the deque is full and cannot grow. */
 int skua__push_public(skua_worker *w, skua_task *t)

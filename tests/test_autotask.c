@@ -243,10 +243,55 @@ TEST_CASE(mixes_with_forks_and_futures)
 	}
 }
 
+/*
+ * The exposure before a sampled serial subtree (skua__auto_expose): a fork
+ * made before it becomes public though no thief's demand was answered, so
+ * the other worker takes it while this one runs on without forking (a
+ * serial subtree far longer than estimated).  Without it the fork stays
+ * private until this worker's next fork: nobody runs it, and the wait
+ * below runs out.
+ */
+static skua_worker *_Atomic old_owner;
+static _Atomic int old_stolen, old_ran;
+
+static void old_work(skua_worker *w, skua_task *t)
+{
+	(void)t;
+	atomic_store(&old_stolen, w != atomic_load(&old_owner));
+	atomic_store(&old_ran, 1);
+}
+
+static void expose_then_run_long(skua_worker *w, void *arg)
+{
+	(void)arg;
+	struct skua__whot *h = (struct skua__whot *)w;
+	skua_task old;
+	atomic_store(&old_owner, w);
+	test_spin_us(2000); /* the other worker searches, asks us, parks */
+	atomic_store(&h->demand, 0); /* so that the fork itself exposes nothing */
+	skua_fork(w, &old, old_work);
+	skua__auto_expose(w); /* what a sampled serial subtree does first */
+	ASSERT(test_spin_until(&old_ran, 10000)); /* the long serial run */
+	skua_join(w, &old);
+	ASSERT_EQ(atomic_load(&old_stolen), 1);
+}
+
+TEST_CASE(an_old_fork_is_stolen_while_a_serial_subtree_runs)
+{
+	skua_pool *p = test_pool(2);
+	for (int k = 0; k < 20; k++) {
+		atomic_store(&old_ran, 0);
+		atomic_store(&old_stolen, 0);
+		ASSERT_OK(skua_pool_run(p, expose_then_run_long, NULL));
+	}
+	ASSERT_OK(skua_pool_destroy(p));
+}
+
 static const struct test_case cases[] = {
 	TEST_ENTRY(answers_on_1_2_4_8_workers),
 	TEST_ENTRY(serial_clone_alone),
 	TEST_ENTRY(mixes_with_forks_and_futures),
+	TEST_ENTRY(an_old_fork_is_stolen_while_a_serial_subtree_runs),
 	TEST_END,
 };
 

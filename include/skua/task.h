@@ -108,6 +108,7 @@ struct skua_task {
 SKUA_API void skua_abi_fork_slow(skua_worker *w, skua_task *t);
 SKUA_API void skua_abi_expose(skua_worker *w);
 SKUA_API void skua_abi_join_slow(skua_worker *w, skua_task *t);
+SKUA_API void skua_abi_expose_old(skua_worker *w);
 
 
 

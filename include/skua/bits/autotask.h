@@ -37,6 +37,11 @@
  *   be split: fib(35) ran 4x slower than the serial clone (57 vs 15 ms at
  *   one worker): the poll and the frame traffic defeat the compiler's
  *   folding of the serial recursion.
+ * - Before a sampled serial subtree the worker's private forks go public
+ *   (skua_abi_expose_old, with the wake of any exposure): the large, old
+ *   work stays stealable however long the subtree runs.  Without it a
+ *   thief that asked while the owner ran a 20 ms serial chain got no
+ *   answer, and utree at 2 workers read 0.68x in half the runs.
  * - What is left (docs/benchmarks.md, "utree auto at two workers"): in a
  *   tree whose subtrees are heavy-tailed at every depth (utree) a serial
  *   subtree of 15-35 ms still runs now and then, and the other worker
@@ -71,6 +76,16 @@ static inline bool skua__auto_small(struct skua_auto *a, skua_worker *w,
 {
 	uint32_t cut = atomic_load_explicit(&a->cut, memory_order_relaxed);
 	return cut != 0 && d + 1 >= cut && !skua__auto_hungry(w);
+}
+
+/* A sampled serial subtree is about to run: the private forks above it
+ * public first, so that a thief can take that old work while it runs,
+ * even when it runs far longer than estimated (lib/task.c says why). */
+static inline void skua__auto_expose(skua_worker *w)
+{
+	struct skua__whot *h = (struct skua__whot *)w;
+	if (h->head > h->bottom)
+		skua_abi_expose_old(w);
 }
 
 /* Time this spawn?  One in 64 per worker; the counter is the owner's. */
@@ -122,6 +137,8 @@ static inline bool skua__auto_sample(skua_worker *w)
 	    unsigned skua__d, SKUA__UNPAREN PARAMS)                        \
 	{                                                                  \
 		bool skua__sample = skua__auto_sample(skua__w);            \
+		if (skua__sample)                                          \
+			skua__auto_expose(skua__w);                        \
 		uint64_t skua__t0 = skua__auto_cycles();                   \
 		RT skua__r = NAME##_seq ARGS;                              \
 		uint64_t skua__dt = skua__auto_cycles() - skua__t0;        \
@@ -161,20 +178,23 @@ static inline bool skua__auto_sample(skua_worker *w)
 			skua_join_fn(skua__w, &skua__f->task, NAME##_run); \
 			return skua__f->result;                            \
 		}                                                          \
-		/* Timed only if the join will run the child here: it is    \
-		 * still private (a negative state), so no thief can take  \
-		 * it first.  Not one stolen, nor one that its fork ran     \
-		 * inline already (a fork window, a full deque): the join   \
-		 * would time nothing. */                                   \
+		/* Timed only if the join may run the child here: private  \
+		 * (a negative state) or queued (0: exposed, and counted    \
+		 * only if no thief took it, DONE after).  Not one stolen,  \
+		 * nor one that its fork ran inline already (a fork window, \
+		 * a full deque): the join would time nothing. */           \
 		if ((intptr_t)atomic_load_explicit(&skua__f->task.state,   \
-		    memory_order_relaxed) >= 0) {                          \
+		    memory_order_relaxed) > 0) {                           \
 			skua_join_fn(skua__w, &skua__f->task, NAME##_run); \
 			return skua__f->result;                            \
 		}                                                          \
 		skua__t0 = skua_abi_now_ns();                              \
 		skua_join_fn(skua__w, &skua__f->task, NAME##_run);         \
-		skua_abi_auto_record(&NAME##_auto, skua__f->skua__depth,   \
-		    skua_abi_now_ns() - skua__t0);                         \
+		if (atomic_load_explicit(&skua__f->task.state,             \
+		    memory_order_relaxed) != SKUA__TASK_DONE)              \
+			skua_abi_auto_record(&NAME##_auto,                 \
+			    skua__f->skua__depth,                          \
+			    skua_abi_now_ns() - skua__t0);                 \
 		return skua__f->result;                                    \
 	}                                                                  \
 	SKUA__AUTO_INLINE RT NAME##_call(skua_worker *skua__w,             \
