@@ -94,6 +94,16 @@ static inline bool skua__auto_sample(skua_worker *w)
 	return (++((struct skua__whot *)w)->auto_tick & 63) == 0;
 }
 
+/* Time this serial subtree?  As skua__auto_sample; a sampled one first
+ * makes the private forks public (skua__auto_expose). */
+static inline bool skua__auto_sample_serial(skua_worker *w)
+{
+	bool sample = skua__auto_sample(w);
+	if (sample)
+		skua__auto_expose(w);
+	return sample;
+}
+
 #define SKUA__UNPAREN(...) __VA_ARGS__
 #define SKUA__AUTO_INLINE                                                  \
 	static inline __attribute__((__always_inline__, __unused__))
@@ -136,9 +146,7 @@ static inline bool skua__auto_sample(skua_worker *w)
 	SKUA__AUTO_INLINE RT NAME##_inplace(skua_worker *skua__w,          \
 	    unsigned skua__d, SKUA__UNPAREN PARAMS)                        \
 	{                                                                  \
-		bool skua__sample = skua__auto_sample(skua__w);            \
-		if (skua__sample)                                          \
-			skua__auto_expose(skua__w);                        \
+		bool skua__sample = skua__auto_sample_serial(skua__w);     \
 		uint64_t skua__t0 = skua__auto_cycles();                   \
 		RT skua__r = NAME##_seq ARGS;                              \
 		uint64_t skua__dt = skua__auto_cycles() - skua__t0;        \
