@@ -54,9 +54,10 @@ struct skua_future {
 	struct skua_future *next; /* lib/blocking.c's queue */
 	_Atomic(struct skua__done_cb *) cbs;
 	bool blocking;            /* waiters must not run it themselves */
-	/* The thread that runs it (skua__future_thread_id; 0 before): a
-	 * wait of that thread for it, from a task run inside the task's own
-	 * wait, could never end (skua__future_runs_here).  In the padding. */
+	/* The number of the thread that runs it (lib/future.c's thread_id;
+	 * 0 before): a wait of that thread for it, from a task run inside the
+	 * task's own wait, could never end (skua__future_runs_here).  In the
+	 * padding. */
 	_Atomic uint32_t runner;
 	uint64_t fork_gen;        /* the pool's: fork() detection, no pool read */
 	_Atomic uint32_t status;

@@ -195,8 +195,8 @@ bool skua__park_any_sleeper(skua_pool *p)
 
 /*
  * Steps S1-S2b of the fall-asleep protocol; the caller's re-check (S3,
- * lib/worker.c's skua__pool_has_work) follows, then skua__park_sleep (S4) when
- * it found nothing, then skua__park_resume (S5).
+ * lib/worker.c's skua__pool_has_work) follows, then skua__park_sleep (S4)
+ * when it found nothing, then skua__park_resume (S5).
  */
 uint32_t skua__park_announce(skua_pool *p, unsigned me)
 {

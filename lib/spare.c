@@ -95,33 +95,6 @@ static int spare_activate(skua_pool *p)
 	return 0;
 }
 
-static int blocking_begin(void);
-
-int skua_blocking_begin(void)
-{
-	if (blocking_depth - join_depth >= SKUA_BLOCKING_NEST_MAX)
-		return -EOVERFLOW;
-	return blocking_begin();
-}
-
-/* A join counts itself blocked (lib/task.c's join_idle) while it still
- * runs tasks of the child's: their begins nest in it, and may still go
- * SKUA_BLOCKING_NEST_MAX deep (the 16th was -EOVERFLOW).  Nested joins
- * are bounded by the help depth. */
-int skua__blocking_begin_join(void)
-{
-	int rc = blocking_begin();
-	if (rc == 0)
-		join_depth++;
-	return rc;
-}
-
-void skua__blocking_end_join(void)
-{
-	join_depth--;
-	skua_blocking_end();
-}
-
 static int blocking_begin(void)
 {
 	skua_worker *w = skua__tls_worker;
@@ -159,6 +132,31 @@ static int blocking_begin(void)
 		blocking_depth--;
 	}
 	return rc;
+}
+
+int skua_blocking_begin(void)
+{
+	if (blocking_depth - join_depth >= SKUA_BLOCKING_NEST_MAX)
+		return -EOVERFLOW;
+	return blocking_begin();
+}
+
+/* A join counts itself blocked (lib/task.c's join_idle) while it still
+ * runs tasks of the child's: their begins nest in it, and may still go
+ * SKUA_BLOCKING_NEST_MAX deep (the 16th was -EOVERFLOW).  Nested joins
+ * are bounded by the help depth. */
+int skua__blocking_begin_join(void)
+{
+	int rc = blocking_begin();
+	if (rc == 0)
+		join_depth++;
+	return rc;
+}
+
+void skua__blocking_end_join(void)
+{
+	join_depth--;
+	skua_blocking_end();
 }
 
 int skua_blocking_end(void)

@@ -68,7 +68,7 @@ static void worker_park(skua_worker *w, struct idle *s)
 {
 	skua_pool *p = w->pool;
 	uint32_t seq = skua__park_announce(p, w->index); /* S1-S2b */
-	if (!skua__pool_has_work(p)) {                         /* S3 */
+	if (!skua__pool_has_work(p)) {                   /* S3 */
 		SKUA_STAT_ADD(w, parks, 1);
 		/* Where to sleep: a hint (lib/park.md); held to that CPU
 		 * unless the last sleep was long or holds cost too much. */

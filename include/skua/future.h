@@ -26,7 +26,8 @@
  * - Likewise a task that the wait runs may itself wait for the task that
  *   is waiting (y waits for x, and x's wait ran y): x resumes only once y
  *   returns.  Untimed, that wait, for a future that runs lower on the
- *   caller's own stack, is -EDEADLK at once (a timed one times out); a
+ *   caller's own stack, is -EDEADLK at once (a timed one times out, unless
+ *   its timeout never runs out); a
  *   longer cycle (y waits for z, which waits for x on another worker) is
  *   not seen and hangs.  Wait inside skua_blocking_begin()/_end() where
  *   futures wait for each other.
